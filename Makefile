@@ -1,0 +1,47 @@
+# reel-ingest: `make run` starts the agent on the demo configuration, `make test` runs every test.
+# Both install what is missing first (Debian packages, moto[server] from PyPI).
+
+SWIFT ?= swift
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+BIN_DIR = $(shell $(SWIFT) build --show-bin-path 2>/dev/null)
+DEMO_CONFIG = etc/reel-ingest/demo.toml
+
+# The design card's C libraries, plus the tools tests and benchmarks call.
+APT_PACKAGES = libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev \
+	libsqlite3-dev libcurl4-openssl-dev libinotifytools0-dev \
+	ffmpeg libxml2-utils varnish curl python3-pip pkg-config
+
+.PHONY: deps build lint run test bench clean
+
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@command -v moto_server >/dev/null 2>&1 || python3 -m pip install --quiet 'moto[server]'
+	@command -v aws >/dev/null 2>&1 || python3 -m pip install --quiet awscli
+
+build: deps
+	$(SWIFT) build --build-tests
+
+lint:
+	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
+
+run: build
+	@mkdir -p demo/inbox demo/watches.d
+	@[ -f demo/watches.d/inbox.toml ] || "$(BIN_DIR)/reel-ingest" watch add demo/inbox --name inbox --config $(DEMO_CONFIG)
+	"$(BIN_DIR)/reel-ingest" run --config $(DEMO_CONFIG)
+
+test: build lint
+	$(SWIFT) test --skip-build
+
+bench: build
+	@command -v hyperfine >/dev/null 2>&1 || $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hyperfine
+	bench/cli-queries.sh "$(BIN_DIR)/reel-ingest"
+
+clean:
+	rm -rf .build demo

@@ -1,0 +1,72 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "reel-ingest",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "reel-ingest", targets: ["reel-ingest"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+    ],
+    targets: [
+        // C libraries: each is imported by exactly one Swift module.
+        .systemLibrary(
+            name: "CFFmpeg",
+            pkgConfig: "libavformat",
+            providers: [
+                .apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev", "libswresample-dev"])
+            ]
+        ),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CInotifyTools", providers: [.apt(["libinotifytools0-dev"])]),
+
+        .target(
+            name: "IngestCore",
+            dependencies: [
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "IngestStore",
+            dependencies: ["IngestCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .target(
+            name: "IngestWatcher",
+            dependencies: ["IngestCore", "CInotifyTools", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(name: "IngestMedia", dependencies: ["IngestCore", "CFFmpeg"]),
+        .target(name: "IngestPublish", dependencies: ["IngestCore", "CCurl"]),
+        .target(
+            name: "IngestAgent",
+            dependencies: [
+                "IngestCore", "IngestStore", "IngestWatcher", "IngestMedia", "IngestPublish",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "reel-ingest",
+            dependencies: [
+                "IngestAgent", "IngestCore", "IngestStore", "IngestMedia", "IngestPublish", "IngestWatcher",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        .testTarget(name: "IngestCoreTests", dependencies: ["IngestCore"]),
+        .testTarget(name: "IngestStoreTests", dependencies: ["IngestStore", "IngestCore"]),
+        .testTarget(name: "IngestWatcherTests", dependencies: ["IngestWatcher", "IngestCore"]),
+        .testTarget(name: "IngestMediaTests", dependencies: ["IngestMedia"]),
+        .testTarget(name: "IngestPublishTests", dependencies: ["IngestPublish"]),
+        .testTarget(name: "CLITests", dependencies: ["IngestCore"]),
+    ]
+)

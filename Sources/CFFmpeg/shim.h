@@ -1,0 +1,32 @@
+#ifndef RI_FFMPEG_SHIM_H
+#define RI_FFMPEG_SHIM_H
+
+#include <libavformat/avformat.h>
+#include <libavcodec/avcodec.h>
+#include <libavutil/avutil.h>
+#include <libavutil/error.h>
+#include <libavutil/imgutils.h>
+#include <libavutil/opt.h>
+#include <libavutil/channel_layout.h>
+#include <libavutil/display.h>
+#include <libavutil/pixdesc.h>
+#include <libswscale/swscale.h>
+#include <libswresample/swresample.h>
+
+// Function-like macros and compound literals that Swift cannot import.
+
+static inline int ri_averror(int posix_errno) { return AVERROR(posix_errno); }
+static inline int ri_averror_eof(void) { return AVERROR_EOF; }
+static inline int ri_averror_eagain(void) { return AVERROR(EAGAIN); }
+static inline int ri_averror_invaliddata(void) { return AVERROR_INVALIDDATA; }
+static inline int64_t ri_av_nopts_value(void) { return AV_NOPTS_VALUE; }
+static inline AVRational ri_av_time_base_q(void) { return AV_TIME_BASE_Q; }
+
+/// av_strerror into a caller-owned buffer; always NUL-terminated.
+static inline int ri_av_strerror(int code, char *buffer, size_t size) {
+    int ret = av_strerror(code, buffer, size);
+    if (size > 0) buffer[size - 1] = '\0';
+    return ret;
+}
+
+#endif

@@ -1,0 +1,21 @@
+#ifndef RI_INOTIFYTOOLS_SHIM_H
+#define RI_INOTIFYTOOLS_SHIM_H
+
+#include <sys/inotify.h>
+#include <sys/vfs.h>
+#include <inotifytools/inotifytools.h>
+#include <inotifytools/inotify.h>
+
+// Macros Swift does not import as constants of the right type.
+static inline unsigned int ri_in_close_write(void) { return IN_CLOSE_WRITE; }
+static inline unsigned int ri_in_moved_to(void) { return IN_MOVED_TO; }
+static inline unsigned int ri_in_moved_from(void) { return IN_MOVED_FROM; }
+static inline unsigned int ri_in_create(void) { return IN_CREATE; }
+static inline unsigned int ri_in_delete(void) { return IN_DELETE; }
+static inline unsigned int ri_in_delete_self(void) { return IN_DELETE_SELF; }
+static inline unsigned int ri_in_move_self(void) { return IN_MOVE_SELF; }
+static inline unsigned int ri_in_isdir(void) { return IN_ISDIR; }
+static inline unsigned int ri_in_q_overflow(void) { return IN_Q_OVERFLOW; }
+static inline unsigned int ri_in_ignored(void) { return IN_IGNORED; }
+
+#endif

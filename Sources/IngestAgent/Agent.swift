@@ -1,0 +1,48 @@
+import Foundation
+import IngestCore
+import IngestStore
+import Logging
+import ServiceLifecycle
+
+/// The daemon: opens the database and runs its services under one ServiceGroup, which stops them
+/// gracefully on SIGTERM or SIGINT.
+public struct Agent: Sendable {
+    public let config: AgentConfig
+    public let load: @Sendable () throws(ConfigErrors) -> AgentConfig
+    public let logger: Logger
+
+    public init(config: AgentConfig, logger: Logger, load: @escaping @Sendable () throws(ConfigErrors) -> AgentConfig) {
+        self.config = config
+        self.logger = logger
+        self.load = load
+    }
+
+    public func run() async throws {
+        try FileManager.default.createDirectory(atPath: config.agent.scratchDir, withIntermediateDirectories: true)
+        let database = try IngestDatabase(path: config.databasePath)
+        let box = ConfigBox(config)
+        logger.notice(
+            "reel-ingest agent started",
+            metadata: [
+                "config": "\(config.file ?? "embedded defaults")",
+                "database": "\(database.path)",
+                "watches": "\(config.watches.map(\.path).joined(separator: ", "))",
+            ]
+        )
+        if config.watches.isEmpty {
+            logger.warning("no folders are watched: add one with `reel-ingest watch add PATH`")
+        }
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: FolderRecorder(box: box, database: database, logger: logger)),
+                    .init(service: ConfigReloader(box: box, load: load, logger: logger)),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        try await group.run()
+        logger.notice("reel-ingest agent stopped")
+    }
+}

@@ -1,0 +1,86 @@
+/// The whole resolved configuration: `agent.toml` plus every drop-in of `watches.d/`.
+public struct AgentConfig: Sendable, Equatable {
+    /// The file it was loaded from, or nil for the embedded defaults.
+    public var file: String?
+    public var agent = AgentSettings()
+    public var limits = Limits()
+    public var retry = RetryPolicy()
+    public var profiles: [String: Profile] = ["default": .standard]
+    public var storage = StorageSettings()
+    public var cdn = CDNSettings()
+    public var api = APISettings()
+    public var watches: [WatchConfig] = []
+
+    public init() {}
+
+    /// The SQLite database holding every job.
+    public var databasePath: String {
+        agent.stateDir + "/reel-ingest.sqlite"
+    }
+}
+
+public struct AgentSettings: Sendable, Equatable {
+    public var stateDir = "/var/lib/reel-ingest"
+    public var scratchDir = "/var/cache/reel-ingest"
+    /// Where watch drop-ins live; relative paths are resolved against the config file's directory.
+    public var watchesDir = "watches.d"
+    public var parallelJobs = 1
+    public var logLevel = "info"
+    /// Wall-clock limit for one transcode worker.
+    public var jobTimeout: Duration = .seconds(2 * 3600)
+}
+
+public struct Limits: Sendable, Equatable {
+    public var maxFileSize: Int64 = 500 * 1_048_576
+    public var allowedContainers = ["mp4", "mov", "avi", "matroska", "webm"]
+    /// File extensions the watcher even looks at; probing decides the container for real.
+    public var extensions = ["mp4", "m4v", "mov", "avi", "mkv", "webm"]
+    public var settleTime: Duration = .seconds(5)
+    public var networkSettleTime: Duration = .seconds(30)
+    public var pollInterval: Duration = .seconds(10)
+    public var maxWidth = 7680
+    public var maxHeight = 4320
+    public var maxDuration: Duration = .seconds(6 * 3600)
+
+    public static let knownContainers = ["mp4", "mov", "avi", "matroska", "mkv", "webm"]
+}
+
+public struct StorageSettings: Sendable, Equatable {
+    /// `file:///dir` or `s3://bucket/prefix`.
+    public var url = "file:///var/lib/reel-ingest/published"
+    public var endpoint: String?
+    public var region = "us-east-1"
+    public var pathStyle = false
+    public var partSize: Int64 = 16 * 1_048_576
+    public var multipartThreshold: Int64 = 16 * 1_048_576
+    public var concurrency = 4
+    public var credentialsFile: String?
+    public var storageClass: String?
+    /// `AES256` or `aws:kms`.
+    public var serverSideEncryption: String?
+    public var kmsKeyId: String?
+    public var caBundle: String?
+    /// Multipart uploads older than this are aborted by `retry-sweep`.
+    public var abandonedUploadTTL: Duration = .seconds(24 * 3600)
+
+    public var scheme: String {
+        url.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
+    }
+}
+
+public struct CDNSettings: Sendable, Equatable {
+    /// `none`, `varnish`, `cloudfront` or `fastly`.
+    public var provider = "none"
+    public var baseURL: String?
+    /// Where purge requests go when it differs from `base_url` (Varnish admin listener, Fastly API).
+    public var purgeURL: String?
+    public var prewarm = true
+
+    public static let providers = ["none", "varnish", "cloudfront", "fastly"]
+}
+
+public struct APISettings: Sendable, Equatable {
+    public var listen = "127.0.0.1:8790"
+    /// File holding the bearer token required by state-changing endpoints.
+    public var tokenFile: String?
+}

@@ -1,0 +1,149 @@
+import GRDB
+
+/// Versioned schema. Table names keep the seed system's names; never edit a shipped migration, add one.
+enum IngestMigrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-initial-schema") { db in
+            try db.execute(sql: v1)
+        }
+        return migrator
+    }
+
+    static let v1 = """
+        CREATE TABLE source_files (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            watch_name TEXT NOT NULL,
+            path TEXT NOT NULL,
+            device INTEGER NOT NULL,
+            inode INTEGER NOT NULL,
+            size INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL,
+            sha256 TEXT,
+            first_seen_at DATETIME NOT NULL,
+            last_seen_at DATETIME NOT NULL
+        );
+        CREATE INDEX source_files_on_path ON source_files(path);
+        CREATE INDEX source_files_on_inode ON source_files(device, inode);
+        CREATE INDEX source_files_on_sha256 ON source_files(sha256);
+
+        CREATE TABLE video_processing_jobs (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            video_id TEXT NOT NULL UNIQUE,
+            source_file_id INTEGER REFERENCES source_files(id) ON DELETE SET NULL,
+            source_path TEXT NOT NULL,
+            watch_name TEXT,
+            profile TEXT NOT NULL,
+            priority INTEGER NOT NULL DEFAULT 0,
+            state TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at DATETIME,
+            last_error TEXT,
+            failed_in TEXT,
+            duplicate_of INTEGER REFERENCES video_processing_jobs(id),
+            content_sha256 TEXT,
+            metadata TEXT,
+            progress REAL,
+            created_at DATETIME NOT NULL,
+            updated_at DATETIME NOT NULL,
+            finished_at DATETIME
+        );
+        CREATE INDEX jobs_on_state ON video_processing_jobs(state, id);
+        CREATE INDEX jobs_on_state_created ON video_processing_jobs(state, created_at);
+        CREATE INDEX jobs_on_queue ON video_processing_jobs(state, priority DESC, created_at);
+        CREATE INDEX jobs_on_next_attempt ON video_processing_jobs(next_attempt_at) WHERE state = 'failed';
+        CREATE INDEX jobs_on_content ON video_processing_jobs(content_sha256);
+        CREATE INDEX jobs_on_source_file ON video_processing_jobs(source_file_id);
+
+        CREATE TABLE video_processing_stages (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            job_id INTEGER NOT NULL REFERENCES video_processing_jobs(id) ON DELETE CASCADE,
+            from_state TEXT,
+            to_state TEXT NOT NULL,
+            event TEXT NOT NULL,
+            attempt INTEGER NOT NULL,
+            message TEXT,
+            created_at DATETIME NOT NULL
+        );
+        CREATE INDEX stages_on_job ON video_processing_stages(job_id, id);
+
+        CREATE TABLE video_formats (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            job_id INTEGER NOT NULL REFERENCES video_processing_jobs(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            rendition_height INTEGER,
+            width INTEGER,
+            height INTEGER,
+            codecs TEXT,
+            bandwidth INTEGER,
+            average_bandwidth INTEGER,
+            object_key TEXT NOT NULL,
+            bytes INTEGER,
+            sha256 TEXT,
+            created_at DATETIME NOT NULL
+        );
+        CREATE INDEX formats_on_job ON video_formats(job_id);
+
+        CREATE TABLE video_thumbnails (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            job_id INTEGER NOT NULL REFERENCES video_processing_jobs(id) ON DELETE CASCADE,
+            position TEXT NOT NULL,
+            at_seconds REAL NOT NULL,
+            width INTEGER NOT NULL,
+            height INTEGER NOT NULL,
+            object_key TEXT NOT NULL,
+            bytes INTEGER,
+            created_at DATETIME NOT NULL
+        );
+        CREATE INDEX thumbnails_on_job ON video_thumbnails(job_id);
+
+        CREATE TABLE video_uploads (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            job_id INTEGER REFERENCES video_processing_jobs(id) ON DELETE CASCADE,
+            store_url TEXT NOT NULL,
+            object_key TEXT NOT NULL,
+            local_path TEXT NOT NULL,
+            total_size INTEGER NOT NULL,
+            upload_id TEXT,
+            part_size INTEGER,
+            etag TEXT,
+            state TEXT NOT NULL,
+            created_at DATETIME NOT NULL,
+            updated_at DATETIME NOT NULL,
+            completed_at DATETIME
+        );
+        CREATE INDEX uploads_on_job ON video_uploads(job_id);
+        CREATE INDEX uploads_on_state ON video_uploads(state, created_at);
+        CREATE INDEX uploads_on_key ON video_uploads(store_url, object_key);
+
+        CREATE TABLE video_upload_parts (
+            upload_id INTEGER NOT NULL REFERENCES video_uploads(id) ON DELETE CASCADE,
+            part_number INTEGER NOT NULL,
+            etag TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            md5 TEXT NOT NULL,
+            completed_at DATETIME NOT NULL,
+            PRIMARY KEY (upload_id, part_number)
+        );
+
+        CREATE TABLE video_cdn_cache (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            job_id INTEGER NOT NULL REFERENCES video_processing_jobs(id) ON DELETE CASCADE,
+            url TEXT NOT NULL,
+            action TEXT NOT NULL,
+            status TEXT NOT NULL,
+            http_status INTEGER,
+            created_at DATETIME NOT NULL
+        );
+        CREATE INDEX cdn_on_job ON video_cdn_cache(job_id);
+
+        CREATE TABLE video_analytics (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            job_id INTEGER REFERENCES video_processing_jobs(id) ON DELETE CASCADE,
+            metric TEXT NOT NULL,
+            value REAL NOT NULL,
+            recorded_at DATETIME NOT NULL
+        );
+        CREATE INDEX analytics_on_job ON video_analytics(job_id, metric);
+        """
+}

@@ -1,0 +1,85 @@
+import Foundation
+import GRDB
+import IngestCore
+
+/// A row of `video_processing_jobs`: one source file's way through the pipeline.
+public struct JobRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "video_processing_jobs"
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+
+    public var id: Int64?
+    /// Names the video's folder in the store: `<prefix>/videos/<video-id>/`.
+    public var videoId: String
+    public var sourceFileId: Int64?
+    public var sourcePath: String
+    public var watchName: String?
+    public var profile: String
+    public var priority: Int
+    public var state: JobState
+    public var attempts: Int
+    public var nextAttemptAt: Date?
+    public var lastError: String?
+    public var failedIn: JobState?
+    public var duplicateOf: Int64?
+    public var contentSha256: String?
+    /// JSON object with the seed's metadata fields (title, description, machineModel, process, tags, customerAccess).
+    public var metadata: String?
+    public var progress: Double?
+    public var createdAt: Date
+    public var updatedAt: Date
+    public var finishedAt: Date?
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+
+    /// The state machine view of this row.
+    public var lifecycle: JobLifecycle {
+        JobLifecycle(
+            state: state,
+            attempts: attempts,
+            nextAttemptAt: nextAttemptAt,
+            lastError: lastError,
+            failedIn: failedIn,
+            duplicateOf: duplicateOf
+        )
+    }
+
+    mutating func adopt(_ lifecycle: JobLifecycle, at now: Date) {
+        state = lifecycle.state
+        attempts = lifecycle.attempts
+        nextAttemptAt = lifecycle.nextAttemptAt
+        lastError = lifecycle.lastError
+        failedIn = lifecycle.failedIn
+        duplicateOf = lifecycle.duplicateOf
+        updatedAt = now
+        finishedAt = lifecycle.state.isTerminal ? now : nil
+    }
+}
+
+/// What a caller knows about a job before it exists.
+public struct NewJob: Sendable {
+    public var sourcePath: String
+    public var watchName: String?
+    public var profile: String
+    public var priority: Int
+    public var sourceFileId: Int64?
+    public var metadata: String?
+
+    public init(
+        sourcePath: String,
+        watchName: String?,
+        profile: String,
+        priority: Int = 0,
+        sourceFileId: Int64? = nil,
+        metadata: String? = nil
+    ) {
+        self.sourcePath = sourcePath
+        self.watchName = watchName
+        self.profile = profile
+        self.priority = priority
+        self.sourceFileId = sourceFileId
+        self.metadata = metadata
+    }
+}

@@ -1,0 +1,120 @@
+internal import CInotifyTools
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The process's libinotifytools instance. The library keeps one global inotify descriptor and watch
+/// table, so every call is serialised here and only one reader thread may call `nextEvent`.
+public final class InotifyTools: Sendable {
+    public static let shared = InotifyTools()
+
+    private let state = Mutex<Bool>(false)
+
+    private init() {}
+
+    /// Initialises the library once. Throws `Errno` (e.g. EMFILE when `max_user_instances` is used up).
+    public func initialize() throws(Errno) {
+        let error: Int32? = state.withLock { initialized in
+            if initialized { return nil }
+            if inotifytools_initialize() == 0 { return inotifytools_error() }
+            initialized = true
+            return nil
+        }
+        if let error { throw Errno(code: error, operation: "inotify initialise") }
+    }
+
+    /// Adds a watch on `path` (and, when `recursive`, every directory below it).
+    /// ENOSPC here means `fs.inotify.max_user_watches` is exhausted.
+    public func watch(_ path: String, recursive: Bool, events: InotifyEvent.Mask = .standard) throws(Errno) {
+        let error: Int32? = state.withLock { _ in
+            let ok =
+                recursive
+                ? inotifytools_watch_recursively(path, Int32(bitPattern: events.rawValue))
+                : inotifytools_watch_file(path, Int32(bitPattern: events.rawValue))
+            return ok == 0 ? inotifytools_error() : nil
+        }
+        if let error { throw Errno(code: error, operation: "watch \(path)") }
+    }
+
+    /// Removes the watch on `path` (its path as watched, without trailing slash). Returns false if none.
+    @discardableResult
+    public func unwatch(_ path: String) -> Bool {
+        state.withLock { _ in
+            inotifytools_remove_watch_by_filename(path.hasSuffix("/") ? path : path + "/") != 0
+                || inotifytools_remove_watch_by_filename(path) != 0
+        }
+    }
+
+    /// Blocks up to `timeout` seconds (0: poll, negative: forever) for the next event. nil on timeout.
+    /// Must be called from a dedicated thread, never from Swift's cooperative pool.
+    public func nextEvent(timeout: Int) throws(Errno) -> InotifyEvent? {
+        guard let event = inotifytools_next_event(timeout) else {
+            let error = inotifytools_error()
+            if error != 0 && error != EINTR { throw Errno(code: error, operation: "read inotify events") }
+            return nil
+        }
+        let mask = InotifyEvent.Mask(rawValue: event.pointee.mask)
+        let directory = state.withLock { _ in
+            inotifytools_filename_from_wd(event.pointee.wd).map { String(cString: $0) }
+        }
+        var name = ""
+        if event.pointee.len > 0 {
+            // `name` is a flexible array member right after the fixed header; Swift does not import it.
+            let bytes = UnsafeRawPointer(event).advanced(by: MemoryLayout<inotify_event>.size)
+                .assumingMemoryBound(to: CChar.self)
+            name = String(cString: bytes)
+        }
+        return InotifyEvent(mask: mask, cookie: event.pointee.cookie, directory: directory ?? "", name: name)
+    }
+
+    /// Watches currently held by this process.
+    public var watchCount: Int {
+        state.withLock { _ in Int(inotifytools_get_num_watches()) }
+    }
+
+    /// `fs.inotify.max_user_watches`.
+    public static var maxUserWatches: Int {
+        Int(inotifytools_get_max_user_watches())
+    }
+
+    /// `fs.inotify.max_queued_events`: above this many pending events the kernel sends IN_Q_OVERFLOW.
+    public static var maxQueuedEvents: Int {
+        Int(inotifytools_get_max_queued_events())
+    }
+}
+
+/// One inotify event, copied out of the library's buffer.
+public struct InotifyEvent: Sendable, Equatable {
+    public struct Mask: OptionSet, Sendable, Hashable {
+        public let rawValue: UInt32
+        public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+        public static let closeWrite = Mask(rawValue: ri_in_close_write())
+        public static let movedTo = Mask(rawValue: ri_in_moved_to())
+        public static let movedFrom = Mask(rawValue: ri_in_moved_from())
+        public static let create = Mask(rawValue: ri_in_create())
+        public static let delete = Mask(rawValue: ri_in_delete())
+        public static let deleteSelf = Mask(rawValue: ri_in_delete_self())
+        public static let moveSelf = Mask(rawValue: ri_in_move_self())
+        public static let isDirectory = Mask(rawValue: ri_in_isdir())
+        public static let queueOverflow = Mask(rawValue: ri_in_q_overflow())
+
+        /// What a watch-folder agent needs: finished writes, moves in and out, new and deleted entries.
+        public static let standard: Mask = [
+            .closeWrite, .movedTo, .movedFrom, .create, .delete, .deleteSelf, .moveSelf,
+        ]
+    }
+
+    public var mask: Mask
+    public var cookie: UInt32
+    /// The watched directory, with a trailing slash as libinotifytools keeps it.
+    public var directory: String
+    /// The entry inside `directory`, empty for events on the directory itself.
+    public var name: String
+
+    public var path: String {
+        name.isEmpty ? directory : (directory.hasSuffix("/") ? directory + name : directory + "/" + name)
+    }
+}
