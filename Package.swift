@@ -67,6 +67,6 @@ let package = Package(
         .testTarget(name: "IngestWatcherTests", dependencies: ["IngestWatcher", "IngestCore"]),
         .testTarget(name: "IngestMediaTests", dependencies: ["IngestMedia"]),
         .testTarget(name: "IngestPublishTests", dependencies: ["IngestPublish"]),
-        .testTarget(name: "CLITests", dependencies: ["IngestCore"]),
+        .testTarget(name: "CLITests", dependencies: ["IngestCore", "IngestStore"]),
     ]
 )

@@ -1,4 +1,5 @@
 internal import CInotifyTools
+import Foundation
 import Synchronization
 
 #if canImport(Glibc)
@@ -80,8 +81,12 @@ public final class InotifyTools: Sendable {
     }
 
     /// `fs.inotify.max_queued_events`: above this many pending events the kernel sends IN_Q_OVERFLOW.
+    /// Read from /proc: libinotifytools 3.22's `inotifytools_get_max_queued_events` returns -1 here.
     public static var maxQueuedEvents: Int {
-        Int(inotifytools_get_max_queued_events())
+        guard let text = try? String(contentsOfFile: "/proc/sys/fs/inotify/max_queued_events", encoding: .utf8) else {
+            return -1
+        }
+        return Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
     }
 }
 
