@@ -47,7 +47,9 @@ let package = Package(
         .target(
             name: "IngestAgent",
             dependencies: [
-                "IngestCore", "IngestStore", "IngestWatcher", "IngestMedia", "IngestPublish",
+                // No IngestMedia here: libavformat drags in ~135 shared libraries (25 ms per process start);
+                // media work runs in the worker process instead.
+                "IngestCore", "IngestStore", "IngestWatcher", "IngestPublish",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -56,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "reel-ingest",
             dependencies: [
-                "IngestAgent", "IngestCore", "IngestStore", "IngestMedia", "IngestPublish", "IngestWatcher",
+                "IngestAgent", "IngestCore", "IngestStore", "IngestPublish", "IngestWatcher",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
