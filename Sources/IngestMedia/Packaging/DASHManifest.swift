@@ -1,4 +1,5 @@
 import Foundation
+import IngestCore
 
 /// A static DASH MPD (ISO BMFF live profile: SegmentTemplate + SegmentTimeline) over the same CMAF segments the
 /// HLS playlists use. Validated against the DASH-MPD schema in the tests.
@@ -6,6 +7,7 @@ enum DASHManifest {
     static func render(
         video: [(track: TrackIndex, width: Int, height: Int)],
         audio: TrackIndex?,
+        audioSettings: AudioSettings,
         frameRate: (num: Int32, den: Int32),
         duration: Double,
         segmentSeconds: Double
@@ -42,11 +44,12 @@ enum DASHManifest {
             )
             xml.append(
                 "      <AudioChannelConfiguration"
-                    + " schemeIdUri=\"urn:mpeg:dash:23003:3:audio_channel_configuration:2011\" value=\"2\"/>"
+                    + " schemeIdUri=\"urn:mpeg:dash:23003:3:audio_channel_configuration:2011\""
+                    + " value=\"\(audioSettings.channels)\"/>"
             )
             xml.append(
                 "      <Representation id=\"\(audio.id)\" codecs=\"\(audio.codecs)\" bandwidth=\"\(audio.peakBandwidth)\""
-                    + " audioSamplingRate=\"48000\">"
+                    + " audioSamplingRate=\"\(audioSettings.sampleRate)\">"
             )
             xml += template(audio, indent: "        ")
             xml.append("      </Representation>")

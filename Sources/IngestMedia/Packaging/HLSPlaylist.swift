@@ -25,14 +25,17 @@ enum HLSPlaylist {
 
     /// The master playlist: one variant per rung (peak and average bandwidth include the audio), audio as a
     /// rendition group.
-    static func master(video: [(track: TrackIndex, width: Int, height: Int)], audio: TrackIndex?, frameRate: Double)
-        -> String
-    {
+    static func master(
+        video: [(track: TrackIndex, width: Int, height: Int)],
+        audio: TrackIndex?,
+        audioChannels: Int,
+        frameRate: Double
+    ) -> String {
         var lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-INDEPENDENT-SEGMENTS"]
         if let audio {
             lines.append(
                 "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"aac\",NAME=\"audio\",LANGUAGE=\"und\",DEFAULT=YES,AUTOSELECT=YES,"
-                    + "CHANNELS=\"2\",URI=\"\(playlistPath(audio))\""
+                    + "CHANNELS=\"\(audioChannels)\",URI=\"\(playlistPath(audio))\""
             )
         }
         for (track, width, height) in video {

@@ -7,6 +7,7 @@ struct Packager {
     let plan: LadderPlan
     let videoTracks: [TrackIndex]
     let audioTrack: TrackIndex?
+    let audioSettings: AudioSettings
 
     static let masterPlaylist = "master.m3u8"
     static let dashManifest = "manifest.mpd"
@@ -23,10 +24,19 @@ struct Packager {
         for track in videoTracks + (audioTrack.map { [$0] } ?? []) {
             try write(HLSPlaylist.media(track), to: HLSPlaylist.playlistPath(track))
         }
-        try write(HLSPlaylist.master(video: sized, audio: audioTrack, frameRate: plan.fps), to: Packager.masterPlaylist)
+        try write(
+            HLSPlaylist.master(
+                video: sized,
+                audio: audioTrack,
+                audioChannels: audioSettings.channels,
+                frameRate: plan.fps
+            ),
+            to: Packager.masterPlaylist
+        )
         let mpd = DASHManifest.render(
             video: sized,
             audio: audioTrack,
+            audioSettings: audioSettings,
             frameRate: plan.frameRate,
             duration: duration,
             segmentSeconds: plan.segmentSeconds
@@ -69,9 +79,9 @@ struct Packager {
             renditions.append(rendition)
         }
         if let audioTrack {
-            var rendition = try describe(audioTrack, type: "audio", target: 0)
-            rendition.sampleRate = 48_000
-            rendition.channels = 2
+            var rendition = try describe(audioTrack, type: "audio", target: audioSettings.bitrate)
+            rendition.sampleRate = audioSettings.sampleRate
+            rendition.channels = audioSettings.channels
             renditions.append(rendition)
         }
         let manifest = VideoManifest(

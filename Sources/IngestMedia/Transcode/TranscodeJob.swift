@@ -90,7 +90,8 @@ final class TranscodeJob {
             directory: request.outputDirectory,
             plan: plan,
             videoTracks: videoTracks,
-            audioTrack: audioTrack
+            audioTrack: audioTrack,
+            audioSettings: request.profile.audio
         )
         try packager.writeManifests()
         announce(stage: "mp4", percent: 97)
