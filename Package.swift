@@ -81,5 +81,6 @@ let package = Package(
         .testTarget(name: "IngestMediaTests", dependencies: ["IngestMedia", "IngestCore"]),
         .testTarget(name: "IngestPublishTests", dependencies: ["IngestPublish"]),
         .testTarget(name: "CLITests", dependencies: ["IngestCore", "IngestStore"]),
+        .testTarget(name: "IngestAgentTests", dependencies: ["IngestAgent", "IngestCore"]),
     ]
 )

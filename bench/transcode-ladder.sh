@@ -22,30 +22,7 @@ ffmpeg -hide_banner -loglevel error -y \
   -vf "noise=alls=6:allf=t" -c:v libx264 -preset veryfast -crf 18 -pix_fmt yuv420p \
   -c:a aac -b:a 192k source.mp4
 
-cat > agent.toml <<'TOML'
-[profiles.nothumbs]
-[[profiles.nothumbs.renditions]]
-height = 1080
-video_bitrate = "5000k"
-maxrate = "5350k"
-bufsize = "7500k"
-level = "4.1"
-[[profiles.nothumbs.renditions]]
-height = 720
-video_bitrate = "2800k"
-maxrate = "2996k"
-bufsize = "4200k"
-level = "3.1"
-[[profiles.nothumbs.renditions]]
-height = 480
-video_bitrate = "1400k"
-maxrate = "1498k"
-bufsize = "2100k"
-level = "3.0"
-[profiles.nothumbs.thumbnails]
-percentages = []
-poster = false
-TOML
+printf '[agent]\nlog_level = "info"\n' > agent.toml
 
 x264=(-c:v libx264 -preset veryfast -profile:v high -pix_fmt yuv420p
   -x264-params keyint=120:min-keyint=120:scenecut=0:open-gop=0 -force_key_frames "expr:gte(t,n_forced*4)")
@@ -65,9 +42,9 @@ run() {
 }
 
 : > times.txt
-run ours out-ours "$bin" transcode source.mp4 --out out-ours --progress json --config agent.toml --profile default
+run ours out-ours "$bin" transcode source.mp4 --out out-ours --progress json --config agent.toml
 run ours-nothumbs out-nothumbs "$bin" transcode source.mp4 --out out-nothumbs --progress json \
-  --config agent.toml --profile nothumbs
+  --config agent.toml --no-thumbnails
 run a out-a ffmpeg -hide_banner -loglevel error -y -i source.mp4 -filter_complex "$split" \
   -map "[v0]" -map "[v1]" -map "[v2]" -map 0:a "${x264[@]}" "${ladder[@]}" "${audio[@]}" \
   -f dash -seg_duration 4 -use_template 1 -use_timeline 1 -hls_playlist 1 \

@@ -24,13 +24,20 @@ struct TranscodeCommand: ParsableCommand {
     @Option(name: .long, help: "Profile name from the configuration.") var profile = "default"
     @Option(name: .long, help: "Progress format: human (stderr) or json (stdout, one object per line).")
     var progress: ProgressFormat = .human
+    @Flag(name: .long, help: "Write no thumbnails (to measure what they cost, or when they are made elsewhere).")
+    var noThumbnails = false
     @OptionGroup var config: ConfigOption
 
     func run() throws {
         let agent = try config.load()
-        guard let chosen = agent.profiles[profile] else {
+        guard var chosen = agent.profiles[profile] else {
             let known = agent.profiles.keys.sorted().joined(separator: ", ")
             throw ValidationError("unknown profile '\(profile)' (configured: \(known))")
+        }
+        if noThumbnails {
+            chosen.thumbnails.percentages = []
+            chosen.thumbnails.seconds = []
+            chosen.thumbnails.poster = false
         }
         let limits = agent.limits
         let request = TranscodeRequest(

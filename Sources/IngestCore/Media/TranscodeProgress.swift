@@ -1,4 +1,5 @@
-/// One progress report; `--progress json` prints each as one JSON line (snake_case keys).
+/// One progress report of a transcode; `reel-ingest transcode --progress json` prints each as one JSON line
+/// (snake_case keys). In IngestCore so the daemon's supervisor decodes what the worker prints.
 public struct TranscodeProgress: Sendable, Codable, Equatable {
     /// probing, transcoding, packaging, mp4, done.
     public var stage: String
@@ -17,10 +18,4 @@ public struct TranscodeProgress: Sendable, Codable, Equatable {
         self.speed = speed
         self.etaSeconds = etaSeconds
     }
-}
-
-/// Why a transcode failed, as one line.
-public struct TranscodeFailure: Error, Sendable, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
 }
