@@ -7,7 +7,7 @@ struct LadderPlan: Sendable, Equatable {
         var width: Int
         var height: Int
         var settings: Rendition
-        /// Encoder threads for this rung: its share of the cores by pixel count.
+        /// Encoder threads for this rung: its share of the cores by pixel count, rounded down, at least one.
         var threads: Int
     }
 
@@ -57,7 +57,9 @@ struct LadderPlan: Sendable, Equatable {
         let totalPixels = sized.reduce(0) { $0 + $1.1 * $1.2 }
         rungs = sized.map { rendition, width, height in
             let share = Double(width * height) / Double(max(totalPixels, 1))
-            let threads = max(1, min(cores, Int((share * Double(cores)).rounded(.up))))
+            // Whole cores by pixel share, at least one: frame threads beyond that add x264 buffers (memory) without
+            // adding throughput once every core already has a rung to encode.
+            let threads = max(1, min(cores, Int((share * Double(cores) + 0.05).rounded(.down))))
             return Rung(id: "v\(height)", width: width, height: height, settings: rendition, threads: threads)
         }
         let mp4Index = rungs.firstIndex { $0.height <= profile.mp4Height } ?? (rungs.count - 1)

@@ -5,7 +5,7 @@ import Foundation
 /// Every segment starts with a forced IDR at frame k × gop, the same frames in every rung.
 final class RungEncoder: @unchecked Sendable {
     let rung: LadderPlan.Rung
-    let queue = FrameQueue<Frame>(capacity: 4)
+    let queue = FrameQueue<Frame>(capacity: 2)
     private let gop: Int
     private let scaler: Scaler
     private let encoder: Encoder

@@ -104,7 +104,8 @@ final class TranscodeJob {
     /// The demux/decode loop: video frames go through the frame-rate converter to every rung, audio packets to
     /// the audio track.
     private func decodeAll(_ stream: UnsafeMutablePointer<AVStream>) throws {
-        let decoder = try Decoder(stream: stream, threads: 2)
+        // One decoding thread: frame threads would hold extra full-size pictures, and the encoders are the bottleneck.
+        let decoder = try Decoder(stream: stream, threads: 1)
         let timeBase = av_q2d(stream.pointee.time_base)
         let packet = try Packet()
         while try input.read(into: packet) {
