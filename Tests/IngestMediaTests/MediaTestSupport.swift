@@ -13,6 +13,17 @@ func ffprobe(_ arguments: [String]) throws -> [String: Any] {
     return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
 }
 
+/// ffmpeg's PSNR (dB) between two pictures of the same size: the independent judge of "same picture".
+func psnr(_ a: String, _ b: String) throws -> Double {
+    let result = try Tool.run(
+        "/usr/bin/ffmpeg",
+        ["-hide_banner", "-i", a, "-i", b, "-lavfi", "psnr", "-f", "null", "-"]
+    )
+    guard let range = result.stderr.range(of: "average:") else { throw ToolFailure(tool: "psnr", result: result) }
+    let value = result.stderr[range.upperBound...].prefix { $0 != " " }
+    return value == "inf" ? 100 : Double(value) ?? 0
+}
+
 struct ToolFailure: Error, CustomStringConvertible {
     var tool: String
     var result: Tool.Result

@@ -277,14 +277,4 @@ struct TranscodeTests {
         #expect(upright > 25, "PSNR against ffmpeg's upright frame: \(upright)")
         #expect(upright > turned + 5, "upright \(upright) vs half-turned \(turned)")
     }
-
-    private func psnr(_ a: String, _ b: String) throws -> Double {
-        let result = try Tool.run(
-            "/usr/bin/ffmpeg",
-            ["-hide_banner", "-i", a, "-i", b, "-lavfi", "psnr", "-f", "null", "-"]
-        )
-        guard let range = result.stderr.range(of: "average:") else { throw ToolFailure(tool: "psnr", result: result) }
-        let value = result.stderr[range.upperBound...].prefix { $0 != " " }
-        return value == "inf" ? 100 : Double(value) ?? 0
-    }
 }
