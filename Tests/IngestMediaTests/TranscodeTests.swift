@@ -278,3 +278,45 @@ struct TranscodeTests {
         #expect(upright > turned + 5, "upright \(upright) vs half-turned \(turned)")
     }
 }
+
+@Suite("rotation")
+struct RotationTests {
+    /// Every quarter turn of the display matrix comes out upright: our first frame matches ffmpeg's own
+    /// auto-rotated rendering (PSNR), in the upright size.
+    @Test(arguments: [90, 180, 270])
+    func outputIsUpright(tag: Int) throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        let plain = dir.path + "/plain.mp4"
+        let rotated = dir.path + "/rotated.mp4"
+        try ffmpeg([
+            "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25:duration=1", "-c:v", "libx264", "-pix_fmt", "yuv420p",
+            plain,
+        ])
+        try ffmpeg(["-i", plain, "-c", "copy", "-metadata:s:v", "rotate=\(tag)", rotated])
+        let config = try dir.write(
+            "agent.toml",
+            "[profiles.p]\nsegment_duration = \"1s\"\n[[profiles.p.renditions]]\nheight = 240\nvideo_bitrate = \"400k\"\n"
+        )
+        let out = dir.path + "/out"
+        let result = try Tool.run(
+            Tool.worker,
+            ["transcode", rotated, "--out", out, "--profile", "p", "--config", config]
+        )
+        try #require(result.status == 0, "\(result.stderr)")
+        let playlist = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: out).first { $0.hasPrefix("v") && !$0.contains(".") }
+        )
+        let probed = try ffprobe(["-show_streams", out + "/" + playlist + "/index.m3u8"])
+        let stream = try #require((probed["streams"] as? [[String: Any]])?.first)
+        let width = try #require(stream["width"] as? Int)
+        let height = try #require(stream["height"] as? Int)
+        #expect(tag == 180 ? width > height : height > width, "\(width)x\(height) for rotate=\(tag)")
+        let reference = dir.path + "/reference.png"
+        let ours = dir.path + "/ours.png"
+        try ffmpeg(["-i", rotated, "-vf", "scale=\(width):\(height)", "-frames:v", "1", reference])
+        try ffmpeg(["-i", out + "/" + playlist + "/index.m3u8", "-frames:v", "1", ours])
+        let value = try psnr(reference, ours)
+        #expect(value > 25, "PSNR \(value) against ffmpeg's upright frame for rotate=\(tag)")
+    }
+}

@@ -8,7 +8,8 @@ enum HLSPlaylist {
         var lines = [
             "#EXTM3U",
             "#EXT-X-VERSION:7",
-            "#EXT-X-TARGETDURATION:\(max(1, Int(track.maxSegmentSeconds.rounded(.up))))",
+            // RFC 8216: every EXTINF, rounded to the nearest integer, must not exceed the target duration.
+            "#EXT-X-TARGETDURATION:\(max(1, Int(track.maxSegmentSeconds.rounded())))",
             "#EXT-X-MEDIA-SEQUENCE:0",
             "#EXT-X-PLAYLIST-TYPE:VOD",
             "#EXT-X-INDEPENDENT-SEGMENTS",
