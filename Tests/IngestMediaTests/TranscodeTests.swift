@@ -25,6 +25,8 @@ private struct SourceFacts {
     var duration: Double
     var displayWidth: Int
     var displayHeight: Int
+    /// ffprobe's r_frame_rate: what the output's constant rate must be (all test clips are under the 30 fps cap).
+    var nominalRate: Double
 
     init(path: String) throws {
         let json = try ffprobe(["-show_streams", "-show_format", "-select_streams", "v:0", path])
@@ -37,6 +39,7 @@ private struct SourceFacts {
         }
         displayWidth = width
         displayHeight = height
+        nominalRate = rate(stream["r_frame_rate"] as? String)
         let format = json["format"] as? [String: Any]
         let text = (stream["duration"] as? String) ?? (format?["duration"] as? String) ?? "0"
         duration = Double(text) ?? 0
@@ -133,6 +136,10 @@ struct TranscodeTests {
             let nominal = rate(stream["r_frame_rate"] as? String)
             let average = rate(stream["avg_frame_rate"] as? String)
             #expect(nominal > 0 && abs(nominal - average) < 0.01, "constant frame rate: \(nominal) vs \(average)")
+            #expect(
+                abs(nominal - facts.nominalRate) < 0.01,
+                "output \(nominal) fps, source nominal \(facts.nominalRate)"
+            )
             fps = nominal
         }
         return fps

@@ -28,8 +28,9 @@ final class TranscodeJob {
         let video = report.streams[videoIndex]
         let nominal = stream.pointee.r_frame_rate
         let average = stream.pointee.avg_frame_rate
-        // A variable-rate source is resampled to its average rate, a constant one keeps its nominal rate.
-        let rate = video.variableFrameRate == true && average.num > 0 ? average : nominal
+        // Variable-rate sources are resampled to their nominal rate (the profile caps it); the average only
+        // stands in when the container gives no nominal rate.
+        let rate = nominal.num > 0 && nominal.den > 0 ? nominal : average
         plan = LadderPlan(
             profile: request.profile,
             displayWidth: report.displayWidth,
