@@ -64,11 +64,13 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "IngestCoreTests", dependencies: ["IngestCore"]),
-        .testTarget(name: "IngestStoreTests", dependencies: ["IngestStore", "IngestCore"]),
-        .testTarget(name: "IngestWatcherTests", dependencies: ["IngestWatcher", "IngestCore"]),
-        .testTarget(name: "IngestMediaTests", dependencies: ["IngestMedia"]),
+        // Helpers shared by the test targets (temp directories); never linked into the product.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "IngestCoreTests", dependencies: ["IngestCore", "TestSupport"]),
+        .testTarget(name: "IngestStoreTests", dependencies: ["IngestStore", "IngestCore", "TestSupport"]),
+        .testTarget(name: "IngestWatcherTests", dependencies: ["IngestWatcher", "IngestCore", "TestSupport"]),
+        .testTarget(name: "IngestMediaTests", dependencies: ["IngestMedia", "TestSupport"]),
         .testTarget(name: "IngestPublishTests", dependencies: ["IngestPublish"]),
-        .testTarget(name: "CLITests", dependencies: ["IngestCore", "IngestStore"]),
+        .testTarget(name: "CLITests", dependencies: ["IngestCore", "IngestStore", "TestSupport"]),
     ]
 )

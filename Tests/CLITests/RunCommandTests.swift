@@ -1,6 +1,7 @@
 import Foundation
 import IngestCore
 import IngestStore
+import TestSupport
 import Testing
 
 @Suite("reel-ingest run")

@@ -1,5 +1,6 @@
 import Foundation
 import IngestMedia
+import TestSupport
 import Testing
 
 /// Makes a clip with the ffmpeg CLI, the independent producer of test media.

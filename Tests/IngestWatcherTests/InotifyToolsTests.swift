@@ -1,6 +1,7 @@
 import Foundation
 import IngestCore
 import IngestWatcher
+import TestSupport
 import Testing
 
 /// libinotifytools is one global instance per process, so these run one at a time.
