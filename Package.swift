@@ -40,7 +40,11 @@ let package = Package(
         ),
         .target(
             name: "IngestWatcher",
-            dependencies: ["IngestCore", "CInotifyTools", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "IngestCore", "CInotifyTools",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .target(name: "IngestMedia", dependencies: ["IngestCore", "CFFmpeg"]),
         .target(name: "IngestPublish", dependencies: ["IngestCore", "CCurl"]),
@@ -70,5 +74,12 @@ let package = Package(
         .testTarget(name: "IngestMediaTests", dependencies: ["IngestMedia"]),
         .testTarget(name: "IngestPublishTests", dependencies: ["IngestPublish"]),
         .testTarget(name: "CLITests", dependencies: ["IngestCore", "IngestStore"]),
+        .testTarget(
+            name: "IngestAgentTests",
+            dependencies: [
+                "IngestAgent", "IngestCore", "IngestStore", "IngestWatcher",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ]
 )

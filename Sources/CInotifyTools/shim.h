@@ -18,4 +18,13 @@ static inline unsigned int ri_in_isdir(void) { return IN_ISDIR; }
 static inline unsigned int ri_in_q_overflow(void) { return IN_Q_OVERFLOW; }
 static inline unsigned int ri_in_ignored(void) { return IN_IGNORED; }
 
+// The filesystem type of `path` (statfs f_type), so the watcher can tell network mounts from local disks.
+// Returns 0 and sets *magic, or -1 with errno set.
+static inline int ri_fs_magic(const char *path, unsigned long *magic) {
+    struct statfs info;
+    if (statfs(path, &info) != 0) return -1;
+    *magic = (unsigned long)info.f_type;
+    return 0;
+}
+
 #endif

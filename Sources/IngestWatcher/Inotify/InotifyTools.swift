@@ -28,12 +28,24 @@ public final class InotifyTools: Sendable {
 
     /// Adds a watch on `path` (and, when `recursive`, every directory below it).
     /// ENOSPC here means `fs.inotify.max_user_watches` is exhausted.
-    public func watch(_ path: String, recursive: Bool, events: InotifyEvent.Mask = .standard) throws(Errno) {
+    /// Directories in `excluding` (absolute paths) and everything below them are left unwatched.
+    public func watch(
+        _ path: String,
+        recursive: Bool,
+        excluding: [String] = [],
+        events: InotifyEvent.Mask = .standard
+    ) throws(Errno) {
+        let mask = Int32(bitPattern: events.rawValue)
         let error: Int32? = state.withLock { _ in
-            let ok =
-                recursive
-                ? inotifytools_watch_recursively(path, Int32(bitPattern: events.rawValue))
-                : inotifytools_watch_file(path, Int32(bitPattern: events.rawValue))
+            guard recursive else { return inotifytools_watch_file(path, mask) == 0 ? inotifytools_error() : nil }
+            // The library wants a NULL-terminated array of C strings.
+            let strings = excluding.map { strdup($0) }
+            defer { strings.forEach { free($0) } }
+            var list: [UnsafePointer<CChar>?] = strings.map { $0.map { UnsafePointer($0) } }
+            list.append(nil)
+            let ok = list.withUnsafeMutableBufferPointer { buffer in
+                inotifytools_watch_recursively_with_exclude(path, mask, buffer.baseAddress)
+            }
             return ok == 0 ? inotifytools_error() : nil
         }
         if let error { throw Errno(code: error, operation: "watch \(path)") }
@@ -45,6 +57,23 @@ public final class InotifyTools: Sendable {
         state.withLock { _ in
             inotifytools_remove_watch_by_filename(path.hasSuffix("/") ? path : path + "/") != 0
                 || inotifytools_remove_watch_by_filename(path) != 0
+        }
+    }
+
+    /// Removes the watches on `path` and every directory below it that still exists there.
+    public func unwatchTree(_ path: String) {
+        var pending = [path]
+        while let dir = pending.popLast() {
+            unwatch(dir)
+            guard let handle = opendir(dir) else { continue }
+            defer { closedir(handle) }
+            while let entry = readdir(handle) {
+                guard entry.pointee.d_type == DT_DIR else { continue }
+                let name = withUnsafePointer(to: entry.pointee.d_name) { pointer in
+                    pointer.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
+                }
+                if name != "." && name != ".." { pending.append(dir + "/" + name) }
+            }
         }
     }
 
@@ -73,6 +102,21 @@ public final class InotifyTools: Sendable {
     /// Watches currently held by this process.
     public var watchCount: Int {
         state.withLock { _ in Int(inotifytools_get_num_watches()) }
+    }
+
+    /// Watches the kernel holds for this process, counted from /proc/self/fdinfo: exact even after
+    /// directories vanished (libinotifytools keeps stale entries for those).
+    public static var kernelWatchCount: Int {
+        guard let fds = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return 0 }
+        var count = 0
+        for fd in fds {
+            guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + fd),
+                target == "anon_inode:inotify",
+                let info = try? String(contentsOfFile: "/proc/self/fdinfo/" + fd, encoding: .utf8)
+            else { continue }
+            count += info.split(separator: "\n").filter { $0.hasPrefix("inotify wd:") }.count
+        }
+        return count
     }
 
     /// `fs.inotify.max_user_watches`.

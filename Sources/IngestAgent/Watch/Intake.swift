@@ -1,0 +1,194 @@
+import Foundation
+import IngestCore
+import IngestStore
+import IngestWatcher
+import Logging
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// What happens to a file once it held still: record it as a job, then check it in the order that
+/// reads least (size from its stat, sidecar, one SHA-256 pass, the probe child), rejecting with a note
+/// in the share or linking it to the job that already has the same content.
+struct Intake: Sendable {
+    let database: IngestDatabase
+    let prober: (any MediaProber)?
+    let logger: Logger
+
+    enum Outcome: Sendable {
+        /// Recorded (or already known): nothing more for the watcher to do.
+        case done
+        /// The file changed while it was read: observe this new version from scratch.
+        case changed(FileObservation)
+    }
+
+    func take(_ file: FileObservation, watch: WatchConfig, config: AgentConfig) async -> Outcome {
+        do {
+            return try await record(file, watch: watch, config: config)
+        } catch {
+            logger.error("cannot record file", metadata: ["path": "\(file.path)", "error": "\(error)"])
+            return .done
+        }
+    }
+
+    private func record(_ file: FileObservation, watch: WatchConfig, config: AgentConfig) async throws -> Outcome {
+        var metadata: String? = nil
+        var sidecarProblem: SourceMetadata.SidecarError? = nil
+        do {
+            metadata = try SourceMetadata.resolve(template: watch.metadataTemplate, root: watch.path, path: file.path)
+        } catch {
+            sidecarProblem = error
+        }
+        guard
+            let recorded = try await database.recordStable(
+                file,
+                watch: watch,
+                metadata: metadata,
+                policy: config.retry
+            ), let id = recorded.job.id
+        else { return .done }
+        for old in recorded.replaced {
+            logger.notice(
+                "source replaced; earlier job cancelled",
+                metadata: ["job": "\(old)", "path": "\(file.path)"]
+            )
+        }
+        // Size first: an oversize file is rejected from its stat, before anything reads it.
+        if file.size > config.limits.maxFileSize {
+            let limit = Units.formatBytes(config.limits.maxFileSize)
+            let reason = "file too large: \(Units.formatBytes(file.size)) exceeds the limit of \(limit)"
+            let advice = "Shorten or re-encode the recording to stay under \(limit), then save it again."
+            try await reject(id, path: file.path, reason: reason, advice: advice, watch: watch, config: config)
+            return .done
+        }
+        if let sidecarProblem {
+            let advice = "Fix \((sidecarProblem.sidecar as NSString).lastPathComponent) and save the video again."
+            try await reject(
+                id,
+                path: file.path,
+                reason: sidecarProblem.description,
+                advice: advice,
+                watch: watch,
+                config: config
+            )
+            return .done
+        }
+        let path = file.path
+        let hash: String
+        do {
+            hash = try await runBlocking { () throws(Errno) -> String in try ContentHasher.sha256(path: path) }
+        } catch {
+            if error.code == ENOENT {
+                try await database.apply(.cancelled(reason: "source file disappeared"), toJob: id, policy: config.retry)
+                logger.info("dropped: file disappeared", metadata: ["job": "\(id)", "path": "\(path)"])
+            } else {
+                try await database.apply(.failed(error: error.description), toJob: id, policy: config.retry)
+                logger.error("cannot read file", metadata: ["job": "\(id)", "path": "\(path)", "error": "\(error)"])
+            }
+            return .done
+        }
+        // The hash is only the file's if nothing changed while it was read.
+        let after = Self.lstat(path)
+        if after != file {
+            try await database.apply(
+                .cancelled(reason: "source file changed while it was read; re-queued as new content"),
+                toJob: id,
+                policy: config.retry
+            )
+            logger.notice("source changed while read; re-queued", metadata: ["job": "\(id)", "path": "\(path)"])
+            return after.map { .changed($0) } ?? .done
+        }
+        try await database.setContentHash(hash, job: id, source: recorded.sourceId)
+        if let original = try await database.originalJob(withContent: hash, excluding: id), let originalID = original.id
+        {
+            try await database.apply(.duplicateOf(jobID: originalID), toJob: id, policy: config.retry)
+            logger.notice(
+                "duplicate",
+                metadata: ["job": "\(id)", "path": "\(path)", "original": "\(originalID)", "sha256": "\(hash)"]
+            )
+            return .done
+        }
+        if let prober {
+            switch await prober.probe(path) {
+            case .rejected(let reason):
+                let advice =
+                    "Save the recording as a video file (\(config.limits.allowedContainers.joined(separator: ", "))) "
+                    + "and copy it here again."
+                try await reject(id, path: path, reason: reason, advice: advice, watch: watch, config: config)
+                return .done
+            case .unavailable(let reason):
+                logger.warning(
+                    "probe unavailable; the worker will check the file",
+                    metadata: ["path": "\(path)", "reason": "\(reason)"]
+                )
+            case .media:
+                break
+            }
+        }
+        logger.info(
+            "recorded",
+            metadata: ["job": "\(id)", "path": "\(path)", "size": "\(file.size)", "sha256": "\(hash)"]
+        )
+        return .done
+    }
+
+    /// A symbolic link: never followed; one pointing outside the watched folder is rejected.
+    func takeSymlink(_ path: String, watch: WatchConfig, config: AgentConfig) async {
+        let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) ?? "?"
+        let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        let root = URL(fileURLWithPath: watch.path).resolvingSymlinksInPath().path
+        guard !resolved.hasPrefix(root + "/") else {
+            logger.info("symbolic link inside the folder not followed", metadata: ["path": "\(path)"])
+            return
+        }
+        logger.warning(
+            "symbolic link points outside the watched folder",
+            metadata: ["path": "\(path)", "target": "\(target)"]
+        )
+        guard let link = Self.lstat(path) else { return }
+        do {
+            guard
+                let recorded = try await database.recordStable(link, watch: watch, metadata: nil, policy: config.retry),
+                let id = recorded.job.id
+            else { return }
+            try await reject(
+                id,
+                path: path,
+                reason: "symbolic link to \(target), outside the watched folder; links are not followed",
+                advice: "Copy the recording itself into this folder instead of a link.",
+                watch: watch,
+                config: config
+            )
+        } catch {
+            logger.error("cannot record link", metadata: ["path": "\(path)", "error": "\(error)"])
+        }
+    }
+
+    private func reject(
+        _ id: Int64,
+        path: String,
+        reason: String,
+        advice: String,
+        watch: WatchConfig,
+        config: AgentConfig
+    ) async throws {
+        try await database.apply(.rejected(reason: reason), toJob: id, policy: config.retry)
+        logger.warning("rejected", metadata: ["job": "\(id)", "path": "\(path)", "reason": "\(reason)"])
+        let executor = SourceActionExecutor(root: watch.path)
+        do {
+            try executor.writeErrorNote(for: path, problem: reason, advice: advice)
+            if let moved = try executor.apply(watch.onFailure, to: path), moved != path {
+                logger.info("moved after failure", metadata: ["path": "\(path)", "to": "\(moved)"])
+            }
+        } catch {
+            logger.error("cannot leave feedback in the folder", metadata: ["path": "\(path)", "error": "\(error)"])
+        }
+    }
+
+    static func lstat(_ path: String) -> FileObservation? {
+        var info = stat()
+        guard Glibc.lstat(path, &info) == 0 else { return nil }
+        return FileObservation(path: path, stat: info)
+    }
+}

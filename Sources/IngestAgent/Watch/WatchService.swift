@@ -1,0 +1,90 @@
+import Foundation
+import IngestCore
+import IngestStore
+import IngestWatcher
+import Logging
+import ServiceLifecycle
+
+/// Follows every enabled watch folder (inotify locally, polling on network mounts or when asked), holds
+/// each new file in the stability gate until it stops changing, and hands it to `Intake`. One loop owns
+/// all state; inotify, the timer, polling and intake talk to it through one stream of inputs.
+struct WatchService: Service {
+    let box: ConfigBox
+    let database: IngestDatabase
+    let logger: Logger
+    let environment: WatchEnvironment
+
+    enum Input: Sendable {
+        case change(watch: String, generation: Int, FolderChange)
+        case due
+        case configReplaced
+        case dropInsChanged
+        case taken(FileObservation, watch: String, outcome: Intake.Outcome)
+    }
+
+    func run() async throws {
+        let (inputs, continuation) = AsyncStream<Input>.makeStream()
+        let (queue, queueContinuation) = AsyncStream<(FileObservation?, String?, WatchConfig, AgentConfig)>.makeStream()
+        let timer = DeadlineTimer { continuation.yield(.due) }
+        box.onReplace { _ in continuation.yield(.configReplaced) }
+        let intake = Intake(database: database, prober: environment.prober, logger: logger)
+        var loop = WatchLoop(
+            database: database,
+            logger: logger,
+            environment: environment,
+            inputs: continuation,
+            intake: queueContinuation
+        )
+        let dropIns = loop.followDropIns(box.config.agent.watchesDir)
+        await withTaskGroup(of: Void.self) { group in
+            // Intake runs beside the loop so hashing a large file never holds up events.
+            group.addTask {
+                for await (file, symlink, watch, config) in queue {
+                    if let file {
+                        let outcome = await intake.take(file, watch: watch, config: config)
+                        continuation.yield(.taken(file, watch: watch.name, outcome: outcome))
+                    } else if let symlink {
+                        await intake.takeSymlink(symlink, watch: watch, config: config)
+                    }
+                }
+            }
+            await loop.apply(box.config)
+            timer.schedule(at: loop.nextDeadline())
+            for await input in inputs.cancelOnGracefulShutdown() {
+                await loop.handle(input, box: box)
+                timer.schedule(at: loop.nextDeadline())
+            }
+            timer.cancel()
+            queueContinuation.finish()
+            loop.stopAll()
+            if let dropIns { environment.hub.unsubscribe(dropIns) }
+        }
+        logger.info("watcher stopped")
+    }
+}
+
+/// What the watcher needs from outside: replaceable in tests (a fake network filesystem, a fixed prober).
+public struct WatchEnvironment: Sendable {
+    public var hub: InotifyHub
+    public var prober: (any MediaProber)?
+    /// The statfs magic of a watch root.
+    public var filesystemMagic: @Sendable (String) -> UInt
+    /// Reloads the configuration when a drop-in in `watches.d/` changes (the same as SIGHUP).
+    public var reload: (@Sendable () -> Void)?
+    /// Where the live mode of each watch is published for `watch list`.
+    public var statusFile: String?
+
+    public init(
+        hub: InotifyHub = .shared,
+        prober: (any MediaProber)?,
+        filesystemMagic: @escaping @Sendable (String) -> UInt = { (try? FilesystemKind.magic(of: $0)) ?? 0 },
+        reload: (@Sendable () -> Void)? = nil,
+        statusFile: String? = nil
+    ) {
+        self.hub = hub
+        self.prober = prober
+        self.filesystemMagic = filesystemMagic
+        self.reload = reload
+        self.statusFile = statusFile
+    }
+}
