@@ -8,6 +8,7 @@
 
 // Macros Swift does not import as constants of the right type.
 static inline unsigned int ri_in_close_write(void) { return IN_CLOSE_WRITE; }
+static inline unsigned int ri_in_modify(void) { return IN_MODIFY; }
 static inline unsigned int ri_in_moved_to(void) { return IN_MOVED_TO; }
 static inline unsigned int ri_in_moved_from(void) { return IN_MOVED_FROM; }
 static inline unsigned int ri_in_create(void) { return IN_CREATE; }

@@ -36,6 +36,9 @@ struct WatchLoop {
     var owner: [String: String] = [:]
     var known: [String: Set<FileObservation>] = [:]
     var inFlight: Set<FileObservation> = []
+    /// Files some local process has modified and not yet closed (IN_MODIFY without IN_CLOSE_WRITE), with
+    /// the time of the last modification.
+    var writing: [String: Date] = [:]
     var generation = 0
     var reloadDue: Date?
 
@@ -208,10 +211,14 @@ struct WatchLoop {
         let name = entry.watch.name
         switch change {
         case .file(let file):
+            writing[file.path] = nil
             observe(file, watch: name)
+        case .writing(let path):
+            writing[path] = Date()
         case .symlink(let path):
             intake.yield((nil, path, entry.watch, config))
         case .removed(let path):
+            writing[path] = nil
             if gate.contains(path) {
                 gate.forget(path)
                 owner[path] = nil
@@ -343,14 +350,22 @@ struct WatchLoop {
                 logger.info("dropped before it settled: deleted or moved out", metadata: ["path": "\(file.path)"])
                 continue
             }
-            if now != file {
+            if now != file || stillBeingWritten(file.path, settle: entry.plan.settle) {
                 observe(now, watch: name)
                 continue
             }
+            writing[file.path] = nil
             if known[name]?.contains(file) == true { continue }
             inFlight.insert(file)
             intake.yield((file, nil, entry.watch, config))
         }
+    }
+
+    /// Modified and not closed since: a writer pausing longer than the settle time. Its close ends the wait;
+    /// a modification without any open (truncate by path) is released after ten settle times unchanged.
+    func stillBeingWritten(_ path: String, settle: Duration) -> Bool {
+        guard let last = writing[path] else { return false }
+        return Date().timeIntervalSince(last) < settle.timeInterval * 10
     }
 
     // MARK: - Status

@@ -4,6 +4,9 @@ import IngestCore
 public enum FolderChange: Sendable {
     /// A regular file was written and closed, moved in, or found by a scan.
     case file(FileObservation)
+    /// A file is being written (IN_MODIFY): it is not taken before its writer closes it, however long
+    /// the writer pauses. Only inotify can tell; polling relies on the settle time alone.
+    case writing(path: String)
     /// A symbolic link appeared; links are never followed, the watcher decides whether to reject it.
     case symlink(path: String)
     /// A file was deleted or moved out.

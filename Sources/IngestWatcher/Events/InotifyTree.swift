@@ -97,6 +97,10 @@ public final class InotifyTree: Sendable {
             emit(.removed(path: path))
             return
         }
+        if event.mask.contains(.modify) && !event.mask.contains(.closeWrite) {
+            emit(.writing(path: path))
+            return
+        }
         guard !event.mask.isDisjoint(with: [.closeWrite, .movedTo, .create]) else { return }
         var info = stat()
         guard lstat(path, &info) == 0 else { return }

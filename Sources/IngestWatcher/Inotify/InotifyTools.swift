@@ -141,6 +141,7 @@ public struct InotifyEvent: Sendable, Equatable {
         public init(rawValue: UInt32) { self.rawValue = rawValue }
 
         public static let closeWrite = Mask(rawValue: ri_in_close_write())
+        public static let modify = Mask(rawValue: ri_in_modify())
         public static let movedTo = Mask(rawValue: ri_in_moved_to())
         public static let movedFrom = Mask(rawValue: ri_in_moved_from())
         public static let create = Mask(rawValue: ri_in_create())
@@ -150,9 +151,10 @@ public struct InotifyEvent: Sendable, Equatable {
         public static let isDirectory = Mask(rawValue: ri_in_isdir())
         public static let queueOverflow = Mask(rawValue: ri_in_q_overflow())
 
-        /// What a watch-folder agent needs: finished writes, moves in and out, new and deleted entries.
+        /// What a watch-folder agent needs: writes in progress and finished, moves in and out, new and
+        /// deleted entries. (The kernel merges repeated IN_MODIFY events for a file the reader has not reached.)
         public static let standard: Mask = [
-            .closeWrite, .movedTo, .movedFrom, .create, .delete, .deleteSelf, .moveSelf,
+            .modify, .closeWrite, .movedTo, .movedFrom, .create, .delete, .deleteSelf, .moveSelf,
         ]
     }
 

@@ -1,0 +1,58 @@
+import Foundation
+import IngestCore
+import IngestStore
+import IngestWatcher
+import Testing
+
+@testable import IngestAgent
+
+@Suite("Watcher: poll mode", .serialized)
+struct WatcherPollTests {
+    @Test func networkMountIsPolledAndBehavesTheSame() async throws {
+        // statfs says NFS; the watch's own settle time overrides the 30 s network default.
+        let h = try WatchHarness { _, watch in watch.settleTime = .milliseconds(300) }
+        defer { h.remove() }
+        try await h.run(filesystemMagic: { _ in FilesystemKind.nfsMagic }) { h in
+            let line = try await h.log.waitFor("watching folder")
+            #expect(line.contains("mode=poll (nfs)"))
+            let outside = try h.dir.write("outside/moved.mp4", "moved frames")
+            try h.write("copied.mp4", "copied frames")
+            try FileManager.default.moveItem(atPath: outside, toPath: h.inbox + "/moved.mp4")
+            let temp = try h.write("upload.mkv.part", "partial")
+            try FileManager.default.moveItem(atPath: temp, toPath: h.inbox + "/upload.mkv")
+            try h.write("sub/dir/deep.mov", "deep frames")
+            let jobs = try await h.jobs(count: 4)
+            #expect(
+                Set(jobs.map(\.sourcePath))
+                    == Set(["copied.mp4", "moved.mp4", "upload.mkv", "sub/dir/deep.mov"].map { h.inbox + "/" + $0 })
+            )
+            try h.write("copy.mp4", "copied frames")
+            _ = try await h.job("copy.mp4", in: .duplicate)
+        }
+    }
+
+    @Test func networkMountsSettleLongerByDefault() async throws {
+        let h = try WatchHarness()
+        defer { h.remove() }
+        try await h.run(filesystemMagic: { _ in FilesystemKind.smb2Magic }) { h in
+            let line = try await h.log.waitFor("watching folder")
+            #expect(line.contains("mode=poll (smb2)"))
+            #expect(line.contains("settle=30.0 seconds"))
+        }
+    }
+
+    @Test func modePollIsForcedOnALocalDisk() async throws {
+        let h = try WatchHarness { _, watch in watch.mode = .poll }
+        defer { h.remove() }
+        try await h.run { h in
+            let line = try await h.log.waitFor("watching folder")
+            #expect(line.contains("mode=poll (forced)"))
+            try h.write("a.mp4", "frames")
+            let path = try h.write("b.mp4", "frames b")
+            let jobs = try await h.jobs(count: 2)
+            #expect(jobs.count == 2)
+            try FileManager.default.removeItem(atPath: path)
+            _ = try await h.job("b.mp4", in: .cancelled)
+        }
+    }
+}
