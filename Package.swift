@@ -5,7 +5,8 @@ let package = Package(
     name: "reel-ingest",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "reel-ingest", targets: ["reel-ingest"])
+        .executable(name: "reel-ingest", targets: ["reel-ingest"]),
+        .executable(name: "reel-ingest-media", targets: ["reel-ingest-media"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -46,7 +47,10 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .target(name: "IngestMedia", dependencies: ["IngestCore", "CFFmpeg"]),
+        .target(
+            name: "IngestMedia",
+            dependencies: ["IngestCore", "CFFmpeg", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .target(name: "IngestPublish", dependencies: ["IngestCore", "CCurl"]),
         .target(
             name: "IngestAgent",
@@ -67,11 +71,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The media worker: `reel-ingest probe|transcode` exec it, so only this process loads FFmpeg.
+        .executableTarget(
+            name: "reel-ingest-media",
+            dependencies: [
+                "IngestMedia", "IngestCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
 
         .testTarget(name: "IngestCoreTests", dependencies: ["IngestCore"]),
         .testTarget(name: "IngestStoreTests", dependencies: ["IngestStore", "IngestCore"]),
         .testTarget(name: "IngestWatcherTests", dependencies: ["IngestWatcher", "IngestCore"]),
-        .testTarget(name: "IngestMediaTests", dependencies: ["IngestMedia"]),
+        .testTarget(name: "IngestMediaTests", dependencies: ["IngestMedia", "IngestCore"]),
         .testTarget(name: "IngestPublishTests", dependencies: ["IngestPublish"]),
         .testTarget(name: "CLITests", dependencies: ["IngestCore", "IngestStore"]),
         .testTarget(
