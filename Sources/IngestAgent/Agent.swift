@@ -35,7 +35,7 @@ public struct Agent: Sendable {
         }
         let load = load
         let environment = WatchEnvironment(
-            prober: SubprocessProber.besideCurrentExecutable(),
+            prober: SubprocessProber.besideCurrentExecutable(configFile: config.file),
             reload: { [box, logger] in
                 ConfigReloader.reload(box: box, load: load, logger: logger, cause: "watches.d changed")
             },

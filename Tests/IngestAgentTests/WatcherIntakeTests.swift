@@ -49,6 +49,7 @@ struct WatcherIntakeTests {
             let job = try #require(try await h.job("escape.mp4", in: .rejected))
             #expect(job.lastError?.contains("outside the watched folder") == true)
             try await h.log.waitFor("symbolic link points outside the watched folder")
+            try await h.log.waitFor("rejected job=")
             #expect(FileManager.default.fileExists(atPath: h.inbox + "/escape.mp4.error.txt"))
             // Never followed: nothing read the target.
             #expect(job.contentSha256 == nil)
@@ -68,6 +69,7 @@ struct WatcherIntakeTests {
             let job = try #require(try await h.job("huge.mp4", in: .rejected))
             #expect(job.lastError?.contains("file too large") == true)
             #expect(job.contentSha256 == nil)
+            try await h.log.waitFor("rejected job=")
             let note = try String(contentsOfFile: path + ".error.txt", encoding: .utf8)
             #expect(note.contains("file too large"))
             #expect(note.contains("What to do"))
@@ -83,7 +85,7 @@ struct WatcherIntakeTests {
             try h.write("line 2/notes.json", #"{"title": "Notes"}"#)
             let job = try #require(try await h.job("notes.mp4", in: .rejected))
             #expect(job.lastError == "not a video file")
-            try await h.log.waitFor("moved after failure")
+            try await h.log.waitFor("rejected job=")
             let moved = h.inbox + "/failed/line 2/notes.mp4"
             #expect(FileManager.default.fileExists(atPath: moved))
             #expect(FileManager.default.fileExists(atPath: moved + ".error.txt"))
@@ -104,8 +106,34 @@ struct WatcherIntakeTests {
             try h.write("readme.mp4", "This is a text file, not a recording.\n")
             let job = try #require(try await h.job("readme.mp4", in: .rejected))
             #expect(job.lastError == "not a video file")
+            try await h.log.waitFor("rejected job=")
             let note = try String(contentsOfFile: h.inbox + "/readme.mp4.error.txt", encoding: .utf8)
             #expect(note.contains("not a video file"))
+        }
+    }
+
+    @Test(.enabled(if: MediaBinary.path != nil && FileManager.default.isExecutableFile(atPath: "/usr/bin/ffmpeg")))
+    func realClipPassesTheRealProbe() async throws {
+        let h = try WatchHarness()
+        defer { h.remove() }
+        // Made by the ffmpeg CLI outside the folder, then moved in whole.
+        let clip = h.dir.path + "/clip.mp4"
+        let ffmpeg = Process()
+        ffmpeg.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
+        ffmpeg.arguments = [
+            "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=10:duration=1",
+            "-pix_fmt", "yuv420p", clip,
+        ]
+        try ffmpeg.run()
+        ffmpeg.waitUntilExit()
+        #expect(ffmpeg.terminationStatus == 0)
+        let prober = SubprocessProber(executable: try #require(MediaBinary.path))
+        try await h.run(prober: prober) { h in
+            try FileManager.default.moveItem(atPath: clip, toPath: h.inbox + "/clip.mp4")
+            try await h.log.waitFor("recorded")
+            let job = try #require(try await h.job("clip.mp4", in: .stable))
+            #expect(job.lastError == nil)
+            #expect(!FileManager.default.fileExists(atPath: h.inbox + "/clip.mp4.error.txt"))
         }
     }
 
@@ -137,6 +165,7 @@ struct WatcherIntakeTests {
             try h.write("bad.mp4", "frames")
             try h.write("good.mp4", "other frames")
             let bad = try #require(try await h.job("bad.mp4", in: .rejected))
+            try await h.log.waitFor("rejected job=")
             #expect(bad.lastError?.contains("bad.json: not valid JSON") == true)
             _ = try await h.job("good.mp4", in: .stable)
             let note = try String(contentsOfFile: h.inbox + "/bad.mp4.error.txt", encoding: .utf8)

@@ -173,17 +173,21 @@ struct Intake: Sendable {
         watch: WatchConfig,
         config: AgentConfig
     ) async throws {
+        // The rejection is committed before the share is touched; the log line comes last so that whoever
+        // reads it finds the note (and the moved file) already in place.
         try await database.apply(.rejected(reason: reason), toJob: id, policy: config.retry)
-        logger.warning("rejected", metadata: ["job": "\(id)", "path": "\(path)", "reason": "\(reason)"])
         let executor = SourceActionExecutor(root: watch.path)
+        var location = path
         do {
             try executor.writeErrorNote(for: path, problem: reason, advice: advice)
-            if let moved = try executor.apply(watch.onFailure, to: path), moved != path {
-                logger.info("moved after failure", metadata: ["path": "\(path)", "to": "\(moved)"])
-            }
+            location = try executor.apply(watch.onFailure, to: path) ?? path
         } catch {
             logger.error("cannot leave feedback in the folder", metadata: ["path": "\(path)", "error": "\(error)"])
         }
+        logger.warning(
+            "rejected",
+            metadata: ["job": "\(id)", "path": "\(path)", "reason": "\(reason)", "now_at": "\(location)"]
+        )
     }
 
     static func lstat(_ path: String) -> FileObservation? {

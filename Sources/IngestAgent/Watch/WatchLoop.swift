@@ -41,6 +41,7 @@ struct WatchLoop {
     var writing: [String: Date] = [:]
     var generation = 0
     var reloadDue: Date?
+    var statusPublishedAt = Date.distantPast
 
     init(
         database: IngestDatabase,
@@ -234,7 +235,12 @@ struct WatchLoop {
             for error in result.errors {
                 logger.warning("cannot scan folder", metadata: ["watch": "\(name)", "error": "\(error)"])
             }
-            if complete { await reconcile(entry, root: root, present: Set(result.files.map(\.path))) }
+            if complete {
+                await reconcile(entry, root: root, present: Set(result.files.map(\.path)))
+            } else if Date().timeIntervalSince(statusPublishedAt) > 1 {
+                // A new directory means a new inotify watch: keep the count `watch list` shows fresh.
+                publishStatus()
+            }
         case .overflow:
             logger.warning(
                 "inotify queue overflowed (fs.inotify.max_queued_events = \(InotifyTools.maxQueuedEvents)); rescanning",
@@ -371,8 +377,9 @@ struct WatchLoop {
     // MARK: - Status
 
     /// Publishes each watch's live mode for `watch list` (which runs in another process).
-    func publishStatus() {
+    mutating func publishStatus() {
         guard let file = environment.statusFile else { return }
+        statusPublishedAt = Date()
         let status = WatchStatusFile(
             pid: getpid(),
             inotifyWatches: InotifyTools.kernelWatchCount,

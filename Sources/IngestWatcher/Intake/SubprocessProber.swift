@@ -10,36 +10,43 @@ import IngestCore
 /// A crash inside libav takes down the child, never the daemon.
 public struct SubprocessProber: MediaProber {
     public let executable: String
+    /// The agent's configuration file, so the probe applies the same limits (containers, size, duration).
+    public let configFile: String?
     public let timeout: Duration
 
-    public init(executable: String, timeout: Duration = .seconds(30)) {
+    public init(executable: String, configFile: String? = nil, timeout: Duration = .seconds(30)) {
         self.executable = executable
+        self.configFile = configFile
         self.timeout = timeout
     }
 
     /// `reel-ingest-media` next to the running executable, if it exists.
-    public static func besideCurrentExecutable(timeout: Duration = .seconds(30)) -> SubprocessProber? {
+    public static func besideCurrentExecutable(
+        configFile: String?,
+        timeout: Duration = .seconds(30)
+    ) -> SubprocessProber? {
         let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         let candidate = exe.deletingLastPathComponent().appendingPathComponent("reel-ingest-media").path
         guard access(candidate, X_OK) == 0 else { return nil }
-        return SubprocessProber(executable: candidate, timeout: timeout)
+        return SubprocessProber(executable: candidate, configFile: configFile, timeout: timeout)
     }
 
     public func probe(_ path: String) async -> ProbeOutcome {
         let executable = executable
+        let arguments = ["probe", path, "--json"] + (configFile.map { ["--config", $0] } ?? [])
         let seconds = timeout.timeInterval
         return await withCheckedContinuation { continuation in
             // Process and its wait block: keep them off the cooperative pool.
             DispatchQueue.global(qos: .utility).async {
-                continuation.resume(returning: Self.run(executable, path: path, timeout: seconds))
+                continuation.resume(returning: Self.run(executable, arguments: arguments, timeout: seconds))
             }
         }
     }
 
-    static func run(_ executable: String, path: String, timeout: Double) -> ProbeOutcome {
+    static func run(_ executable: String, arguments: [String], timeout: Double) -> ProbeOutcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["probe", path, "--json"]
+        process.arguments = arguments
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
