@@ -115,6 +115,35 @@ struct RunCommandTests {
         #expect(stopped.first { $0["name"] as? String == "third" }?["mode"] as? String == "inotify")
     }
 
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare")))
+    func runningOutOfInotifyWatchesFallsBackToPolling() async throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        let config = try dir.write(
+            "agent.toml",
+            "[agent]\nstate_dir = \"state\"\nscratch_dir = \"scratch\"\n[limits]\nsettle_time = \"200ms\"\npoll_interval = \"100ms\"\n"
+        )
+        let inbox = try dir.mkdir("inbox")
+        for i in 0..<10 { _ = try dir.mkdir("inbox/line \(i)/camera") }
+        try dir.write("watches.d/inbox.toml", "path = \"\(inbox)\"\n")
+        // A user namespace of its own gets its own inotify limit (Linux ≥ 5.11): 5 watches for 21 folders,
+        // without touching the host's fs.inotify.max_user_watches.
+        let agent = try AgentProcess(
+            arguments: [
+                "-Ur", "sh", "-c",
+                "echo 5 > /proc/sys/user/max_inotify_watches && exec \"$0\" run --config \"$1\"", CLI.binary, config,
+            ],
+            executable: "/usr/bin/unshare"
+        )
+        let limit = try await agent.waitForLine(containing: "inotify watch limit reached")
+        #expect(limit.contains("fs.inotify.max_user_watches"))
+        _ = try await agent.waitForLine(containing: "mode=poll (inotify watch limit)")
+        try Self.makeClip(dir.path + "/clip.mp4", seconds: 1)
+        try FileManager.default.moveItem(atPath: dir.path + "/clip.mp4", toPath: inbox + "/line 7/camera/clip.mp4")
+        #expect(try await agent.waitForLine(containing: "clip.mp4").contains("recorded"))
+        #expect(agent.stop() == 0)
+    }
+
     /// A short test pattern made by the ffmpeg CLI, the independent producer of test media.
     static func makeClip(_ path: String, seconds: Int) throws {
         let process = Process()

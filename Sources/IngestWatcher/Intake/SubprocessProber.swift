@@ -64,7 +64,7 @@ public struct SubprocessProber: MediaProber {
         if done.wait(timeout: .now() + timeout) == .timedOut {
             kill(process.processIdentifier, SIGKILL)
             done.wait()
-            return .unavailable(reason: "probe timed out after \(Int(timeout)) s")
+            return .unavailable(reason: "probe timed out after " + String(format: "%g", timeout) + " s")
         }
         let (stdout, stderr) = collected.finish()
         switch (process.terminationReason, process.terminationStatus) {
