@@ -87,25 +87,32 @@ extension IngestDatabase {
         }
     }
 
-    /// Stores the content hash on the source row and the job.
-    public func setContentHash(_ sha256: String, job id: Int64, source sourceId: Int64) async throws {
+    /// Stores the content hash on the source row and the job and, in the same write transaction, links the
+    /// job to the job that already has this content (not rejected, cancelled or itself a duplicate).
+    /// Returns that original's id. SQLite serialises writers, so of two copies checked at the same moment
+    /// exactly one becomes the original.
+    public func claimContent(
+        _ sha256: String,
+        job id: Int64,
+        source sourceId: Int64,
+        policy: RetryPolicy,
+        at now: Date = Date()
+    ) async throws -> Int64? {
         try await pool.write { db in
             try db.execute(sql: "UPDATE source_files SET sha256 = ? WHERE id = ?", arguments: [sha256, sourceId])
             try db.execute(
                 sql: "UPDATE video_processing_jobs SET content_sha256 = ? WHERE id = ?",
                 arguments: [sha256, id]
             )
-        }
-    }
-
-    /// The first job with this content that counts as an ingest (not rejected, cancelled or itself a duplicate).
-    public func originalJob(withContent sha256: String, excluding id: Int64) async throws -> JobRecord? {
-        try await pool.read { db in
-            try JobRecord
+            let original =
+                try JobRecord
                 .filter(Column("content_sha256") == sha256 && Column("id") != id)
                 .filter(![JobState.rejected, .cancelled, .duplicate].map(\.rawValue).contains(Column("state")))
                 .order(Column("id"))
                 .fetchOne(db)
+            guard let originalID = original?.id else { return nil }
+            _ = try Self.apply(.duplicateOf(jobID: originalID), toJob: id, policy: policy, at: now, db: db)
+            return originalID
         }
     }
 

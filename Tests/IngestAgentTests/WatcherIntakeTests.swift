@@ -21,6 +21,28 @@ struct WatcherIntakeTests {
         }
     }
 
+    @Test func copiesCheckedAtTheSameTimeHaveExactlyOneOriginal() async throws {
+        let h = try WatchHarness()
+        defer { h.remove() }
+        try await h.run { h in
+            for i in 0..<20 { try h.write("copy \(i).mp4", String(repeating: "same frames ", count: 50_000)) }
+            _ = try await h.jobs(count: 20)
+            // The hash and the duplicate link commit together: once every job has its hash, all are decided.
+            var jobs: [JobRecord] = []
+            let deadline = ContinuousClock.now + .seconds(20)
+            repeat {
+                jobs = try await h.database.jobs(limit: 100)
+                if jobs.allSatisfy({ $0.contentSha256 != nil }) { break }
+                try await Task.sleep(for: .milliseconds(50))
+            } while ContinuousClock.now < deadline
+            let originals = jobs.filter { $0.state == .stable }
+            #expect(originals.count == 1)
+            let duplicates = jobs.filter { $0.state == .duplicate }
+            #expect(duplicates.count == 19)
+            #expect(duplicates.allSatisfy { $0.duplicateOf == originals.first?.id })
+        }
+    }
+
     @Test func fileReplacedInPlaceIsRequeuedAsNewContent() async throws {
         let h = try WatchHarness()
         defer { h.remove() }

@@ -35,8 +35,11 @@ struct Intake: Sendable {
     private func record(_ file: FileObservation, watch: WatchConfig, config: AgentConfig) async throws -> Outcome {
         var metadata: String? = nil
         var sidecarProblem: SourceMetadata.SidecarError? = nil
+        let (template, root, path) = (watch.metadataTemplate, watch.path, file.path)
         do {
-            metadata = try SourceMetadata.resolve(template: watch.metadataTemplate, root: watch.path, path: file.path)
+            metadata = try await runBlocking { () throws(SourceMetadata.SidecarError) -> String in
+                try SourceMetadata.resolve(template: template, root: root, path: path)
+            }
         } catch {
             sidecarProblem = error
         }
@@ -74,7 +77,6 @@ struct Intake: Sendable {
             )
             return .done
         }
-        let path = file.path
         let hash: String
         do {
             hash = try await runBlocking { () throws(Errno) -> String in try ContentHasher.sha256(path: path) }
@@ -99,10 +101,12 @@ struct Intake: Sendable {
             logger.notice("source changed while read; re-queued", metadata: ["job": "\(id)", "path": "\(path)"])
             return after.map { .changed($0) } ?? .done
         }
-        try await database.setContentHash(hash, job: id, source: recorded.sourceId)
-        if let original = try await database.originalJob(withContent: hash, excluding: id), let originalID = original.id
-        {
-            try await database.apply(.duplicateOf(jobID: originalID), toJob: id, policy: config.retry)
+        if let originalID = try await database.claimContent(
+            hash,
+            job: id,
+            source: recorded.sourceId,
+            policy: config.retry
+        ) {
             logger.notice(
                 "duplicate",
                 metadata: ["job": "\(id)", "path": "\(path)", "original": "\(originalID)", "sha256": "\(hash)"]
@@ -177,11 +181,17 @@ struct Intake: Sendable {
         // reads it finds the note (and the moved file) already in place.
         try await database.apply(.rejected(reason: reason), toJob: id, policy: config.retry)
         let executor = SourceActionExecutor(root: watch.path)
+        let action = watch.onFailure
+        let feedback = await runBlocking { () -> Result<String, any Error> in
+            Result {
+                try executor.writeErrorNote(for: path, problem: reason, advice: advice)
+                return try executor.apply(action, to: path) ?? path
+            }
+        }
         var location = path
-        do {
-            try executor.writeErrorNote(for: path, problem: reason, advice: advice)
-            location = try executor.apply(watch.onFailure, to: path) ?? path
-        } catch {
+        switch feedback {
+        case .success(let moved): location = moved
+        case .failure(let error):
             logger.error("cannot leave feedback in the folder", metadata: ["path": "\(path)", "error": "\(error)"])
         }
         logger.warning(

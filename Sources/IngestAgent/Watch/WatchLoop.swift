@@ -84,7 +84,7 @@ struct WatchLoop {
         config = new
         let wanted = Dictionary(new.watches.filter(\.enabled).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         for (name, entry) in followed where wanted[name] != entry.watch {
-            stop(name)
+            await stop(name)
         }
         for (name, watch) in wanted.sorted(by: { $0.key < $1.key }) where followed[name] == nil {
             await start(watch)
@@ -125,7 +125,8 @@ struct WatchLoop {
                 }
             )
             do {
-                try tree.start()
+                // Adding watches and the first scan walk the whole tree: not on the cooperative pool.
+                try await runBlocking { () throws(Errno) in try tree.start() }
                 entry.tree = tree
             } catch {
                 if error.code == ENOSPC {
@@ -154,9 +155,9 @@ struct WatchLoop {
         )
     }
 
-    mutating func stop(_ name: String) {
+    mutating func stop(_ name: String) async {
         guard let entry = followed.removeValue(forKey: name) else { return }
-        entry.tree?.stop()
+        if let tree = entry.tree { await runBlocking { tree.stop() } }
         for path in gate.pendingPaths where owner[path] == name {
             gate.forget(path)
             owner[path] = nil
@@ -164,8 +165,8 @@ struct WatchLoop {
         logger.notice("stopped watching folder", metadata: ["watch": "\(name)", "path": "\(entry.watch.path)"])
     }
 
-    func stopAll() {
-        for entry in followed.values { entry.tree?.stop() }
+    func stopAll() async {
+        for tree in followed.values.compactMap(\.tree) { await runBlocking { tree.stop() } }
     }
 
     func scanner(for watch: WatchConfig) -> TreeScanner {
@@ -248,13 +249,13 @@ struct WatchLoop {
             )
         case .watchLimitReached(let error):
             logWatchLimit(entry.watch, error)
-            switchToPolling(name)
+            await switchToPolling(name)
         case .rootGone:
             logger.error(
                 "watched folder disappeared; retrying every poll interval",
                 metadata: ["path": "\(entry.watch.path)"]
             )
-            entry.tree?.stop()
+            if let tree = entry.tree { await runBlocking { tree.stop() } }
             followed[name]?.tree = nil
             followed[name]?.missing = true
             followed[name]?.nextPoll = Date().addingTimeInterval(config.limits.pollInterval.timeInterval)
@@ -302,9 +303,9 @@ struct WatchLoop {
         }
     }
 
-    private mutating func switchToPolling(_ name: String) {
+    private mutating func switchToPolling(_ name: String) async {
         guard var entry = followed[name], entry.plan.mode == .inotify else { return }
-        entry.tree?.stop()
+        if let tree = entry.tree { await runBlocking { tree.stop() } }
         entry.tree = nil
         entry.plan = entry.plan.fallingBackToPolling()
         entry.nextPoll = Date()

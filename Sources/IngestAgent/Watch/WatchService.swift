@@ -22,6 +22,9 @@ struct WatchService: Service {
         case taken(FileObservation, watch: String, outcome: Intake.Outcome)
     }
 
+    /// Files checked at once: enough to overlap probe children and hashing on two cores.
+    static let concurrentIntakes = 4
+
     func run() async throws {
         let (inputs, continuation) = AsyncStream<Input>.makeStream()
         let (queue, queueContinuation) = AsyncStream<(FileObservation?, String?, WatchConfig, AgentConfig)>.makeStream()
@@ -37,14 +40,25 @@ struct WatchService: Service {
         )
         let dropIns = loop.followDropIns(box.config.agent.watchesDir)
         await withTaskGroup(of: Void.self) { group in
-            // Intake runs beside the loop so hashing a large file never holds up events.
+            // Intake runs beside the loop so hashing a large file never holds up events, a few files at a
+            // time so that one slow probe child does not hold up the job rows of the files behind it.
             group.addTask {
-                for await (file, symlink, watch, config) in queue {
-                    if let file {
-                        let outcome = await intake.take(file, watch: watch, config: config)
-                        continuation.yield(.taken(file, watch: watch.name, outcome: outcome))
-                    } else if let symlink {
-                        await intake.takeSymlink(symlink, watch: watch, config: config)
+                await withTaskGroup(of: Void.self) { intakes in
+                    var running = 0
+                    for await (file, symlink, watch, config) in queue {
+                        if running >= Self.concurrentIntakes {
+                            await intakes.next()
+                            running -= 1
+                        }
+                        running += 1
+                        intakes.addTask {
+                            if let file {
+                                let outcome = await intake.take(file, watch: watch, config: config)
+                                continuation.yield(.taken(file, watch: watch.name, outcome: outcome))
+                            } else if let symlink {
+                                await intake.takeSymlink(symlink, watch: watch, config: config)
+                            }
+                        }
                     }
                 }
             }
@@ -56,7 +70,7 @@ struct WatchService: Service {
             }
             timer.cancel()
             queueContinuation.finish()
-            loop.stopAll()
+            await loop.stopAll()
             if let dropIns { environment.hub.unsubscribe(dropIns) }
         }
         logger.info("watcher stopped")
