@@ -23,16 +23,18 @@ struct Intake: Sendable {
         case changed(FileObservation)
     }
 
-    func take(_ file: FileObservation, watch: WatchConfig, config: AgentConfig) async -> Outcome {
-        do {
-            return try await record(file, watch: watch, config: config)
-        } catch {
-            logger.error("cannot record file", metadata: ["path": "\(file.path)", "error": "\(error)"])
-            return .done
-        }
+    /// A job row just written, waiting for its checks.
+    struct Recorded: Sendable {
+        var id: Int64
+        var sourceId: Int64
+        var file: FileObservation
+        var sidecarProblem: SourceMetadata.SidecarError?
+        var watch: WatchConfig
+        var config: AgentConfig
     }
 
-    private func record(_ file: FileObservation, watch: WatchConfig, config: AgentConfig) async throws -> Outcome {
+    /// Step one, quick and in arrival order: the job row (nil when this version is already known).
+    func record(_ file: FileObservation, watch: WatchConfig, config: AgentConfig) async -> Recorded? {
         var metadata: String? = nil
         var sidecarProblem: SourceMetadata.SidecarError? = nil
         let (template, root, path) = (watch.metadataTemplate, watch.path, file.path)
@@ -43,20 +45,49 @@ struct Intake: Sendable {
         } catch {
             sidecarProblem = error
         }
-        guard
-            let recorded = try await database.recordStable(
-                file,
+        do {
+            guard
+                let recorded = try await database.recordStable(
+                    file,
+                    watch: watch,
+                    metadata: metadata,
+                    policy: config.retry
+                ), let id = recorded.job.id
+            else { return nil }
+            for old in recorded.replaced {
+                logger.notice(
+                    "source replaced; earlier job cancelled",
+                    metadata: ["job": "\(old)", "path": "\(file.path)"]
+                )
+            }
+            return Recorded(
+                id: id,
+                sourceId: recorded.sourceId,
+                file: file,
+                sidecarProblem: sidecarProblem,
                 watch: watch,
-                metadata: metadata,
-                policy: config.retry
-            ), let id = recorded.job.id
-        else { return .done }
-        for old in recorded.replaced {
-            logger.notice(
-                "source replaced; earlier job cancelled",
-                metadata: ["job": "\(old)", "path": "\(file.path)"]
+                config: config
             )
+        } catch {
+            logger.error("cannot record file", metadata: ["path": "\(file.path)", "error": "\(error)"])
+            return nil
         }
+    }
+
+    /// Step two, a few files at a time: size, sidecar, content hash and duplicates, probe.
+    func check(_ recorded: Recorded) async -> Outcome {
+        do {
+            return try await checks(recorded)
+        } catch {
+            logger.error("cannot check file", metadata: ["path": "\(recorded.file.path)", "error": "\(error)"])
+            return .done
+        }
+    }
+
+    private func checks(_ recorded: Recorded) async throws -> Outcome {
+        let (id, file, watch, config, path) = (
+            recorded.id, recorded.file, recorded.watch, recorded.config, recorded.file.path
+        )
         // Size first: an oversize file is rejected from its stat, before anything reads it.
         if file.size > config.limits.maxFileSize {
             let limit = Units.formatBytes(config.limits.maxFileSize)
@@ -65,7 +96,7 @@ struct Intake: Sendable {
             try await reject(id, path: file.path, reason: reason, advice: advice, watch: watch, config: config)
             return .done
         }
-        if let sidecarProblem {
+        if let sidecarProblem = recorded.sidecarProblem {
             let advice = "Fix \((sidecarProblem.sidecar as NSString).lastPathComponent) and save the video again."
             try await reject(
                 id,

@@ -23,7 +23,7 @@ struct WatchService: Service {
     }
 
     /// Files checked at once: enough to overlap probe children and hashing on two cores.
-    static let concurrentIntakes = 4
+    static let concurrentChecks = 4
 
     func run() async throws {
         let (inputs, continuation) = AsyncStream<Input>.makeStream()
@@ -40,24 +40,36 @@ struct WatchService: Service {
         )
         let dropIns = loop.followDropIns(box.config.agent.watchesDir)
         await withTaskGroup(of: Void.self) { group in
-            // Intake runs beside the loop so hashing a large file never holds up events, a few files at a
-            // time so that one slow probe child does not hold up the job rows of the files behind it.
+            // Intake runs beside the loop so that reading files never holds up events. Job rows are written
+            // in arrival order; the checks (hash, probe child) run a few at a time behind them, so a slow
+            // probe delays no job row.
+            let (recorded, recordedContinuation) = AsyncStream<Intake.Recorded>.makeStream()
             group.addTask {
-                await withTaskGroup(of: Void.self) { intakes in
+                for await (file, symlink, watch, config) in queue {
+                    if let file {
+                        if let item = await intake.record(file, watch: watch, config: config) {
+                            recordedContinuation.yield(item)
+                        } else {
+                            continuation.yield(.taken(file, watch: watch.name, outcome: .done))
+                        }
+                    } else if let symlink {
+                        await intake.takeSymlink(symlink, watch: watch, config: config)
+                    }
+                }
+                recordedContinuation.finish()
+            }
+            group.addTask {
+                await withTaskGroup(of: Void.self) { checks in
                     var running = 0
-                    for await (file, symlink, watch, config) in queue {
-                        if running >= Self.concurrentIntakes {
-                            await intakes.next()
+                    for await item in recorded {
+                        if running >= Self.concurrentChecks {
+                            await checks.next()
                             running -= 1
                         }
                         running += 1
-                        intakes.addTask {
-                            if let file {
-                                let outcome = await intake.take(file, watch: watch, config: config)
-                                continuation.yield(.taken(file, watch: watch.name, outcome: outcome))
-                            } else if let symlink {
-                                await intake.takeSymlink(symlink, watch: watch, config: config)
-                            }
+                        checks.addTask {
+                            let outcome = await intake.check(item)
+                            continuation.yield(.taken(item.file, watch: item.watch.name, outcome: outcome))
                         }
                     }
                 }

@@ -1,5 +1,6 @@
 import Foundation
 import IngestCore
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -36,10 +37,13 @@ public struct SubprocessProber: MediaProber {
         let arguments = ["probe", path, "--json"] + (configFile.map { ["--config", $0] } ?? [])
         let seconds = timeout.timeInterval
         return await withCheckedContinuation { continuation in
-            // Process and its wait block: keep them off the cooperative pool.
-            DispatchQueue.global(qos: .utility).async {
+            // A thread of its own: waiting on a child must not occupy one of Dispatch's few pool threads
+            // (on Linux the global queues are as wide as the core count), nor the cooperative pool.
+            let thread = Thread {
                 continuation.resume(returning: Self.run(executable, arguments: arguments, timeout: seconds))
             }
+            thread.name = "reel-ingest probe"
+            thread.start()
         }
     }
 
@@ -52,21 +56,28 @@ public struct SubprocessProber: MediaProber {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
-        let done = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in done.signal() }
         do {
             try process.run()
         } catch {
             return .unavailable(reason: "cannot run \(executable): \(error.localizedDescription)")
         }
-        // Drain both pipes while the child runs so a chatty child cannot block on a full pipe.
-        let collected = PipeCollector(out: out, err: err)
-        if done.wait(timeout: .now() + timeout) == .timedOut {
-            kill(process.processIdentifier, SIGKILL)
-            done.wait()
+        let timedOut = Mutex(false)
+        let pid = process.processIdentifier
+        let killer = DispatchWorkItem {
+            timedOut.withLock { $0 = true }
+            kill(pid, SIGKILL)
+        }
+        DispatchQueue.global(qos: .utility).asyncAfter(deadline: .now() + timeout, execute: killer)
+        // The probe writes little to stderr, so reading stdout to its end first cannot deadlock; a child
+        // that fills stderr anyway is killed at the timeout.
+        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        process.waitUntilExit()
+        killer.cancel()
+        if timedOut.withLock({ $0 }) {
             return .unavailable(reason: "probe timed out after " + String(format: "%g", timeout) + " s")
         }
-        let (stdout, stderr) = collected.finish()
         switch (process.terminationReason, process.terminationStatus) {
         case (.exit, 0):
             let container = Self.container(inJSON: stdout) ?? "unknown"
@@ -94,34 +105,5 @@ public struct SubprocessProber: MediaProber {
             return nil
         }
         return object["container"] as? String
-    }
-}
-
-/// Reads a child's stdout and stderr to the end on background threads.
-final class PipeCollector: @unchecked Sendable {
-    // Written once by each reader before `group` is left; read only after `group.wait()`.
-    private var out = Data()
-    private var err = Data()
-    private let group = DispatchGroup()
-
-    init(out: Pipe, err: Pipe) {
-        group.enter()
-        DispatchQueue.global(qos: .utility).async {
-            self.out = out.fileHandleForReading.readDataToEndOfFile()
-            self.group.leave()
-        }
-        group.enter()
-        DispatchQueue.global(qos: .utility).async {
-            self.err = err.fileHandleForReading.readDataToEndOfFile()
-            self.group.leave()
-        }
-    }
-
-    func finish() -> (String, String) {
-        group.wait()
-        return (
-            String(decoding: out, as: UTF8.self),
-            String(decoding: err, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        )
     }
 }
