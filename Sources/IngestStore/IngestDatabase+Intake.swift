@@ -40,51 +40,74 @@ extension IngestDatabase {
         policy: RetryPolicy,
         at now: Date = Date()
     ) async throws -> RecordedSource? {
+        try await recordStable([(file, metadata)], watch: watch, policy: policy, at: now)[0]
+    }
+
+    /// `recordStable` for files that settled together: one transaction for all, results in the same order.
+    public func recordStable(
+        _ files: [(FileObservation, metadata: String?)],
+        watch: WatchConfig,
+        policy: RetryPolicy,
+        at now: Date = Date()
+    ) async throws -> [RecordedSource?] {
         try await pool.write { db in
-            let known =
-                try SourceFileRecord
-                .filter(
-                    Column("path") == file.path && Column("device") == file.device && Column("inode") == file.inode
-                        && Column("size") == file.size && Column("mtime_ns") == file.mtimeNs
-                )
-                .fetchOne(db)
-            if var known {
-                known.lastSeenAt = now
-                try known.update(db)
-                return nil
+            try files.map { file, metadata in
+                try Self.recordStable(file, watch: watch, metadata: metadata, policy: policy, at: now, db: db)
             }
-            var source = SourceFileRecord(
-                watchName: watch.name,
-                path: file.path,
-                device: file.device,
-                inode: file.inode,
-                size: file.size,
-                mtimeNs: file.mtimeNs,
-                at: now
-            )
-            try source.insert(db)
-            guard let sourceId = source.id else { throw StoreError.jobNotFound(0) }
-            let new = NewJob(
-                sourcePath: file.path,
-                watchName: watch.name,
-                profile: watch.profile,
-                priority: watch.priority,
-                sourceFileId: sourceId,
-                metadata: metadata
-            )
-            let inserted = try Self.insertJob(new, at: now, db: db)
-            guard let id = inserted.id else { throw StoreError.jobNotFound(0) }
-            let job = try Self.apply(.settled, toJob: id, policy: policy, at: now, db: db)
-            let older = try JobRecord.filter(Column("source_path") == file.path && Column("id") != id).fetchAll(db)
-            var replaced: [Int64] = []
-            for old in older where !old.state.isTerminal {
-                guard let oldID = old.id else { continue }
-                let reason = "source file replaced by a new version (job \(id))"
-                _ = try Self.apply(.cancelled(reason: reason), toJob: oldID, policy: policy, at: now, db: db)
-                replaced.append(oldID)
-            }
-            return RecordedSource(sourceId: sourceId, job: job, replaced: replaced)
         }
+    }
+
+    static func recordStable(
+        _ file: FileObservation,
+        watch: WatchConfig,
+        metadata: String?,
+        policy: RetryPolicy,
+        at now: Date,
+        db: Database
+    ) throws -> RecordedSource? {
+        let known =
+            try SourceFileRecord
+            .filter(
+                Column("path") == file.path && Column("device") == file.device && Column("inode") == file.inode
+                    && Column("size") == file.size && Column("mtime_ns") == file.mtimeNs
+            )
+            .fetchOne(db)
+        if var known {
+            known.lastSeenAt = now
+            try known.update(db)
+            return nil
+        }
+        var source = SourceFileRecord(
+            watchName: watch.name,
+            path: file.path,
+            device: file.device,
+            inode: file.inode,
+            size: file.size,
+            mtimeNs: file.mtimeNs,
+            at: now
+        )
+        try source.insert(db)
+        guard let sourceId = source.id else { throw StoreError.jobNotFound(0) }
+        let new = NewJob(
+            sourcePath: file.path,
+            watchName: watch.name,
+            profile: watch.profile,
+            priority: watch.priority,
+            sourceFileId: sourceId,
+            metadata: metadata
+        )
+        let inserted = try Self.insertJob(new, at: now, db: db)
+        guard let id = inserted.id else { throw StoreError.jobNotFound(0) }
+        let job = try Self.apply(.settled, toJob: id, policy: policy, at: now, db: db)
+        let older = try JobRecord.filter(Column("source_path") == file.path && Column("id") != id).fetchAll(db)
+        var replaced: [Int64] = []
+        for old in older where !old.state.isTerminal {
+            guard let oldID = old.id else { continue }
+            let reason = "source file replaced by a new version (job \(id))"
+            _ = try Self.apply(.cancelled(reason: reason), toJob: oldID, policy: policy, at: now, db: db)
+            replaced.append(oldID)
+        }
+        return RecordedSource(sourceId: sourceId, job: job, replaced: replaced)
     }
 
     /// Stores the content hash on the source row and the job and, in the same write transaction, links the

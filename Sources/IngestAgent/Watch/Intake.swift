@@ -33,44 +33,47 @@ struct Intake: Sendable {
         var config: AgentConfig
     }
 
-    /// Step one, quick and in arrival order: the job row (nil when this version is already known).
-    func record(_ file: FileObservation, watch: WatchConfig, config: AgentConfig) async -> Recorded? {
-        var metadata: String? = nil
-        var sidecarProblem: SourceMetadata.SidecarError? = nil
-        let (template, root, path) = (watch.metadataTemplate, watch.path, file.path)
-        do {
-            metadata = try await runBlocking { () throws(SourceMetadata.SidecarError) -> String in
-                try SourceMetadata.resolve(template: template, root: root, path: path)
+    /// Step one, quick and in arrival order: the job rows of files that settled together, in one transaction.
+    /// Versions already known get no row and are absent from the result.
+    func record(_ files: [FileObservation], watch: WatchConfig, config: AgentConfig) async -> [FileObservation:
+        Recorded]
+    {
+        let (template, root) = (watch.metadataTemplate, watch.path)
+        let resolved = await runBlocking { () -> [Result<String, SourceMetadata.SidecarError>] in
+            files.map { file in
+                Result { () throws(SourceMetadata.SidecarError) -> String in
+                    try SourceMetadata.resolve(template: template, root: root, path: file.path)
+                }
             }
-        } catch {
-            sidecarProblem = error
         }
+        let entries = zip(files, resolved).map { file, metadata in (file, try? metadata.get()) }
         do {
-            guard
-                let recorded = try await database.recordStable(
-                    file,
+            let rows = try await database.recordStable(entries, watch: watch, policy: config.retry)
+            var result: [FileObservation: Recorded] = [:]
+            for (index, row) in rows.enumerated() {
+                guard let row, let id = row.job.id else { continue }
+                let file = files[index]
+                for old in row.replaced {
+                    logger.notice(
+                        "source replaced; earlier job cancelled",
+                        metadata: ["job": "\(old)", "path": "\(file.path)"]
+                    )
+                }
+                var problem: SourceMetadata.SidecarError? = nil
+                if case .failure(let error) = resolved[index] { problem = error }
+                result[file] = Recorded(
+                    id: id,
+                    sourceId: row.sourceId,
+                    file: file,
+                    sidecarProblem: problem,
                     watch: watch,
-                    metadata: metadata,
-                    policy: config.retry
-                ), let id = recorded.job.id
-            else { return nil }
-            for old in recorded.replaced {
-                logger.notice(
-                    "source replaced; earlier job cancelled",
-                    metadata: ["job": "\(old)", "path": "\(file.path)"]
+                    config: config
                 )
             }
-            return Recorded(
-                id: id,
-                sourceId: recorded.sourceId,
-                file: file,
-                sidecarProblem: sidecarProblem,
-                watch: watch,
-                config: config
-            )
+            return result
         } catch {
-            logger.error("cannot record file", metadata: ["path": "\(file.path)", "error": "\(error)"])
-            return nil
+            logger.error("cannot record files", metadata: ["count": "\(files.count)", "error": "\(error)"])
+            return [:]
         }
     }
 

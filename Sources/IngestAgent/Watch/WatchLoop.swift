@@ -11,7 +11,11 @@ import Logging
 /// The watcher's state, owned by the one loop in `WatchService.run`: the folders followed and how,
 /// the stability gate, and which file versions are already known so nothing is queued twice.
 struct WatchLoop {
-    typealias IntakeItem = (FileObservation?, String?, WatchConfig, AgentConfig)
+    /// Work for the intake: files that settled together (one transaction for their job rows), or a link.
+    enum IntakeItem: Sendable {
+        case files([FileObservation], WatchConfig, AgentConfig)
+        case symlink(String, WatchConfig, AgentConfig)
+    }
 
     struct Followed {
         var watch: WatchConfig
@@ -218,7 +222,7 @@ struct WatchLoop {
         case .writing(let path):
             writing[path] = Date()
         case .symlink(let path):
-            intake.yield((nil, path, entry.watch, config))
+            intake.yield(.symlink(path, entry.watch, config))
         case .removed(let path):
             writing[path] = nil
             if gate.contains(path) {
@@ -232,7 +236,7 @@ struct WatchLoop {
             await cancelQueued(under: path, reason: "source folder deleted or moved out before processing")
         case .scanned(let result, let root, let complete):
             for file in result.files { observe(file, watch: name) }
-            for link in result.symlinks { intake.yield((nil, link, entry.watch, config)) }
+            for link in result.symlinks { intake.yield(.symlink(link, entry.watch, config)) }
             for error in result.errors {
                 logger.warning("cannot scan folder", metadata: ["watch": "\(name)", "error": "\(error)"])
             }
@@ -349,6 +353,7 @@ struct WatchLoop {
             let result = await runBlocking { scanner.scan(root) }
             await handle(.scanned(result, root: root, complete: true), in: entry)
         }
+        var batches: [String: [FileObservation]] = [:]
         let ready = gate.takeReady(at: Date(), settle: settle)
         for file in ready {
             guard let name = owner.removeValue(forKey: file.path), let entry = followed[name] else { continue }
@@ -364,7 +369,14 @@ struct WatchLoop {
             writing[file.path] = nil
             if known[name]?.contains(file) == true { continue }
             inFlight.insert(file)
-            intake.yield((file, nil, entry.watch, config))
+            batches[name, default: []].append(file)
+        }
+        for (name, files) in batches.sorted(by: { $0.key < $1.key }) {
+            guard let entry = followed[name] else { continue }
+            // A burst settles together: one transaction for a few hundred job rows instead of one each.
+            for start in stride(from: 0, to: files.count, by: 500) {
+                intake.yield(.files(Array(files[start..<min(start + 500, files.count)]), entry.watch, config))
+            }
         }
     }
 

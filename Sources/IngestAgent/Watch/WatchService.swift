@@ -27,7 +27,7 @@ struct WatchService: Service {
 
     func run() async throws {
         let (inputs, continuation) = AsyncStream<Input>.makeStream()
-        let (queue, queueContinuation) = AsyncStream<(FileObservation?, String?, WatchConfig, AgentConfig)>.makeStream()
+        let (queue, queueContinuation) = AsyncStream<WatchLoop.IntakeItem>.makeStream()
         let timer = DeadlineTimer { continuation.yield(.due) }
         box.onReplace { _ in continuation.yield(.configReplaced) }
         let intake = Intake(database: database, prober: environment.prober, logger: logger)
@@ -45,15 +45,16 @@ struct WatchService: Service {
             // probe delays no job row.
             let (recorded, recordedContinuation) = AsyncStream<Intake.Recorded>.makeStream()
             group.addTask {
-                for await (file, symlink, watch, config) in queue {
-                    if let file {
-                        if let item = await intake.record(file, watch: watch, config: config) {
-                            recordedContinuation.yield(item)
-                        } else {
+                for await item in queue {
+                    switch item {
+                    case .files(let files, let watch, let config):
+                        let recorded = await intake.record(files, watch: watch, config: config)
+                        for file in files where recorded[file] == nil {
                             continuation.yield(.taken(file, watch: watch.name, outcome: .done))
                         }
-                    } else if let symlink {
-                        await intake.takeSymlink(symlink, watch: watch, config: config)
+                        for file in files { if let item = recorded[file] { recordedContinuation.yield(item) } }
+                    case .symlink(let path, let watch, let config):
+                        await intake.takeSymlink(path, watch: watch, config: config)
                     }
                 }
                 recordedContinuation.finish()
