@@ -39,6 +39,7 @@ final class WatchHarness: Sendable {
     func run(
         prober: (any MediaProber)? = nil,
         filesystemMagic: @escaping @Sendable (String) -> UInt = { _ in 0xEF53 },
+        ready: String = "watching folder",
         _ body: @Sendable (WatchHarness) async throws -> Void
     ) async throws {
         var logger = Logger(label: "test") { _ in self.log.handler }
@@ -52,7 +53,7 @@ final class WatchHarness: Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await service.run() }
             defer { group.cancelAll() }
-            try await log.waitFor("watching folder")
+            try await log.waitFor(ready)
             try await body(self)
         }
     }

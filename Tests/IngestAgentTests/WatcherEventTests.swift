@@ -165,6 +165,25 @@ struct WatcherEventTests {
         }
     }
 
+    @Test func missingOrVanishedFolderIsRetriedNotFatal() async throws {
+        let h = try WatchHarness()
+        defer { h.remove() }
+        try FileManager.default.removeItem(atPath: h.inbox)
+        try await h.run(ready: "watched folder is missing") { h in
+            // The share gets mounted later.
+            _ = try h.dir.mkdir("inbox")
+            try await h.log.waitFor("watching folder")
+            try h.write("late.mp4", "frames")
+            _ = try await h.job("late.mp4", in: .stable)
+            // Then it vanishes and comes back.
+            try FileManager.default.removeItem(atPath: h.inbox)
+            try await h.log.waitFor("watched folder disappeared")
+            _ = try h.dir.mkdir("inbox")
+            try h.write("again.mp4", "other frames")
+            _ = try await h.job("again.mp4", in: .stable)
+        }
+    }
+
     @Test func unicodeAndNewlineNamesWork() async throws {
         let h = try WatchHarness()
         defer { h.remove() }
