@@ -95,6 +95,22 @@ final class WatchHarness: Sendable {
         return nil
     }
 
+    /// Waits until the job for `name` is in `state` and its content hash is stored (the intake's checks ran).
+    func hashedJob(_ name: String, in state: JobState, timeout: Duration = .seconds(20)) async throws -> JobRecord? {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let jobs = try await database.jobs(limit: 10_000)
+            if let job = jobs.first(where: {
+                $0.sourcePath.hasSuffix("/" + name) && $0.state == state && $0.contentSha256 != nil
+            }) {
+                return job
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("no hashed job for \(name) in state \(state); log:\n\(log.text)")
+        return nil
+    }
+
     func remove() {
         dir.remove()
     }

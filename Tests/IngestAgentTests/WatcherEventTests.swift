@@ -31,7 +31,8 @@ struct WatcherEventTests {
             let jobs = try await h.jobs(count: 1)
             #expect(Self.names(jobs) == ["take 1.mp4"])
             #expect(jobs.first?.state == .stable)
-            #expect(jobs.first?.contentSha256?.count == 64)
+            let hashed = try await h.hashedJob("take 1.mp4", in: .stable)
+            #expect(hashed?.contentSha256?.count == 64)
         }
     }
 

@@ -13,7 +13,7 @@ struct WatcherIntakeTests {
         defer { h.remove() }
         try await h.run { h in
             try h.write("first.mp4", "identical frames")
-            let first = try #require(try await h.job("first.mp4", in: .stable))
+            let first = try #require(try await h.hashedJob("first.mp4", in: .stable))
             try h.write("copy of first.mp4", "identical frames")
             let copy = try #require(try await h.job("copy of first.mp4", in: .duplicate))
             #expect(copy.duplicateOf == first.id)
@@ -48,13 +48,13 @@ struct WatcherIntakeTests {
         defer { h.remove() }
         try await h.run { h in
             try h.write("take.mp4", "first version")
-            let first = try #require(try await h.job("take.mp4", in: .stable))
+            let first = try #require(try await h.hashedJob("take.mp4", in: .stable))
             try await Task.sleep(for: .milliseconds(20))
             try h.write("take.mp4", "second version, longer")
             _ = try await h.job("take.mp4", in: .cancelled)
-            let jobs = try await h.jobs(count: 2)
-            let second = try #require(jobs.first { $0.id != first.id })
-            #expect(second.state == .stable)
+            let second = try #require(try await h.hashedJob("take.mp4", in: .stable))
+            #expect(second.id != first.id)
+            #expect(try await h.jobs(count: 2).count == 2)
             #expect(second.contentSha256 != first.contentSha256)
             let firstID = try #require(first.id)
             let old = try #require(try await h.database.job(id: firstID))
