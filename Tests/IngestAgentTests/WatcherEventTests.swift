@@ -105,7 +105,8 @@ struct WatcherEventTests {
             var names: [String] = []
             for i in 0..<50 { names.append(try h.write("early-\(i).mp4", "early \(i)")) }
             // Re-open and close the same files until the kernel queue (max_queued_events) is over-full.
-            let rounds = InotifyTools.maxQueuedEvents / 50 + 50
+            // The margin covers the events libinotifytools had already read into its buffer before the pause.
+            let rounds = InotifyTools.maxQueuedEvents / 50 + 150
             for _ in 0..<rounds {
                 for name in names {
                     let fd = open(name, O_WRONLY)
@@ -158,7 +159,7 @@ struct WatcherEventTests {
         defer { h.remove() }
         try await h.run { h in
             let path = try h.write("gone.mp4", "frames")
-            try await Task.sleep(for: .milliseconds(300))
+            try await h.log.waitFor("settling path=\(path)")
             try FileManager.default.removeItem(atPath: path)
             try await h.log.waitFor("dropped before it settled")
             try await Task.sleep(for: .seconds(2))
