@@ -41,6 +41,21 @@ struct WatcherPollTests {
         }
     }
 
+    @Test func polledLinksAreJudgedOnce() async throws {
+        let h = try WatchHarness { _, watch in watch.mode = .poll }
+        defer { h.remove() }
+        let outside = try h.dir.write("elsewhere/real.mp4", "frames")
+        try await h.run { h in
+            try FileManager.default.createSymbolicLink(atPath: h.inbox + "/link.mp4", withDestinationPath: outside)
+            _ = try await h.job("link.mp4", in: .rejected)
+            // Ten more polls find the link again; it is neither recorded nor logged again.
+            try await Task.sleep(for: .seconds(1))
+            #expect(try await h.database.jobs(limit: 10).count == 1)
+            let warnings = h.log.text.components(separatedBy: "symbolic link points outside").count - 1
+            #expect(warnings == 1)
+        }
+    }
+
     @Test func modePollIsForcedOnALocalDisk() async throws {
         let h = try WatchHarness { _, watch in watch.mode = .poll }
         defer { h.remove() }

@@ -19,7 +19,7 @@ extension WatchLoop {
         case .writing(let path):
             writing[path] = Date()
         case .symlink(let path):
-            intake.yield(.symlink(path, entry.watch, config))
+            takeLink(path, entry: entry)
         case .removed(let path):
             writing[path] = nil
             if gate.contains(path) {
@@ -33,7 +33,7 @@ extension WatchLoop {
             await cancelQueued(under: path, reason: "source folder deleted or moved out before processing")
         case .scanned(let result, let root, let complete):
             for file in result.files { observe(file, watch: name) }
-            for link in result.symlinks { intake.yield(.symlink(link, entry.watch, config)) }
+            for link in result.symlinks { takeLink(link, entry: entry) }
             for error in result.errors {
                 logger.warning("cannot scan folder", metadata: ["watch": "\(name)", "error": "\(error)"])
             }
@@ -61,6 +61,14 @@ extension WatchLoop {
             followed[name]?.missing = true
             followed[name]?.nextPoll = Date().addingTimeInterval(config.limits.pollInterval.timeInterval)
         }
+    }
+
+    /// Each link is judged once per agent run (polling finds it again on every scan); a new link at the same
+    /// path is judged again.
+    mutating func takeLink(_ path: String, entry: Followed) {
+        guard let link = Intake.lstat(path), !links.contains(link) else { return }
+        links.insert(link)
+        intake.yield(.symlink(path, entry.watch, config))
     }
 
     mutating func observe(_ file: FileObservation, watch name: String) {

@@ -40,6 +40,8 @@ struct WatchLoop {
     var owner: [String: String] = [:]
     var known: [String: Set<FileObservation>] = [:]
     var inFlight: Set<FileObservation> = []
+    /// Symbolic links already judged, by their own lstat.
+    var links: Set<FileObservation> = []
     /// Files some local process has modified and not yet closed (IN_MODIFY without IN_CLOSE_WRITE), with
     /// the time of the last modification.
     var writing: [String: Date] = [:]
