@@ -186,6 +186,30 @@ struct WatcherEventTests {
         }
     }
 
+    @Test func renamedFolderKeepsBeingWatchedUnderItsNewName() async throws {
+        let h = try WatchHarness()
+        defer { h.remove() }
+        _ = try h.dir.mkdir("inbox/old/sub")
+        try await h.run { h in
+            try FileManager.default.moveItem(atPath: h.inbox + "/old", toPath: h.inbox + "/new")
+            try await Task.sleep(for: .milliseconds(300))
+            try h.write("new/sub/after.mp4", "frames")
+            let jobs = try await h.jobs(count: 1)
+            #expect(jobs.first?.sourcePath == h.inbox + "/new/sub/after.mp4")
+        }
+    }
+
+    @Test func nonRecursiveWatchIgnoresSubfolders() async throws {
+        let h = try WatchHarness { _, watch in watch.recursive = false }
+        defer { h.remove() }
+        try await h.run { h in
+            try h.write("sub/inside.mp4", "frames")
+            try h.write("top.mp4", "other frames")
+            let jobs = try await h.jobs(count: 1)
+            #expect(jobs.first?.sourcePath == h.inbox + "/top.mp4")
+        }
+    }
+
     @Test func unicodeAndNewlineNamesWork() async throws {
         let h = try WatchHarness()
         defer { h.remove() }

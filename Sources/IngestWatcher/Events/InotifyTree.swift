@@ -14,6 +14,8 @@ public final class InotifyTree: Sendable {
     let hub: InotifyHub
     let emit: @Sendable (FolderChange) -> Void
     private let subscription = Mutex<Int?>(nil)
+    /// A directory moved away (IN_MOVED_FROM), until its IN_MOVED_TO with the same cookie says where to.
+    private let movedAway = Mutex<(cookie: UInt32, path: String)?>(nil)
 
     /// Directories never watched nor scanned (the `move:` targets inside the tree).
     var excluded: Set<String> { scanner.excludedDirectories }
@@ -67,6 +69,11 @@ public final class InotifyTree: Sendable {
             if path == root && !event.mask.isDisjoint(with: [.deleteSelf, .moveSelf]) { emit(.rootGone) }
             return
         }
+        // A directory moved away and not back into the tree: its watch goes (the cookie pairs the halves).
+        if let away = movedAway.withLock({ $0 }), !(event.mask.contains(.movedTo) && event.cookie == away.cookie) {
+            movedAway.withLock { $0 = nil }
+            hub.tools.unwatch(away.path)
+        }
         if event.mask.contains(.isDirectory) {
             handleDirectory(event, path: path)
         } else {
@@ -76,6 +83,11 @@ public final class InotifyTree: Sendable {
 
     private func handleDirectory(_ event: InotifyEvent, path: String) {
         if !event.mask.isDisjoint(with: [.create, .movedTo]) {
+            if event.mask.contains(.movedTo), let away = movedAway.withLock({ $0 }), away.cookie == event.cookie {
+                // Renamed inside the tree: the kernel watches moved along, only their names change.
+                movedAway.withLock { $0 = nil }
+                hub.tools.renameWatches(from: away.path, to: path)
+            }
             guard recursive, !scanner.rules.ignores(directoryName: event.name), !excluded.contains(path) else { return }
             // Watch first, then scan: files created in the new directory before its watch existed
             // (`mkdir -p a/b/c && cp x a/b/c/`) would otherwise be missed.
@@ -85,7 +97,10 @@ public final class InotifyTree: Sendable {
                 if error.code == ENOSPC { emit(.watchLimitReached(error)) }
             }
             emit(.scanned(scanner.scan(path), root: path, complete: false))
-        } else if !event.mask.isDisjoint(with: [.delete, .movedFrom]) {
+        } else if event.mask.contains(.movedFrom) {
+            movedAway.withLock { $0 = (event.cookie, path) }
+            emit(.removedTree(path: path))
+        } else if event.mask.contains(.delete) {
             hub.tools.unwatch(path)
             emit(.removedTree(path: path))
         }

@@ -60,6 +60,14 @@ public final class InotifyTools: Sendable {
         }
     }
 
+    /// Renames every watch at or below `old` to lie below `new` (a watched directory was renamed: the kernel
+    /// watches follow it, the library's names must too).
+    public func renameWatches(from old: String, to new: String) {
+        let from = old.hasSuffix("/") ? old : old + "/"
+        let to = new.hasSuffix("/") ? new : new + "/"
+        state.withLock { _ in inotifytools_replace_filename(from, to) }
+    }
+
     /// Removes the watches on `path` and every directory below it that still exists there.
     public func unwatchTree(_ path: String) {
         var pending = [path]
