@@ -2,6 +2,7 @@ import Foundation
 import IngestCore
 import IngestStore
 import IngestWatcher
+import Synchronization
 import Testing
 
 @testable import IngestAgent
@@ -38,6 +39,24 @@ struct WatcherPollTests {
             let line = try await h.log.waitFor("watching folder")
             #expect(line.contains("mode=poll (smb2)"))
             #expect(line.contains("settle=30.0 seconds"))
+        }
+    }
+
+    @Test func unmountedShareKeepsItsQueuedJobs() async throws {
+        let h = try WatchHarness { _, watch in watch.settleTime = .milliseconds(300) }
+        defer { h.remove() }
+        let mounted = Mutex(true)
+        let magic: @Sendable (String) -> UInt = { _ in
+            mounted.withLock { $0 } ? FilesystemKind.nfsMagic : 0xEF53
+        }
+        try await h.run(filesystemMagic: magic) { h in
+            let path = try h.write("queued.mp4", "frames")
+            _ = try await h.hashedJob("queued.mp4", in: .stable)
+            // Unmounted: the mount point shows the empty local directory under it.
+            mounted.withLock { $0 = false }
+            try FileManager.default.removeItem(atPath: path)
+            try await h.log.waitFor("network share appears unmounted")
+            #expect(try await h.database.jobs(limit: 10).first?.state == .stable)
         }
     }
 

@@ -37,7 +37,16 @@ extension WatchLoop {
             for error in result.errors {
                 logger.warning("cannot scan folder", metadata: ["watch": "\(name)", "error": "\(error)"])
             }
-            if complete {
+            if complete && !result.rootReadable {
+                // An unreadable root (share unmounted) is not an empty folder: keep every job, retry later.
+                logger.error("watched folder unreadable; retrying every poll interval", metadata: ["path": "\(root)"])
+                if root == entry.watch.path { followed[name]?.missing = true }
+            } else if complete && entry.plan.filesystem.isNetwork
+                && !FilesystemKind(magic: environment.filesystemMagic(entry.watch.path)).isNetwork
+            {
+                // The share's mount point, now showing the local disk under it: unmounted, not emptied.
+                logger.error("network share appears unmounted; keeping its jobs", metadata: ["path": "\(root)"])
+            } else if complete {
                 await reconcile(entry, root: root, present: Set(result.files.map(\.path)))
             } else if Date().timeIntervalSince(statusPublishedAt) > 1 {
                 // A new directory means a new inotify watch: keep the count `watch list` shows fresh.

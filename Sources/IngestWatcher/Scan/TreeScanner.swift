@@ -24,6 +24,9 @@ public struct TreeScanner: Sendable {
         public var symlinks: [String] = []
         /// Directories that could not be read, with the reason.
         public var errors: [Errno] = []
+        /// False when the root itself could not be read (an unmounted share): the scan says nothing about
+        /// which files are gone.
+        public var rootReadable = true
     }
 
     public func scan(_ root: String) -> Result {
@@ -32,6 +35,7 @@ public struct TreeScanner: Sendable {
         while let dir = pending.popLast() {
             guard let handle = opendir(dir) else {
                 result.errors.append(Errno(code: errno, operation: "read directory \(dir)"))
+                if dir == root { result.rootReadable = false }
                 continue
             }
             defer { closedir(handle) }
