@@ -5,7 +5,8 @@ let package = Package(
     name: "reel-ingest",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "reel-ingest", targets: ["reel-ingest"])
+        .executable(name: "reel-ingest", targets: ["reel-ingest"]),
+        .executable(name: "reel-ingest-media", targets: ["reel-ingest-media"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -40,9 +41,16 @@ let package = Package(
         ),
         .target(
             name: "IngestWatcher",
-            dependencies: ["IngestCore", "CInotifyTools", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "IngestCore", "CInotifyTools",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
-        .target(name: "IngestMedia", dependencies: ["IngestCore", "CFFmpeg"]),
+        .target(
+            name: "IngestMedia",
+            dependencies: ["IngestCore", "CFFmpeg", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .target(name: "IngestPublish", dependencies: ["IngestCore", "CCurl"]),
         .target(
             name: "IngestAgent",
@@ -63,14 +71,28 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The media worker: `reel-ingest probe|transcode` exec it, so only this process loads FFmpeg.
+        .executableTarget(
+            name: "reel-ingest-media",
+            dependencies: [
+                "IngestMedia", "IngestCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
 
         // Helpers shared by the test targets (temp directories); never linked into the product.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "IngestCoreTests", dependencies: ["IngestCore", "TestSupport"]),
         .testTarget(name: "IngestStoreTests", dependencies: ["IngestStore", "IngestCore", "TestSupport"]),
         .testTarget(name: "IngestWatcherTests", dependencies: ["IngestWatcher", "IngestCore", "TestSupport"]),
-        .testTarget(name: "IngestMediaTests", dependencies: ["IngestMedia", "TestSupport"]),
+        .testTarget(name: "IngestMediaTests", dependencies: ["IngestMedia", "IngestCore", "TestSupport"]),
         .testTarget(name: "IngestPublishTests", dependencies: ["IngestPublish"]),
         .testTarget(name: "CLITests", dependencies: ["IngestCore", "IngestStore", "TestSupport"]),
+        .testTarget(
+            name: "IngestAgentTests",
+            dependencies: [
+                "IngestAgent", "IngestCore", "IngestStore", "IngestWatcher", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ]
 )

@@ -12,6 +12,8 @@
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
 #include <libswresample/swresample.h>
+#include <libavutil/audio_fifo.h>
+#include <libavutil/samplefmt.h>
 
 // Function-like macros and compound literals that Swift cannot import.
 
@@ -19,6 +21,12 @@ static inline int ri_averror(int posix_errno) { return AVERROR(posix_errno); }
 static inline int ri_averror_eof(void) { return AVERROR_EOF; }
 static inline int ri_averror_eagain(void) { return AVERROR(EAGAIN); }
 static inline int ri_averror_invaliddata(void) { return AVERROR_INVALIDDATA; }
+static inline int ri_averror_decoder_not_found(void) { return AVERROR_DECODER_NOT_FOUND; }
+static inline int ri_averror_encoder_not_found(void) { return AVERROR_ENCODER_NOT_FOUND; }
+static inline int ri_averror_enomem(void) { return AVERROR(ENOMEM); }
+static inline int ri_averror_einval(void) { return AVERROR(EINVAL); }
+static inline int ri_av_probe_padding_size(void) { return AVPROBE_PADDING_SIZE; }
+static inline int ri_avprobe_score_retry(void) { return AVPROBE_SCORE_RETRY; }
 static inline int64_t ri_av_nopts_value(void) { return AV_NOPTS_VALUE; }
 static inline AVRational ri_av_time_base_q(void) { return AV_TIME_BASE_Q; }
 

@@ -21,6 +21,7 @@ struct ReelIngest: AsyncParsableCommand {
 
     /// Runs the command and maps errors to the documented exit codes (ArgumentParser alone would use 64).
     static func main() async {
+        MediaWorker.execIfMediaCommand()
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         do {
             var command = try parseAsRoot()

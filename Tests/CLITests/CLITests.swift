@@ -223,10 +223,20 @@ struct CLITests {
         #expect(try await db.job(id: later)?.state == .failed)
     }
 
-    @Test(arguments: ["transcode", "probe", "push"])
+    @Test(arguments: ["push"])
     func laterCommandsSaySoAndExitOne(command: String) throws {
         let result = try CLI.run([command, "/tmp/x.mp4"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("not yet available"))
+    }
+
+    /// `probe` and `transcode` are handed to the `reel-ingest-media` worker with their arguments unchanged.
+    @Test func mediaCommandsRunInTheWorker() throws {
+        let missing = try CLI.run(["probe", "/nonexistent/clip.mp4"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr == "no such file: /nonexistent/clip.mp4\n")
+        let usage = try CLI.run(["transcode", "/nonexistent/clip.mp4"])
+        #expect(usage.status == 2)
+        #expect(usage.stderr.contains("--out"))
     }
 }

@@ -3,16 +3,6 @@ import IngestMedia
 import TestSupport
 import Testing
 
-/// Makes a clip with the ffmpeg CLI, the independent producer of test media.
-private func ffmpeg(_ arguments: [String]) throws {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
-    process.arguments = ["-hide_banner", "-loglevel", "error", "-y"] + arguments
-    try process.run()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw CocoaError(.fileWriteUnknown) }
-}
-
 @Suite("libav wrappers")
 struct LibAVTests {
     @Test func linkedLibrariesAreFFmpeg51() {

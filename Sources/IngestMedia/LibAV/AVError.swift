@@ -34,6 +34,14 @@ public struct AVError: Error, Equatable, Sendable, CustomStringConvertible {
         return status < 0 && text.isEmpty ? "unknown libav error" : text
     }
 
+    static func outOfMemory(_ operation: String) -> AVError {
+        AVError(code: ri_averror_enomem(), operation: operation)
+    }
+
+    static func invalid(_ operation: String) -> AVError {
+        AVError(code: ri_averror_einval(), operation: operation)
+    }
+
     /// The chokepoint every libav call goes through: negative means failure.
     @discardableResult
     static func check(_ result: Int32, _ operation: @autoclosure () -> String) throws(AVError) -> Int32 {

@@ -2,38 +2,99 @@ internal import CFFmpeg
 
 /// An opened input file (`AVFormatContext`), closed when released. The probe and the transcoder build on it.
 public final class FormatInput {
-    private var context: UnsafeMutablePointer<AVFormatContext>?
+    let context: UnsafeMutablePointer<AVFormatContext>
 
     /// Opens `path` and reads stream information.
     public init(path: String) throws(AVError) {
         var ctx: UnsafeMutablePointer<AVFormatContext>? = nil
         try AVError.check(avformat_open_input(&ctx, path, nil, nil), "open \(path)")
-        context = ctx
+        guard let opened = ctx else { throw AVError.invalid("open \(path)") }
         do {
-            try AVError.check(avformat_find_stream_info(ctx, nil), "read stream info of \(path)")
+            try AVError.check(avformat_find_stream_info(opened, nil), "read stream info of \(path)")
         } catch {
-            avformat_close_input(&context)
+            avformat_close_input(&ctx)
             throw error
         }
+        context = opened
     }
 
     deinit {
-        avformat_close_input(&context)
+        var ctx: UnsafeMutablePointer<AVFormatContext>? = context
+        avformat_close_input(&ctx)
     }
 
     /// The demuxer's short name list, e.g. `mov,mp4,m4a,3gp,3g2,mj2`.
     public var formatName: String {
-        guard let name = context?.pointee.iformat?.pointee.name else { return "" }
+        guard let name = context.pointee.iformat?.pointee.name else { return "" }
         return String(cString: name)
     }
 
     public var streamCount: Int {
-        Int(context?.pointee.nb_streams ?? 0)
+        Int(context.pointee.nb_streams)
     }
 
     /// Duration in seconds, nil when the container does not say.
     public var duration: Double? {
-        guard let d = context?.pointee.duration, d != LibAV.noTimestamp, d > 0 else { return nil }
+        let d = context.pointee.duration
+        guard d != LibAV.noTimestamp, d > 0 else { return nil }
         return Double(d) / Double(LibAV.timeBase.den)
+    }
+
+    /// Container bit rate in bits per second, nil when unknown.
+    var bitRate: Int? {
+        let rate = context.pointee.bit_rate
+        return rate > 0 ? Int(rate) : nil
+    }
+
+    func stream(_ index: Int) -> UnsafeMutablePointer<AVStream>? {
+        guard index >= 0, index < streamCount, let streams = context.pointee.streams else { return nil }
+        return streams[index]
+    }
+
+    /// A container-level metadata tag such as `major_brand`.
+    func metadata(_ key: String) -> String? {
+        guard let entry = av_dict_get(context.pointee.metadata, key, nil, 0), let value = entry.pointee.value else {
+            return nil
+        }
+        return String(cString: value)
+    }
+
+    /// The best stream of a type (`AVMEDIA_TYPE_VIDEO`, ...), nil when there is none.
+    func bestStream(_ type: AVMediaType) -> Int? {
+        let index = av_find_best_stream(context, type, -1, -1, nil, 0)
+        return index >= 0 ? Int(index) : nil
+    }
+
+    /// The next packet into `packet`; false at end of file.
+    func read(into packet: Packet) throws(AVError) -> Bool {
+        let ret = av_read_frame(context, packet.pointer)
+        if ret == ri_averror_eof() { return false }
+        try AVError.check(ret, "read a packet")
+        return true
+    }
+
+    /// Seeks `stream` to the keyframe at or before `timestamp` (in the stream's time base).
+    func seek(stream: Int, to timestamp: Int64) throws(AVError) {
+        try AVError.check(
+            av_seek_frame(context, Int32(stream), timestamp, AVSEEK_FLAG_BACKWARD),
+            "seek to \(timestamp)"
+        )
+    }
+
+    /// Which demuxer libav would pick for the first bytes of a file (nil when it recognises none), so that a
+    /// damaged file of a known format can be told apart from something that is not media at all.
+    static func detectFormat(header: [UInt8]) -> String? {
+        let padding = Int(ri_av_probe_padding_size())
+        var buffer = header + [UInt8](repeating: 0, count: padding)
+        return buffer.withUnsafeMutableBufferPointer { bytes -> String? in
+            var probe = AVProbeData()
+            probe.buf = bytes.baseAddress
+            probe.buf_size = Int32(header.count)
+            var score: Int32 = 0
+            guard let format = av_probe_input_format3(&probe, 1, &score), score > ri_avprobe_score_retry(),
+                let name = format.pointee.name
+            else { return nil }
+            return String(cString: name)
+        }
     }
 }

@@ -24,6 +24,12 @@ public enum LibAV {
         )
     }
 
+    /// Silences libav's own logging: the worker's stderr carries exactly one line, the reason for a failure, and
+    /// every failure that matters comes back as an `AVError`.
+    public static func silenceLogging() {
+        av_log_set_level(AV_LOG_QUIET)
+    }
+
     /// The `AV_NOPTS_VALUE` sentinel ("no timestamp").
     public static var noTimestamp: Int64 { ri_av_nopts_value() }
 

@@ -1,0 +1,57 @@
+internal import CFFmpeg
+
+/// Converts decoded pictures to one output size and pixel format (`SwsContext`), then turns them upright.
+/// The context is rebuilt only when the input geometry changes.
+final class Scaler {
+    private var context: OpaquePointer? = nil
+    let width: Int32
+    let height: Int32
+    let format: AVPixelFormat
+    /// Clockwise quarter turns applied after scaling.
+    let rotation: Int
+
+    /// `width`×`height` is the upright output size; scaling happens at the pre-rotation size.
+    init(width: Int32, height: Int32, format: AVPixelFormat, rotation: Int) {
+        self.width = width
+        self.height = height
+        self.format = format
+        self.rotation = rotation
+    }
+
+    deinit {
+        sws_freeContext(context)
+    }
+
+    func convert(_ source: Frame) throws(AVError) -> Frame {
+        let quarter = rotation % 180 == 90
+        let scaledWidth = quarter ? height : width
+        let scaledHeight = quarter ? width : height
+        let input = source.pointer.pointee
+        context = sws_getCachedContext(
+            context,
+            input.width,
+            input.height,
+            AVPixelFormat(rawValue: input.format),
+            scaledWidth,
+            scaledHeight,
+            format,
+            SWS_BICUBIC,
+            nil,
+            nil,
+            nil
+        )
+        guard let context else { throw AVError.invalid("set up scaling to \(scaledWidth)x\(scaledHeight)") }
+        let scaled = try Frame(width: scaledWidth, height: scaledHeight, format: format)
+        let sourcePlanes = source.planes.map { UnsafePointer($0) }
+        try AVError.check(
+            sws_scale(context, sourcePlanes, source.strides, 0, input.height, scaled.planes, scaled.strides),
+            "scale a frame"
+        )
+        scaled.pts = source.pts
+        guard rotation != 0 else { return scaled }
+        let turned = try Frame(width: width, height: height, format: format)
+        try PlaneRotation.rotate(scaled, into: turned, clockwise: rotation)
+        turned.pts = source.pts
+        return turned
+    }
+}
