@@ -42,6 +42,7 @@ test: build lint
 bench: build
 	@command -v hyperfine >/dev/null 2>&1 || $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hyperfine
 	bench/cli-queries.sh "$(BIN_DIR)/reel-ingest"
+	bench/watcher.sh "$(BIN_DIR)/reel-ingest"
 
 # Transcode against the ffmpeg command lines (several minutes on 2 cores); BENCH_SECONDS=20 for a shorter source.
 bench-transcode: deps

@@ -41,7 +41,11 @@ let package = Package(
         ),
         .target(
             name: "IngestWatcher",
-            dependencies: ["IngestCore", "CInotifyTools", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "IngestCore", "CInotifyTools",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .target(
             name: "IngestMedia",
@@ -75,12 +79,20 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "IngestCoreTests", dependencies: ["IngestCore"]),
-        .testTarget(name: "IngestStoreTests", dependencies: ["IngestStore", "IngestCore"]),
-        .testTarget(name: "IngestWatcherTests", dependencies: ["IngestWatcher", "IngestCore"]),
-        .testTarget(name: "IngestMediaTests", dependencies: ["IngestMedia", "IngestCore"]),
+        // Helpers shared by the test targets (temp directories); never linked into the product.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "IngestCoreTests", dependencies: ["IngestCore", "TestSupport"]),
+        .testTarget(name: "IngestStoreTests", dependencies: ["IngestStore", "IngestCore", "TestSupport"]),
+        .testTarget(name: "IngestWatcherTests", dependencies: ["IngestWatcher", "IngestCore", "TestSupport"]),
+        .testTarget(name: "IngestMediaTests", dependencies: ["IngestMedia", "IngestCore", "TestSupport"]),
         .testTarget(name: "IngestPublishTests", dependencies: ["IngestPublish"]),
-        .testTarget(name: "CLITests", dependencies: ["IngestCore", "IngestStore"]),
-        .testTarget(name: "IngestAgentTests", dependencies: ["IngestAgent", "IngestCore"]),
+        .testTarget(name: "CLITests", dependencies: ["IngestCore", "IngestStore", "TestSupport"]),
+        .testTarget(
+            name: "IngestAgentTests",
+            dependencies: [
+                "IngestAgent", "IngestCore", "IngestStore", "IngestWatcher", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ]
 )

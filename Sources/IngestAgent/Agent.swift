@@ -1,6 +1,7 @@
 import Foundation
 import IngestCore
 import IngestStore
+import IngestWatcher
 import Logging
 import ServiceLifecycle
 
@@ -32,10 +33,23 @@ public struct Agent: Sendable {
         if config.watches.isEmpty {
             logger.warning("no folders are watched: add one with `reel-ingest watch add PATH`")
         }
+        let load = load
+        let environment = WatchEnvironment(
+            prober: SubprocessProber.besideCurrentExecutable(configFile: config.file),
+            reload: { [box, logger] in
+                ConfigReloader.reload(box: box, load: load, logger: logger, cause: "watches.d changed")
+            },
+            statusFile: WatchStatusFile.path(stateDir: config.agent.stateDir)
+        )
+        if environment.prober == nil {
+            logger.warning("reel-ingest-media not found next to the agent: files are not probed before queueing")
+        }
         let group = ServiceGroup(
             configuration: .init(
                 services: [
-                    .init(service: FolderRecorder(box: box, database: database, logger: logger)),
+                    .init(
+                        service: WatchService(box: box, database: database, logger: logger, environment: environment)
+                    ),
                     .init(service: ConfigReloader(box: box, load: load, logger: logger)),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],

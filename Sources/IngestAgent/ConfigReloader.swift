@@ -13,14 +13,27 @@ struct ConfigReloader: Service {
     func run() async throws {
         let signals = await UnixSignalsSequence(trapping: .sighup)
         for await _ in signals.cancelOnGracefulShutdown() {
-            do {
-                let config = try load()
-                box.replace(config)
-                logger.notice("configuration reloaded", metadata: ["watches": "\(config.watches.count)"])
-            } catch {
-                for issue in error.issues {
-                    logger.error("configuration not reloaded: \(issue)")
-                }
+            Self.reload(box: box, load: load, logger: logger, cause: "SIGHUP")
+        }
+    }
+
+    /// Loads the configuration again and puts it in force, or logs every problem and keeps the old one.
+    static func reload(
+        box: ConfigBox,
+        load: @Sendable () throws(ConfigErrors) -> AgentConfig,
+        logger: Logger,
+        cause: String
+    ) {
+        do {
+            let config = try load()
+            box.replace(config)
+            logger.notice(
+                "configuration reloaded",
+                metadata: ["watches": "\(config.watches.count)", "cause": "\(cause)"]
+            )
+        } catch {
+            for issue in error.issues {
+                logger.error("configuration not reloaded: \(issue)")
             }
         }
     }

@@ -19,6 +19,7 @@ extension IngestDatabase {
             priority: new.priority,
             state: .discovered,
             attempts: 0,
+            metadata: new.metadata,
             createdAt: now,
             updatedAt: now
         )

@@ -7,9 +7,9 @@ final class AgentProcess: Sendable {
     private let lines: Mutex<[String]> = Mutex([])
     private let waiters: Mutex<[(String, CheckedContinuation<String, Never>)]> = Mutex([])
 
-    init(arguments: [String]) throws {
+    init(arguments: [String], executable: String = CLI.binary) throws {
         process = Process()
-        process.executableURL = URL(fileURLWithPath: CLI.binary)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         let err = Pipe()
         process.standardError = err

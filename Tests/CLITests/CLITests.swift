@@ -1,6 +1,7 @@
 import Foundation
 import IngestCore
 import IngestStore
+import TestSupport
 import Testing
 
 /// A config in a temp dir with its own state dir and watches.d.

@@ -1,6 +1,7 @@
 import Foundation
 import IngestAgent
 import IngestCore
+import TestSupport
 import Testing
 
 /// Progress reports collected from the worker's reader thread.

@@ -1,5 +1,6 @@
 import Foundation
 import IngestCore
+import TestSupport
 import Testing
 
 private let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

@@ -1,5 +1,6 @@
 import Foundation
 import IngestMedia
+import TestSupport
 import Testing
 
 @Suite("libav wrappers")

@@ -1,6 +1,7 @@
 import Foundation
 import IngestCore
 import IngestMedia
+import TestSupport
 import Testing
 
 private let limits = ProbeLimits(

@@ -1,5 +1,6 @@
 import Foundation
 import IngestCore
+import TestSupport
 import Testing
 
 /// A small ladder so every clip keeps both rungs (or, for the tiny odd clip, proves the fallback rung).

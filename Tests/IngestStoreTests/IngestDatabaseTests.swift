@@ -1,6 +1,7 @@
 import Foundation
 import IngestCore
 import IngestStore
+import TestSupport
 import Testing
 
 private let policy = RetryPolicy(maxAttempts: 2, baseDelay: .seconds(30), maxDelay: .seconds(300))

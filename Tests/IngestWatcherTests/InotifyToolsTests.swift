@@ -1,6 +1,7 @@
 import Foundation
 import IngestCore
 import IngestWatcher
+import TestSupport
 import Testing
 
 /// libinotifytools is one global instance per process, so these run one at a time.
@@ -9,21 +10,31 @@ struct InotifyToolsTests {
     @Test func closeWriteEventArrivesWithTheFileName() async throws {
         let dir = try TempDirectory()
         defer { dir.remove() }
-        let tools = InotifyTools.shared
-        try tools.initialize()
-        try tools.watch(dir.path, recursive: true)
-        defer { tools.unwatch(dir.path) }
-        try dir.write("line 3 – take 1.mp4", "frames")
-        // Wait for the event on a blocking thread; the 10 s timeout only bounds a failure.
-        let event = try await runBlocking { () throws(Errno) -> InotifyEvent? in
-            while let event = try tools.nextEvent(timeout: 10) {
-                if event.mask.contains(.closeWrite) { return event }
-            }
-            return nil
+        // The hub is the process's only reader of the library's queue (other suites watch too).
+        let hub = InotifyHub.shared
+        let (events, continuation) = AsyncStream<InotifyEvent>.makeStream()
+        let id = try hub.subscribe(root: dir.path) { event in
+            if event.mask.contains(.closeWrite) { continuation.yield(event) }
         }
-        let received = try #require(event)
+        defer { hub.unsubscribe(id) }
+        try hub.tools.watch(dir.path, recursive: true)
+        defer { hub.tools.unwatch(dir.path) }
+        try dir.write("line 3 – take 1.mp4", "frames")
+        var iterator = events.makeAsyncIterator()
+        let received = try #require(await iterator.next())
         #expect(received.name == "line 3 – take 1.mp4")
         #expect(received.path == dir.path + "/line 3 – take 1.mp4")
+    }
+
+    @Test func watchesAreCountedFromTheKernel() throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        try dir.write("a/b/c/x.mp4", "x")
+        try InotifyTools.shared.initialize()
+        try InotifyTools.shared.watch(dir.path, recursive: true)
+        // Other suites in this process watch folders too, so only a lower bound is certain.
+        #expect(InotifyTools.kernelWatchCount >= 4)
+        InotifyTools.shared.unwatchTree(dir.path)
     }
 
     @Test func watchingAMissingFolderThrowsENOENT() throws {

@@ -15,11 +15,11 @@ final class ChildProcess: @unchecked Sendable {
     init(executable: String, arguments: [String]) throws(WorkerFailure) {
         var out: [Int32] = [0, 0]
         var err: [Int32] = [0, 0]
-        guard pipe(&out) == 0 else { throw WorkerFailure("cannot create a pipe: \(Errno.text)") }
+        guard pipe(&out) == 0 else { throw WorkerFailure("cannot create a pipe: \(errnoText())") }
         guard pipe(&err) == 0 else {
             close(out[0])
             close(out[1])
-            throw WorkerFailure("cannot create a pipe: \(Errno.text)")
+            throw WorkerFailure("cannot create a pipe: \(errnoText())")
         }
         // Our ends stay out of other children the agent starts; dup2 clears the flag on the child's copies.
         for fd in out + err { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
@@ -72,6 +72,7 @@ final class ChildProcess: @unchecked Sendable {
     }
 }
 
-enum Errno {
-    static var text: String { String(cString: strerror(errno)) }
+/// The text of the current `errno`.
+private func errnoText() -> String {
+    String(cString: strerror(errno))
 }

@@ -1,5 +1,5 @@
 /// What a stat of a file in a watched folder says.
-public struct FileObservation: Sendable, Equatable {
+public struct FileObservation: Sendable, Hashable {
     public var path: String
     public var device: Int64
     public var inode: Int64

@@ -33,6 +33,22 @@ public struct StabilityGate: Sendable {
         return ready.sorted { $0.path < $1.path }
     }
 
+    /// Drops every pending file at or below `path` (a folder deleted or moved out).
+    public mutating func forget(under path: String) {
+        let prefix = path.hasSuffix("/") ? path : path + "/"
+        pending = pending.filter { $0.key != path && !$0.key.hasPrefix(prefix) }
+    }
+
+    public func contains(_ path: String) -> Bool {
+        pending[path] != nil
+    }
+
+    /// When the earliest pending file becomes ready (nil when nothing is pending): the watcher sleeps
+    /// until then instead of ticking.
+    public func nextDeadline(settle: (String) -> Duration) -> Date? {
+        pending.map { $0.value.unchangedSince.addingTimeInterval(settle($0.key).timeInterval) }.min()
+    }
+
     public var pendingPaths: [String] {
         pending.keys.sorted()
     }

@@ -28,12 +28,24 @@ public final class InotifyTools: Sendable {
 
     /// Adds a watch on `path` (and, when `recursive`, every directory below it).
     /// ENOSPC here means `fs.inotify.max_user_watches` is exhausted.
-    public func watch(_ path: String, recursive: Bool, events: InotifyEvent.Mask = .standard) throws(Errno) {
+    /// Directories in `excluding` (absolute paths) and everything below them are left unwatched.
+    public func watch(
+        _ path: String,
+        recursive: Bool,
+        excluding: [String] = [],
+        events: InotifyEvent.Mask = .standard
+    ) throws(Errno) {
+        let mask = Int32(bitPattern: events.rawValue)
         let error: Int32? = state.withLock { _ in
-            let ok =
-                recursive
-                ? inotifytools_watch_recursively(path, Int32(bitPattern: events.rawValue))
-                : inotifytools_watch_file(path, Int32(bitPattern: events.rawValue))
+            guard recursive else { return inotifytools_watch_file(path, mask) == 0 ? inotifytools_error() : nil }
+            // The library wants a NULL-terminated array of C strings.
+            let strings = excluding.map { strdup($0) }
+            defer { strings.forEach { free($0) } }
+            var list: [UnsafePointer<CChar>?] = strings.map { $0.map { UnsafePointer($0) } }
+            list.append(nil)
+            let ok = list.withUnsafeMutableBufferPointer { buffer in
+                inotifytools_watch_recursively_with_exclude(path, mask, buffer.baseAddress)
+            }
             return ok == 0 ? inotifytools_error() : nil
         }
         if let error { throw Errno(code: error, operation: "watch \(path)") }
@@ -45,6 +57,31 @@ public final class InotifyTools: Sendable {
         state.withLock { _ in
             inotifytools_remove_watch_by_filename(path.hasSuffix("/") ? path : path + "/") != 0
                 || inotifytools_remove_watch_by_filename(path) != 0
+        }
+    }
+
+    /// Renames every watch at or below `old` to lie below `new` (a watched directory was renamed: the kernel
+    /// watches follow it, the library's names must too).
+    public func renameWatches(from old: String, to new: String) {
+        let from = old.hasSuffix("/") ? old : old + "/"
+        let to = new.hasSuffix("/") ? new : new + "/"
+        state.withLock { _ in inotifytools_replace_filename(from, to) }
+    }
+
+    /// Removes the watches on `path` and every directory below it that still exists there.
+    public func unwatchTree(_ path: String) {
+        var pending = [path]
+        while let dir = pending.popLast() {
+            unwatch(dir)
+            guard let handle = opendir(dir) else { continue }
+            defer { closedir(handle) }
+            while let entry = readdir(handle) {
+                guard entry.pointee.d_type == DT_DIR else { continue }
+                let name = withUnsafePointer(to: entry.pointee.d_name) { pointer in
+                    pointer.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
+                }
+                if name != "." && name != ".." { pending.append(dir + "/" + name) }
+            }
         }
     }
 
@@ -75,6 +112,21 @@ public final class InotifyTools: Sendable {
         state.withLock { _ in Int(inotifytools_get_num_watches()) }
     }
 
+    /// Watches the kernel holds for this process, counted from /proc/self/fdinfo: exact even after
+    /// directories vanished (libinotifytools keeps stale entries for those).
+    public static var kernelWatchCount: Int {
+        guard let fds = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return 0 }
+        var count = 0
+        for fd in fds {
+            guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + fd),
+                target == "anon_inode:inotify",
+                let info = try? String(contentsOfFile: "/proc/self/fdinfo/" + fd, encoding: .utf8)
+            else { continue }
+            count += info.split(separator: "\n").filter { $0.hasPrefix("inotify wd:") }.count
+        }
+        return count
+    }
+
     /// `fs.inotify.max_user_watches`.
     public static var maxUserWatches: Int {
         Int(inotifytools_get_max_user_watches())
@@ -97,6 +149,7 @@ public struct InotifyEvent: Sendable, Equatable {
         public init(rawValue: UInt32) { self.rawValue = rawValue }
 
         public static let closeWrite = Mask(rawValue: ri_in_close_write())
+        public static let modify = Mask(rawValue: ri_in_modify())
         public static let movedTo = Mask(rawValue: ri_in_moved_to())
         public static let movedFrom = Mask(rawValue: ri_in_moved_from())
         public static let create = Mask(rawValue: ri_in_create())
@@ -106,9 +159,10 @@ public struct InotifyEvent: Sendable, Equatable {
         public static let isDirectory = Mask(rawValue: ri_in_isdir())
         public static let queueOverflow = Mask(rawValue: ri_in_q_overflow())
 
-        /// What a watch-folder agent needs: finished writes, moves in and out, new and deleted entries.
+        /// What a watch-folder agent needs: writes in progress and finished, moves in and out, new and
+        /// deleted entries. (The kernel merges repeated IN_MODIFY events for a file the reader has not reached.)
         public static let standard: Mask = [
-            .closeWrite, .movedTo, .movedFrom, .create, .delete, .deleteSelf, .moveSelf,
+            .modify, .closeWrite, .movedTo, .movedFrom, .create, .delete, .deleteSelf, .moveSelf,
         ]
     }
 

@@ -9,10 +9,13 @@ import IngestCore
 public struct TreeScanner: Sendable {
     public var rules: IgnoreRules
     public var recursive: Bool
+    /// Absolute paths of directories skipped with everything below them (`move:` targets inside the tree).
+    public var excludedDirectories: Set<String>
 
-    public init(rules: IgnoreRules, recursive: Bool) {
+    public init(rules: IgnoreRules, recursive: Bool, excludedDirectories: Set<String> = []) {
         self.rules = rules
         self.recursive = recursive
+        self.excludedDirectories = excludedDirectories
     }
 
     public struct Result: Sendable {
@@ -21,6 +24,9 @@ public struct TreeScanner: Sendable {
         public var symlinks: [String] = []
         /// Directories that could not be read, with the reason.
         public var errors: [Errno] = []
+        /// False when the root itself could not be read (an unmounted share): the scan says nothing about
+        /// which files are gone.
+        public var rootReadable = true
     }
 
     public func scan(_ root: String) -> Result {
@@ -29,6 +35,7 @@ public struct TreeScanner: Sendable {
         while let dir = pending.popLast() {
             guard let handle = opendir(dir) else {
                 result.errors.append(Errno(code: errno, operation: "read directory \(dir)"))
+                if dir == root { result.rootReadable = false }
                 continue
             }
             defer { closedir(handle) }
@@ -42,7 +49,9 @@ public struct TreeScanner: Sendable {
                 guard lstat(path, &info) == 0 else { continue }
                 switch info.st_mode & S_IFMT {
                 case S_IFDIR:
-                    if recursive && !rules.ignores(directoryName: name) { pending.append(path) }
+                    if recursive && !rules.ignores(directoryName: name) && !excludedDirectories.contains(path) {
+                        pending.append(path)
+                    }
                 case S_IFREG:
                     if !rules.ignores(fileName: name) { result.files.append(FileObservation(path: path, stat: info)) }
                 case S_IFLNK:
@@ -58,7 +67,7 @@ public struct TreeScanner: Sendable {
 }
 
 extension FileObservation {
-    init(path: String, stat info: stat) {
+    public init(path: String, stat info: stat) {
         self.init(
             path: path,
             device: Int64(bitPattern: UInt64(info.st_dev)),

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import IngestAgent
 import IngestCore
+import IngestWatcher
 
 struct WatchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,7 +14,11 @@ struct WatchCommand: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "list",
-            abstract: "Show every watched folder, whether it is reachable, and its job counts."
+            abstract: "Show every watched folder, whether it is reachable, how it is followed, and its job counts.",
+            discussion: """
+                MODE is what the running agent uses (inotify, or poll with the reason: forced, nfs, smb, cifs, \
+                smb2, fuse, inotify watch limit); when no agent runs, what it would use.
+                """
         )
 
         @OptionGroup var global: GlobalOptions
@@ -24,6 +30,9 @@ struct WatchCommand: AsyncParsableCommand {
             var file: String
             var state: String
             var mode: String
+            /// True when `mode` comes from the running agent rather than a prediction.
+            var live: Bool
+            var filesystem: String
             var profile: String
             var recursive: Bool
             var priority: Int
@@ -33,6 +42,7 @@ struct WatchCommand: AsyncParsableCommand {
         func run() async throws {
             let config = try global.loadConfig(requireWatchFolders: false)
             let counts = try await global.openDatabase(config).jobCountsByWatch()
+            let status = WatchStatusFile.read(stateDir: config.agent.stateDir)
             let entries = config.watches.map { watch in
                 var isDirectory: ObjCBool = false
                 let exists = FileManager.default.fileExists(atPath: watch.path, isDirectory: &isDirectory)
@@ -40,12 +50,21 @@ struct WatchCommand: AsyncParsableCommand {
                     !watch.enabled
                     ? "disabled" : !exists ? "missing" : !isDirectory.boolValue ? "not a directory" : "ok"
                 let jobs = (counts[watch.name] ?? [:]).reduce(into: [String: Int]()) { $0[$1.key.rawValue] = $1.value }
+                let magic = exists ? (try? FilesystemKind.magic(of: watch.path)) ?? 0 : 0
+                let planned = WatchPlan.make(
+                    watch: watch,
+                    limits: config.limits,
+                    filesystem: FilesystemKind(magic: magic)
+                )
+                let live = status?.watches[watch.name]
                 return Entry(
                     name: watch.name,
                     path: watch.path,
                     file: watch.file,
                     state: state,
-                    mode: watch.mode.rawValue,
+                    mode: live?.mode ?? planned.description,
+                    live: live != nil,
+                    filesystem: live?.filesystem ?? planned.filesystem.description,
                     profile: watch.profile,
                     recursive: watch.recursive,
                     priority: watch.priority,
@@ -65,6 +84,16 @@ struct WatchCommand: AsyncParsableCommand {
                 ])
             }
             print(table.render())
+            if let status {
+                print(
+                    "agent pid \(status.pid): \(status.inotifyWatches) inotify watches in use of "
+                        + "fs.inotify.max_user_watches = \(status.maxUserWatches)"
+                )
+            } else {
+                print(
+                    "agent not running: MODE is what it would use (fs.inotify.max_user_watches = \(InotifyTools.maxUserWatches))"
+                )
+            }
         }
     }
 

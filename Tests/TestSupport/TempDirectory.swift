@@ -1,17 +1,17 @@
 import Foundation
 
 /// A fresh directory under the system temp dir, removed by `remove()`.
-struct TempDirectory {
-    let path: String
+public struct TempDirectory: Sendable {
+    public let path: String
 
-    init() throws {
+    public init() throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("reel-ingest-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         path = url.path
     }
 
     @discardableResult
-    func write(_ name: String, _ text: String, mode: Int? = nil) throws -> String {
+    public func write(_ name: String, _ text: String, mode: Int? = nil) throws -> String {
         let file = path + "/" + name
         try FileManager.default.createDirectory(
             atPath: (file as NSString).deletingLastPathComponent,
@@ -22,13 +22,13 @@ struct TempDirectory {
         return file
     }
 
-    func mkdir(_ name: String) throws -> String {
+    public func mkdir(_ name: String) throws -> String {
         let dir = path + "/" + name
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         return dir
     }
 
-    func remove() {
+    public func remove() {
         try? FileManager.default.removeItem(atPath: path)
     }
 }

@@ -1,0 +1,30 @@
+import Dispatch
+import Foundation
+
+/// One-shot timer rescheduled to the next moment something becomes due (a file's settle time ends,
+/// a poll is due). With nothing pending it never fires, so an idle agent uses no CPU.
+// DispatchSource methods are documented thread-safe; the source is only configured through them.
+final class DeadlineTimer: @unchecked Sendable {
+    private let source: any DispatchSourceTimer
+
+    init(fire: @escaping @Sendable () -> Void) {
+        source = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "reel-ingest.watch-timer"))
+        source.setEventHandler(handler: fire)
+        source.schedule(deadline: .distantFuture)
+        source.activate()
+    }
+
+    /// Fires once at `date` (at once if it has passed); nil disarms.
+    func schedule(at date: Date?) {
+        guard let date else {
+            source.schedule(deadline: .distantFuture)
+            return
+        }
+        let delay = max(0, date.timeIntervalSinceNow)
+        source.schedule(deadline: .now() + delay, leeway: .milliseconds(5))
+    }
+
+    func cancel() {
+        source.cancel()
+    }
+}

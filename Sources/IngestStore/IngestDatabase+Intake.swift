@@ -1,0 +1,169 @@
+import Foundation
+import GRDB
+import IngestCore
+
+/// A stable file just recorded: its source row, its job, and older jobs it replaced.
+public struct RecordedSource: Sendable {
+    public var sourceId: Int64
+    public var job: JobRecord
+    /// Unfinished jobs of an earlier version of the same path, cancelled because the file was replaced.
+    public var replaced: [Int64]
+}
+
+extension IngestDatabase {
+    /// Every file version already recorded for a watch: start-up and overflow rescans skip these without
+    /// queueing them again.
+    public func knownSourceVersions(watch: String) async throws -> Set<FileObservation> {
+        try await pool.read { db in
+            let rows = try SourceFileRecord.filter(Column("watch_name") == watch).fetchAll(db)
+            return Set(
+                rows.map {
+                    FileObservation(
+                        path: $0.path,
+                        device: $0.device,
+                        inode: $0.inode,
+                        size: $0.size,
+                        mtimeNs: $0.mtimeNs
+                    )
+                }
+            )
+        }
+    }
+
+    /// Records a file that held still for the settle time: source row and job, moved straight to `stable`,
+    /// in one transaction. nil when this exact version (path, device, inode, size, mtime) is already known.
+    /// Unfinished jobs of an earlier version of the same path are cancelled: the file was replaced in place.
+    public func recordStable(
+        _ file: FileObservation,
+        watch: WatchConfig,
+        metadata: String?,
+        policy: RetryPolicy,
+        at now: Date = Date()
+    ) async throws -> RecordedSource? {
+        try await recordStable([(file, metadata)], watch: watch, policy: policy, at: now)[0]
+    }
+
+    /// `recordStable` for files that settled together: one transaction for all, results in the same order.
+    public func recordStable(
+        _ files: [(FileObservation, metadata: String?)],
+        watch: WatchConfig,
+        policy: RetryPolicy,
+        at now: Date = Date()
+    ) async throws -> [RecordedSource?] {
+        try await pool.write { db in
+            try files.map { file, metadata in
+                try Self.recordStable(file, watch: watch, metadata: metadata, policy: policy, at: now, db: db)
+            }
+        }
+    }
+
+    static func recordStable(
+        _ file: FileObservation,
+        watch: WatchConfig,
+        metadata: String?,
+        policy: RetryPolicy,
+        at now: Date,
+        db: Database
+    ) throws -> RecordedSource? {
+        let known =
+            try SourceFileRecord
+            .filter(
+                Column("path") == file.path && Column("device") == file.device && Column("inode") == file.inode
+                    && Column("size") == file.size && Column("mtime_ns") == file.mtimeNs
+            )
+            .fetchOne(db)
+        if var known {
+            known.lastSeenAt = now
+            try known.update(db)
+            return nil
+        }
+        var source = SourceFileRecord(
+            watchName: watch.name,
+            path: file.path,
+            device: file.device,
+            inode: file.inode,
+            size: file.size,
+            mtimeNs: file.mtimeNs,
+            at: now
+        )
+        try source.insert(db)
+        guard let sourceId = source.id else { throw StoreError.jobNotFound(0) }
+        let new = NewJob(
+            sourcePath: file.path,
+            watchName: watch.name,
+            profile: watch.profile,
+            priority: watch.priority,
+            sourceFileId: sourceId,
+            metadata: metadata
+        )
+        let inserted = try Self.insertJob(new, at: now, db: db)
+        guard let id = inserted.id else { throw StoreError.jobNotFound(0) }
+        let job = try Self.apply(.settled, toJob: id, policy: policy, at: now, db: db)
+        let older = try JobRecord.filter(Column("source_path") == file.path && Column("id") != id).fetchAll(db)
+        var replaced: [Int64] = []
+        for old in older where !old.state.isTerminal {
+            guard let oldID = old.id else { continue }
+            let reason = "source file replaced by a new version (job \(id))"
+            _ = try Self.apply(.cancelled(reason: reason), toJob: oldID, policy: policy, at: now, db: db)
+            replaced.append(oldID)
+        }
+        return RecordedSource(sourceId: sourceId, job: job, replaced: replaced)
+    }
+
+    /// Stores the content hash on the source row and the job and, in the same write transaction, links the
+    /// job to the job that already has this content (not rejected, cancelled or itself a duplicate).
+    /// Returns that original's id. SQLite serialises writers, so of two copies checked at the same moment
+    /// exactly one becomes the original.
+    public func claimContent(
+        _ sha256: String,
+        job id: Int64,
+        source sourceId: Int64,
+        policy: RetryPolicy,
+        at now: Date = Date()
+    ) async throws -> Int64? {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE source_files SET sha256 = ? WHERE id = ?", arguments: [sha256, sourceId])
+            try db.execute(
+                sql: "UPDATE video_processing_jobs SET content_sha256 = ? WHERE id = ?",
+                arguments: [sha256, id]
+            )
+            let original =
+                try JobRecord
+                .filter(Column("content_sha256") == sha256 && Column("id") != id)
+                .filter(![JobState.rejected, .cancelled, .duplicate].map(\.rawValue).contains(Column("state")))
+                .order(Column("id"))
+                .fetchOne(db)
+            guard let originalID = original?.id else { return nil }
+            _ = try Self.apply(.duplicateOf(jobID: originalID), toJob: id, policy: policy, at: now, db: db)
+            return originalID
+        }
+    }
+
+    /// Jobs of a watch still waiting for a worker: their sources may have vanished while the agent was down.
+    public func queuedJobs(watch: String) async throws -> [JobRecord] {
+        try await pool.read { db in
+            try JobRecord
+                .filter(Column("watch_name") == watch)
+                .filter(JobState.queued.map(\.rawValue).contains(Column("state")))
+                .fetchAll(db)
+        }
+    }
+
+    /// Jobs still waiting whose source is `path` or lies below it (a deleted file or folder).
+    public func queuedJobs(under path: String) async throws -> [JobRecord] {
+        try await pool.read { db in
+            try JobRecord
+                .filter(
+                    Column("source_path") == path
+                        || Column("source_path").like(Self.likePrefix(path) + "/%", escape: "\\")
+                )
+                .filter(JobState.queued.map(\.rawValue).contains(Column("state")))
+                .fetchAll(db)
+        }
+    }
+
+    static func likePrefix(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_")
+    }
+}
