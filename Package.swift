@@ -43,7 +43,10 @@ let package = Package(
             dependencies: ["IngestCore", "CInotifyTools", .product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "IngestMedia", dependencies: ["IngestCore", "CFFmpeg"]),
-        .target(name: "IngestPublish", dependencies: ["IngestCore", "CCurl"]),
+        .target(
+            name: "IngestPublish",
+            dependencies: ["IngestCore", "CCurl", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .target(
             name: "IngestAgent",
             dependencies: [
@@ -70,5 +73,10 @@ let package = Package(
         .testTarget(name: "IngestMediaTests", dependencies: ["IngestMedia"]),
         .testTarget(name: "IngestPublishTests", dependencies: ["IngestPublish"]),
         .testTarget(name: "CLITests", dependencies: ["IngestCore", "IngestStore"]),
+        // Needs the S3 server `make test` starts (scripts/test-servers.sh).
+        .testTarget(
+            name: "S3IntegrationTests",
+            dependencies: ["IngestPublish", "IngestCore", "IngestStore", "IngestAgent"]
+        ),
     ]
 )
