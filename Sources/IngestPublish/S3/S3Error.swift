@@ -54,7 +54,9 @@ public enum S3Error: Error, Sendable, Equatable, CustomStringConvertible {
         case .service(let operation, let status, let code, let message, let requestID, let bucket):
             var text = "\(operation) failed: \(code) (HTTP \(status))"
             if !message.isEmpty { text += ": \(message)" }
-            if let hint = Self.hint(code: code, status: status, bucket: bucket) { text += ". \(hint)" }
+            if let hint = Self.hint(code: code, status: status, bucket: bucket) {
+                text += (text.hasSuffix(".") ? " " : ". ") + hint
+            }
             if let requestID { text += " [request id \(requestID)]" }
             return text
         case .transport(let operation, let error):

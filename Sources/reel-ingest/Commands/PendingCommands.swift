@@ -29,12 +29,3 @@ struct ProbeCommand: PendingCommand {
     @OptionGroup var global: GlobalOptions
     @Argument(parsing: .allUnrecognized) var arguments: [String] = []
 }
-
-struct PushCommand: PendingCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "push",
-        abstract: "Upload a file or folder to the object store, resuming where it stopped (not yet available)."
-    )
-    @OptionGroup var global: GlobalOptions
-    @Argument(parsing: .allUnrecognized) var arguments: [String] = []
-}
