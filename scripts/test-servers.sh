@@ -2,7 +2,11 @@
 # Starts and stops the servers the integration tests talk to (used by `make test`):
 #   scripts/test-servers.sh start   moto_server on 127.0.0.1:<free port> with signature checking enforced;
 #                                    writes .build/test-servers.env (endpoint, key, secret, bucket) and the PID file
-#   scripts/test-servers.sh stop    stops it by PID
+#                                    plus a second moto_server without IAM ("open") for presigned URLs: moto 5 cannot
+#                                    evaluate a presigned URL once IAM checking is on (it looks for an Authorization
+#                                    header and answers 500), so presigned GETs are fetched from this one and their
+#                                    signatures compared with botocore's by the test
+#   scripts/test-servers.sh stop    stops both by PID
 #
 # moto only checks signatures after INITIAL_NO_AUTH_ACTION_COUNT requests. We set it to 3 and spend exactly those
 # three on IAM: create a user, give it an s3:* policy, create its access key. Every request after that must be
@@ -12,34 +16,61 @@ cd "$(dirname "$0")/.."
 STATE=.build/test-servers
 ENV_FILE=.build/test-servers.env
 PID_FILE=$STATE/moto.pid
+OPEN_PID_FILE=$STATE/moto-open.pid
 BUCKET=reel-ingest-test
 mkdir -p "$STATE"
 
-stop() {
-    if [ -f "$PID_FILE" ]; then
-        pid=$(cat "$PID_FILE")
+stop_one() {
+    local file=$1
+    if [ -f "$file" ]; then
+        pid=$(cat "$file")
         if kill -0 "$pid" 2>/dev/null; then
             kill "$pid" 2>/dev/null || true
             for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
             kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null || true
             echo "test-servers: stopped moto_server (pid $pid)"
         fi
-        rm -f "$PID_FILE"
+        rm -f "$file"
     fi
+}
+
+stop() {
+    stop_one "$PID_FILE"
+    stop_one "$OPEN_PID_FILE"
     rm -f "$ENV_FILE"
+}
+
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+wait_for() {
+    local endpoint=$1 pid_file=$2 log=$3
+    for _ in $(seq 100); do
+        curl -sf -o /dev/null "$endpoint/moto-api/" && return 0
+        kill -0 "$(cat "$pid_file")" 2>/dev/null || break
+        sleep 0.1
+    done
+    cat "$log" >&2
+    echo "test-servers: moto_server did not start on $endpoint" >&2
+    stop
+    exit 1
 }
 
 start() {
     stop
-    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+    port=$(free_port)
     endpoint="http://127.0.0.1:$port"
     INITIAL_NO_AUTH_ACTION_COUNT=3 moto_server -H 127.0.0.1 -p "$port" >"$STATE/moto.log" 2>&1 &
     echo $! >"$PID_FILE"
-    for _ in $(seq 100); do
-        curl -sf -o /dev/null "$endpoint/moto-api/" && break
-        kill -0 "$(cat "$PID_FILE")" 2>/dev/null || { cat "$STATE/moto.log"; echo "moto_server did not start" >&2; exit 1; }
-        sleep 0.1
-    done
+    open_port=$(free_port)
+    open_endpoint="http://127.0.0.1:$open_port"
+    moto_server -H 127.0.0.1 -p "$open_port" >"$STATE/moto-open.log" 2>&1 &
+    echo $! >"$OPEN_PID_FILE"
+    wait_for "$endpoint" "$PID_FILE" "$STATE/moto.log"
+    wait_for "$open_endpoint" "$OPEN_PID_FILE" "$STATE/moto-open.log"
+    AWS_ACCESS_KEY_ID=open AWS_SECRET_ACCESS_KEY=open AWS_DEFAULT_REGION=us-east-1 \
+        aws --endpoint-url "$open_endpoint" s3api create-bucket --bucket "$BUCKET" >/dev/null
 
     # The three unauthenticated requests: any key works for them.
     export AWS_ACCESS_KEY_ID=bootstrap AWS_SECRET_ACCESS_KEY=bootstrap AWS_DEFAULT_REGION=us-east-1
@@ -68,8 +99,10 @@ REEL_INGEST_TEST_S3_ACCESS_KEY=$key
 REEL_INGEST_TEST_S3_SECRET_KEY=$secret
 REEL_INGEST_TEST_S3_BUCKET=$BUCKET
 REEL_INGEST_TEST_S3_REGION=us-east-1
+REEL_INGEST_TEST_S3_OPEN_ENDPOINT=$open_endpoint
 ENV
     echo "test-servers: moto_server pid $(cat "$PID_FILE") on $endpoint, signatures enforced, bucket $BUCKET"
+    echo "test-servers: moto_server pid $(cat "$OPEN_PID_FILE") on $open_endpoint (no IAM, presigned URLs only)"
 }
 
 case "${1:-}" in

@@ -54,8 +54,11 @@ public struct MultipartJanitor: Sendable {
         }
         let known = try database.knownUploadIds(storeURL: storeURL)
         let listPrefix = prefix.isEmpty ? "" : prefix + "/"
-        for upload in try connection.listMultipartUploads(prefix: listPrefix)
-        where !known.contains(upload.uploadId) && !handled.contains(upload.uploadId) {
+        // Ask the server for the first path segment only and filter here: a `/` in a query value must be signed
+        // as %2F, and some S3 servers (moto) check the signature against the decoded value, refusing the request.
+        let serverPrefix = listPrefix.split(separator: "/").first.map(String.init) ?? ""
+        for upload in try connection.listMultipartUploads(prefix: serverPrefix)
+        where upload.key.hasPrefix(listPrefix) && !known.contains(upload.uploadId) && !handled.contains(upload.uploadId) {
             guard let initiated = upload.initiated, initiated < cutoff else { continue }
             var action = Action(key: upload.key, uploadId: upload.uploadId, reason: "unknown", error: nil)
             do {
