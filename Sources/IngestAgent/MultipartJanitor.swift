@@ -58,7 +58,8 @@ public struct MultipartJanitor: Sendable {
         // as %2F, and some S3 servers (moto) check the signature against the decoded value, refusing the request.
         let serverPrefix = listPrefix.split(separator: "/").first.map(String.init) ?? ""
         for upload in try connection.listMultipartUploads(prefix: serverPrefix)
-        where upload.key.hasPrefix(listPrefix) && !known.contains(upload.uploadId) && !handled.contains(upload.uploadId) {
+        where upload.key.hasPrefix(listPrefix) && !known.contains(upload.uploadId) && !handled.contains(upload.uploadId)
+        {
             guard let initiated = upload.initiated, initiated < cutoff else { continue }
             var action = Action(key: upload.key, uploadId: upload.uploadId, reason: "unknown", error: nil)
             do {

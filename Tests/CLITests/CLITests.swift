@@ -222,7 +222,7 @@ struct CLITests {
         #expect(try await db.job(id: later)?.state == .failed)
     }
 
-    @Test(arguments: ["transcode", "probe", "push"])
+    @Test(arguments: ["transcode", "probe"])
     func laterCommandsSaySoAndExitOne(command: String) throws {
         let result = try CLI.run([command, "/tmp/x.mp4"])
         #expect(result.status == 1)

@@ -59,7 +59,9 @@ struct CleanupTests {
 
         // Independent check with the aws CLI: only the active upload is left under the prefix, the upload elsewhere
         // is untouched. (The CLI's --prefix is the first segment: moto mis-checks signatures of %2F in queries.)
-        let listing = try server.aws(["s3api", "list-multipart-uploads", "--bucket", server.bucket, "--prefix", "tests"])
+        let listing = try server.aws([
+            "s3api", "list-multipart-uploads", "--bucket", server.bucket, "--prefix", "tests",
+        ])
         let uploads = (try JSONSerialization.jsonObject(with: Data(listing.stdout.utf8)) as? [String: Any])?["Uploads"]
         let remaining = ((uploads as? [[String: Any]]) ?? []).compactMap { $0["UploadId"] as? String }
         #expect(remaining.contains(ids[0]))

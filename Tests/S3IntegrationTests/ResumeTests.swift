@@ -72,9 +72,14 @@ struct ResumeTests {
         let fields = row.split(separator: "|").map(String.init)
         try #require(fields.count == 3)
         #expect(fields[2] == "uploading")
-        let journaled = try #require(Int(try sqlite(database, "SELECT COUNT(*) FROM video_upload_parts WHERE upload_id = \(fields[0])")))
-        let listed = try server.aws(["s3api", "list-parts", "--bucket", server.bucket, "--key", key, "--upload-id", fields[1]])
-        let onServer = (try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [String: Any])?["Parts"] as? [Any]
+        let journaled = try #require(
+            Int(try sqlite(database, "SELECT COUNT(*) FROM video_upload_parts WHERE upload_id = \(fields[0])"))
+        )
+        let listed = try server.aws([
+            "s3api", "list-parts", "--bucket", server.bucket, "--key", key, "--upload-id", fields[1],
+        ])
+        let onServer =
+            (try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [String: Any])?["Parts"] as? [Any]
         let serverParts = onServer?.count ?? 0
         #expect(journaled >= 3)
         #expect(serverParts >= journaled)
@@ -94,7 +99,10 @@ struct ResumeTests {
         #expect(done["partsSent"] as? Int == partCount - serverParts)
         #expect(done["partsSkipped"] as? Int == serverParts)
         #expect(try sqlite(database, "SELECT state FROM video_uploads WHERE id = \(fields[0])") == "completed")
-        #expect(try sqlite(database, "SELECT COUNT(*) FROM video_upload_parts WHERE upload_id = \(fields[0])") == "\(partCount)")
+        #expect(
+            try sqlite(database, "SELECT COUNT(*) FROM video_upload_parts WHERE upload_id = \(fields[0])")
+                == "\(partCount)"
+        )
 
         let back = scratch.path + "/back.mp4"
         try server.aws(["s3", "cp", "s3://\(server.bucket)/\(key)", back])

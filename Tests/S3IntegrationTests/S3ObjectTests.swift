@@ -45,7 +45,13 @@ struct S3ObjectTests {
         let upload = MultipartUpload(
             client: try server.client(),
             journal: MemoryJournal(),
-            target: UploadTarget(storeURL: "s3://\(server.bucket)", key: key, localPath: file, size: Int64(size), mtimeNs: 1),
+            target: UploadTarget(
+                storeURL: "s3://\(server.bucket)",
+                key: key,
+                localPath: file,
+                size: Int64(size),
+                mtimeNs: 1
+            ),
             partSize: partSize,
             concurrency: 3
         )

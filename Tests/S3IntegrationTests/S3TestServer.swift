@@ -63,7 +63,11 @@ struct S3TestServer {
     /// Runs the aws CLI against this server: an independent client to check what our code stored.
     @discardableResult
     func aws(_ arguments: [String]) throws -> ProcessResult {
-        let result = try runProcess("/usr/bin/env", ["aws", "--endpoint-url", endpoint] + arguments, environment: awsEnvironment)
+        let result = try runProcess(
+            "/usr/bin/env",
+            ["aws", "--endpoint-url", endpoint] + arguments,
+            environment: awsEnvironment
+        )
         guard result.status == 0 else {
             throw ProcessFailure(command: "aws " + arguments.joined(separator: " "), result: result)
         }

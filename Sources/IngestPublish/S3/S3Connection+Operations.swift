@@ -32,7 +32,10 @@ extension S3Connection {
             operation: "PutObject",
             method: "PUT",
             key: key,
-            headers: client.objectHeaders(contentType: contentType ?? ContentType.forKey(key), cacheControl: cacheControl),
+            headers: client.objectHeaders(
+                contentType: contentType ?? ContentType.forKey(key),
+                cacheControl: cacheControl
+            ),
             body: .fileRegion(path: file, offset: 0, length: size)
         )
         request.headers.append(SigV4Header(name: "Content-MD5", value: md5.base64))
@@ -184,7 +187,9 @@ extension S3Connection {
                 guard let key = S3XML.value("Key", in: block), let id = S3XML.value("UploadId", in: block) else {
                     continue
                 }
-                let initiated = S3XML.value("Initiated", in: block).flatMap { dates.date(from: $0) ?? plainDates.date(from: $0) }
+                let initiated = S3XML.value("Initiated", in: block).flatMap {
+                    dates.date(from: $0) ?? plainDates.date(from: $0)
+                }
                 uploads.append(ListedUpload(key: key, uploadId: id, initiated: initiated))
             }
             let truncated = S3XML.value("IsTruncated", in: text) == "true"

@@ -39,7 +39,9 @@ public final class S3Connection {
                 guard error.isRetryable, attempt < backoff.maxAttempts else { throw error }
                 onRetry?(attempt, error)
                 let delay = backoff.delay(afterAttempt: attempt)
-                Thread.sleep(forTimeInterval: Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18)
+                Thread.sleep(
+                    forTimeInterval: Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
+                )
                 attempt += 1
             }
         }
@@ -127,7 +129,11 @@ public final class S3Connection {
                 guard FileManager.default.createFile(atPath: responseFile, contents: nil),
                     let handle = FileHandle(forWritingAtPath: responseFile)
                 else {
-                    throw CurlError(kind: .easy, code: CurlError.Code.writeError, message: "cannot create \(responseFile)")
+                    throw CurlError(
+                        kind: .easy,
+                        code: CurlError.Code.writeError,
+                        message: "cannot create \(responseFile)"
+                    )
                 }
                 output = handle
                 easy.setResponseBody(.sink { bytes in try handle.write(contentsOf: Data(bytes)) })

@@ -7,7 +7,8 @@ import IngestPublish
 struct PushCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "push",
-        abstract: "Upload a file (or a folder, to a prefix) to the object store, resuming where an earlier run stopped.",
+        abstract:
+            "Upload a file (or a folder, to a prefix) to the object store, resuming where an earlier run stopped.",
         discussion: """
             DESTINATION is s3://bucket/key (a folder goes to s3://bucket/prefix) or file:///dir/name.
             Storage settings come from the configuration; the flags override them. Credentials come from
@@ -59,7 +60,14 @@ struct PushCommand: AsyncParsableCommand {
         case .file(let path):
             try await pushToDirectory(files: files, path: path, reporter: reporter)
         case .s3(let bucket, let key):
-            try await pushToS3(files: files, bucket: bucket, key: key, settings: settings, config: config, reporter: reporter)
+            try await pushToS3(
+                files: files,
+                bucket: bucket,
+                key: key,
+                settings: settings,
+                config: config,
+                reporter: reporter
+            )
         }
     }
 
@@ -106,7 +114,9 @@ struct PushCommand: AsyncParsableCommand {
         let isFolder = files.count != 1 || !files[0].name.isEmpty || destination.hasSuffix("/")
         let directory = isFolder ? path : (path as NSString).deletingLastPathComponent
         for (file, name) in files {
-            let relative = isFolder ? (name.isEmpty ? (file as NSString).lastPathComponent : name)
+            let relative =
+                isFolder
+                ? (name.isEmpty ? (file as NSString).lastPathComponent : name)
                 : (path as NSString).lastPathComponent
             reporter.begin(file: file, key: relative, size: Self.size(of: file))
             let stored = try await FileStore(directory: directory).put(file: file, key: relative)

@@ -121,7 +121,10 @@ final class UploadProgress: @unchecked Sendable {
 
     private func json(_ object: [String: Any]) {
         guard mode == .json,
-            let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+            let data = try? JSONSerialization.data(
+                withJSONObject: object,
+                options: [.sortedKeys, .withoutEscapingSlashes]
+            )
         else { return }
         write(STDOUT_FILENO, String(decoding: data, as: UTF8.self) + "\n")
     }
@@ -131,7 +134,9 @@ final class UploadProgress: @unchecked Sendable {
             var bytes = Array(text.utf8)
             var offset = 0
             while offset < bytes.count {
-                let result = bytes.withUnsafeMutableBytes { Foundation.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+                let result = bytes.withUnsafeMutableBytes {
+                    Foundation.write(fd, $0.baseAddress! + offset, $0.count - offset)
+                }
                 if result <= 0 { break }
                 offset += result
             }
