@@ -11,7 +11,7 @@ APT_PACKAGES = libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libsw
 	libsqlite3-dev libcurl4-openssl-dev libinotifytools0-dev \
 	ffmpeg libxml2-utils varnish curl python3-pip pkg-config time bc
 
-.PHONY: deps build lint run test bench bench-transcode clean
+.PHONY: deps build lint run test bench bench-s3 bench-transcode clean
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -36,13 +36,25 @@ run: build
 	@[ -f demo/watches.d/inbox.toml ] || "$(BIN_DIR)/reel-ingest" watch add demo/inbox --name inbox --config $(DEMO_CONFIG)
 	"$(BIN_DIR)/reel-ingest" run --config $(DEMO_CONFIG)
 
+# scripts/test-servers.sh starts moto_server (signatures enforced) and writes .build/test-servers.env; the trap
+# stops it by PID whether the tests pass, fail or are interrupted.
 test: build lint
+	@trap 'scripts/test-servers.sh stop' EXIT INT TERM; \
+	scripts/test-servers.sh start && \
+	set -a && . ./.build/test-servers.env && set +a && \
 	$(SWIFT) test --skip-build
 
 bench: build
 	@command -v hyperfine >/dev/null 2>&1 || $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hyperfine
+	@command -v rclone >/dev/null 2>&1 || $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rclone
 	bench/cli-queries.sh "$(BIN_DIR)/reel-ingest"
 	bench/watcher.sh "$(BIN_DIR)/reel-ingest"
+
+# Uploads of the same 1 GiB file with reel-ingest push, aws s3 cp and rclone copyto (release build).
+bench-s3: deps
+	@command -v rclone >/dev/null 2>&1 || $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rclone
+	$(SWIFT) build -c release --product reel-ingest
+	bench/s3-upload.sh "$$($(SWIFT) build -c release --show-bin-path)/reel-ingest"
 
 # Transcode against the ffmpeg command lines (several minutes on 2 cores); BENCH_SECONDS=20 for a shorter source.
 bench-transcode: deps

@@ -51,7 +51,10 @@ let package = Package(
             name: "IngestMedia",
             dependencies: ["IngestCore", "CFFmpeg", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .target(name: "IngestPublish", dependencies: ["IngestCore", "CCurl"]),
+        .target(
+            name: "IngestPublish",
+            dependencies: ["IngestCore", "CCurl", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .target(
             name: "IngestAgent",
             dependencies: [
@@ -93,6 +96,11 @@ let package = Package(
                 "IngestAgent", "IngestCore", "IngestStore", "IngestWatcher", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        // Needs the S3 server `make test` starts (scripts/test-servers.sh).
+        .testTarget(
+            name: "S3IntegrationTests",
+            dependencies: ["IngestPublish", "IngestCore", "IngestStore", "IngestAgent", "TestSupport"]
         ),
     ]
 )

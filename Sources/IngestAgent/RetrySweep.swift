@@ -2,19 +2,23 @@ import Foundation
 import IngestCore
 import IngestStore
 
-/// What cron's `reel-ingest retry-sweep` does: re-queue every failed job whose next attempt is due.
+/// What cron's `reel-ingest retry-sweep` does: re-queue every failed job whose next attempt is due, then (with an
+/// S3 store) abort multipart uploads that will never be finished.
 public struct RetrySweep: Sendable {
     public struct Report: Codable, Sendable, Equatable {
         public var requeued: [Int64] = []
+        public var abortedUploads: [MultipartJanitor.Action] = []
         public var errors: [String] = []
     }
 
     let database: IngestDatabase
     let policy: RetryPolicy
+    let janitor: MultipartJanitor?
 
-    public init(database: IngestDatabase, policy: RetryPolicy) {
+    public init(database: IngestDatabase, policy: RetryPolicy, janitor: MultipartJanitor? = nil) {
         self.database = database
         self.policy = policy
+        self.janitor = janitor
     }
 
     public func run(at now: Date = Date()) async throws -> Report {
@@ -27,6 +31,15 @@ public struct RetrySweep: Sendable {
             } catch {
                 // Another sweep or the daemon moved it first; report and go on with the rest.
                 report.errors.append("job \(id): \(error)")
+            }
+        }
+        if let janitor {
+            do {
+                report.abortedUploads = try await runBlocking { () throws -> [MultipartJanitor.Action] in
+                    try janitor.run(at: now)
+                }
+            } catch {
+                report.errors.append("multipart cleanup: \(error)")
             }
         }
         return report

@@ -7,8 +7,17 @@ enum IngestMigrations {
         migrator.registerMigration("v1-initial-schema") { db in
             try db.execute(sql: v1)
         }
+        migrator.registerMigration("v2-upload-source-mtime") { db in
+            try db.execute(sql: v2)
+        }
         return migrator
     }
+
+    /// The source file's mtime, so a resumed multipart upload is only continued from the same file version
+    /// (path and size alone do not tell a rewritten file apart).
+    static let v2 = """
+        ALTER TABLE video_uploads ADD COLUMN source_mtime_ns INTEGER;
+        """
 
     static let v1 = """
         CREATE TABLE source_files (

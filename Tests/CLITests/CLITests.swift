@@ -223,13 +223,6 @@ struct CLITests {
         #expect(try await db.job(id: later)?.state == .failed)
     }
 
-    @Test(arguments: ["push"])
-    func laterCommandsSaySoAndExitOne(command: String) throws {
-        let result = try CLI.run([command, "/tmp/x.mp4"])
-        #expect(result.status == 1)
-        #expect(result.stderr.contains("not yet available"))
-    }
-
     /// `probe` and `transcode` are handed to the `reel-ingest-media` worker with their arguments unchanged.
     @Test func mediaCommandsRunInTheWorker() throws {
         let missing = try CLI.run(["probe", "/nonexistent/clip.mp4"])

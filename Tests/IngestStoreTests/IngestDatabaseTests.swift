@@ -29,7 +29,7 @@ private func sqlite(_ path: String, _ sql: String) throws -> String {
 struct IngestDatabaseTests {
     @Test func migratesFromEmptyWithTheSeedTableNames() async throws {
         try await withDatabase { db, _ in
-            #expect(try db.appliedMigrations() == ["v1-initial-schema"])
+            #expect(try db.appliedMigrations() == ["v1-initial-schema", "v2-upload-source-mtime"])
             let tables = try sqlite(db.path, "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")
                 .split(separator: "\n").map(String.init)
             for name in [
@@ -64,7 +64,7 @@ struct IngestDatabaseTests {
             NewJob(sourcePath: "/w/a.mp4", watchName: "w", profile: "default")
         ).id
         let reopened = try IngestDatabase(path: path)
-        #expect(try reopened.appliedMigrations().count == 1)
+        #expect(try reopened.appliedMigrations().count == 2)
         #expect(try await reopened.job(id: try #require(id))?.sourcePath == "/w/a.mp4")
     }
 

@@ -31,12 +31,3 @@ struct ProbeCommand: AsyncParsableCommand {
     @Argument(parsing: .allUnrecognized) var arguments: [String] = []
     func run() async throws { MediaWorker.exec(["reel-ingest", "probe"] + arguments) }
 }
-
-struct PushCommand: PendingCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "push",
-        abstract: "Upload a file or folder to the object store, resuming where it stopped (not yet available)."
-    )
-    @OptionGroup var global: GlobalOptions
-    @Argument(parsing: .allUnrecognized) var arguments: [String] = []
-}

@@ -1,0 +1,70 @@
+import Foundation
+import IngestPublish
+import IngestStore
+
+/// The upload journal kept in the job database (`video_uploads`, `video_upload_parts`). Lives here, where both
+/// modules meet, so IngestPublish does not depend on GRDB.
+public struct DatabaseUploadJournal: UploadJournal {
+    public let database: IngestDatabase
+
+    public init(database: IngestDatabase) {
+        self.database = database
+    }
+
+    public func resumable(_ target: UploadTarget) throws -> JournaledUpload? {
+        guard
+            let row = try database.resumableUpload(
+                storeURL: target.storeURL,
+                objectKey: target.key,
+                localPath: target.localPath,
+                totalSize: target.size,
+                sourceMtimeNs: target.mtimeNs
+            ), let id = row.id, let uploadId = row.uploadId, let partSize = row.partSize
+        else { return nil }
+        return JournaledUpload(journalId: id, uploadId: uploadId, partSize: partSize)
+    }
+
+    public func begin(_ target: UploadTarget, uploadId: String, partSize: Int64) throws -> Int64 {
+        let row = try database.insertUpload(
+            UploadRecord(
+                jobId: target.jobId,
+                storeUrl: target.storeURL,
+                objectKey: target.key,
+                localPath: target.localPath,
+                totalSize: target.size,
+                uploadId: uploadId,
+                partSize: partSize,
+                sourceMtimeNs: target.mtimeNs,
+                at: Date()
+            )
+        )
+        return row.id ?? 0
+    }
+
+    public func parts(of journalId: Int64) throws -> [JournaledPart] {
+        try database.uploadParts(ofUpload: journalId).map {
+            JournaledPart(number: $0.partNumber, etag: $0.etag, size: $0.size, md5: $0.md5)
+        }
+    }
+
+    public func record(_ part: JournaledPart, of journalId: Int64) throws {
+        try database.recordUploadPart(
+            UploadPartRecord(
+                uploadId: journalId,
+                partNumber: part.number,
+                etag: part.etag,
+                size: part.size,
+                md5: part.md5,
+                completedAt: Date()
+            )
+        )
+    }
+
+    public func completed(_ journalId: Int64, etag: String) throws {
+        try database.setUploadState(journalId, .completed, etag: etag, at: Date())
+    }
+
+    public func aborted(_ journalId: Int64) throws {
+        try database.setUploadState(journalId, .aborted, at: Date())
+    }
+}

@@ -1,0 +1,254 @@
+import Foundation
+import IngestCore
+
+/// A part as `ListParts` reports it.
+public struct ListedPart: Sendable, Equatable {
+    public let number: Int
+    public let etag: String
+    public let size: Int64
+}
+
+/// An unfinished multipart upload as `ListMultipartUploads` reports it.
+public struct ListedUpload: Sendable, Equatable {
+    public let key: String
+    public let uploadId: String
+    public let initiated: Date?
+}
+
+/// The S3 calls the publisher needs, each one request (plus retries) on this connection.
+extension S3Connection {
+    /// Single PUT of a whole file (small objects). Sends `Content-MD5` and checks the returned ETag.
+    @discardableResult
+    public func putObject(
+        key: String,
+        file: String,
+        contentType: String? = nil,
+        cacheControl: String? = nil,
+        progress: ((Int64) -> Bool)? = nil
+    ) throws(S3Error) -> String {
+        let md5 = try digest(file, offset: 0, length: nil)
+        let size = try fileSize(file)
+        var request = S3Request(
+            operation: "PutObject",
+            method: "PUT",
+            key: key,
+            headers: client.objectHeaders(
+                contentType: contentType ?? ContentType.forKey(key),
+                cacheControl: cacheControl
+            ),
+            body: .fileRegion(path: file, offset: 0, length: size)
+        )
+        request.headers.append(SigV4Header(name: "Content-MD5", value: md5.base64))
+        let etag = try sendCheckingETag(request, md5: md5, progress: progress)
+        return etag
+    }
+
+    /// Single PUT of bytes held in memory (manifests, test fixtures).
+    @discardableResult
+    public func putObject(key: String, bytes: [UInt8], contentType: String? = nil, cacheControl: String? = nil)
+        throws(S3Error) -> String
+    {
+        let response = try send(
+            S3Request(
+                operation: "PutObject",
+                method: "PUT",
+                key: key,
+                headers: client.objectHeaders(
+                    contentType: contentType ?? ContentType.forKey(key),
+                    cacheControl: cacheControl
+                ),
+                body: .bytes(bytes)
+            )
+        )
+        return response.headers["ETag"] ?? ""
+    }
+
+    public func createMultipartUpload(key: String, contentType: String? = nil, cacheControl: String? = nil)
+        throws(S3Error) -> String
+    {
+        let response = try send(
+            S3Request(
+                operation: "CreateMultipartUpload",
+                method: "POST",
+                key: key,
+                query: [SigV4QueryItem(name: "uploads")],
+                headers: client.objectHeaders(
+                    contentType: contentType ?? ContentType.forKey(key),
+                    cacheControl: cacheControl
+                )
+            )
+        )
+        guard let uploadId = S3XML.value("UploadId", in: response.text), !uploadId.isEmpty else {
+            throw .invalidResponse(operation: "CreateMultipartUpload", detail: "no UploadId in the reply")
+        }
+        return uploadId
+    }
+
+    /// Uploads one part streamed from the file region, with `Content-MD5`; returns the server's ETag after
+    /// comparing it with `md5` (a mismatch is retried like a transfer error).
+    public func uploadPart(
+        key: String,
+        uploadId: String,
+        partNumber: Int,
+        file: String,
+        offset: Int64,
+        length: Int64,
+        md5: FileRegionDigest.MD5Value,
+        progress: ((Int64) -> Bool)? = nil
+    ) throws(S3Error) -> String {
+        let request = S3Request(
+            operation: "UploadPart \(partNumber)",
+            method: "PUT",
+            key: key,
+            query: [
+                SigV4QueryItem(name: "partNumber", value: String(partNumber)),
+                SigV4QueryItem(name: "uploadId", value: uploadId),
+            ],
+            headers: [SigV4Header(name: "Content-MD5", value: md5.base64)],
+            body: .fileRegion(path: file, offset: offset, length: length)
+        )
+        return try sendCheckingETag(request, md5: md5, progress: progress)
+    }
+
+    /// Completes the upload and returns the object's ETag.
+    @discardableResult
+    public func completeMultipartUpload(key: String, uploadId: String, parts: [(number: Int, etag: String)])
+        throws(S3Error) -> String
+    {
+        var xml = "<CompleteMultipartUpload>"
+        for part in parts.sorted(by: { $0.number < $1.number }) {
+            xml += "<Part><PartNumber>\(part.number)</PartNumber><ETag>\(S3XML.escape(part.etag))</ETag></Part>"
+        }
+        xml += "</CompleteMultipartUpload>"
+        let response = try send(
+            S3Request(
+                operation: "CompleteMultipartUpload",
+                method: "POST",
+                key: key,
+                query: [SigV4QueryItem(name: "uploadId", value: uploadId)],
+                headers: [SigV4Header(name: "Content-Type", value: "application/xml")],
+                body: .bytes(Array(xml.utf8))
+            )
+        )
+        guard let etag = S3XML.value("ETag", in: response.text) else {
+            throw .invalidResponse(operation: "CompleteMultipartUpload", detail: "no ETag in the reply")
+        }
+        return etag
+    }
+
+    public func abortMultipartUpload(key: String, uploadId: String) throws(S3Error) {
+        _ = try send(
+            S3Request(
+                operation: "AbortMultipartUpload",
+                method: "DELETE",
+                key: key,
+                query: [SigV4QueryItem(name: "uploadId", value: uploadId)]
+            )
+        )
+    }
+
+    /// Every part the server holds for the upload (all pages).
+    public func listParts(key: String, uploadId: String) throws(S3Error) -> [ListedPart] {
+        var parts: [ListedPart] = []
+        var marker: String?
+        repeat {
+            var query = [SigV4QueryItem(name: "uploadId", value: uploadId)]
+            if let marker { query.append(SigV4QueryItem(name: "part-number-marker", value: marker)) }
+            let text = try send(S3Request(operation: "ListParts", method: "GET", key: key, query: query)).text
+            for block in S3XML.blocks("Part", in: text) {
+                guard let number = S3XML.value("PartNumber", in: block).flatMap(Int.init),
+                    let etag = S3XML.value("ETag", in: block),
+                    let size = S3XML.value("Size", in: block).flatMap(Int64.init)
+                else { continue }
+                parts.append(ListedPart(number: number, etag: etag, size: size))
+            }
+            let truncated = S3XML.value("IsTruncated", in: text) == "true"
+            marker = truncated ? S3XML.value("NextPartNumberMarker", in: text) : nil
+        } while marker != nil
+        return parts
+    }
+
+    /// Unfinished multipart uploads whose key starts with `prefix` (all pages).
+    public func listMultipartUploads(prefix: String) throws(S3Error) -> [ListedUpload] {
+        var uploads: [ListedUpload] = []
+        var keyMarker: String?
+        var uploadIdMarker: String?
+        let dates = ISO8601DateFormatter()
+        dates.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let plainDates = ISO8601DateFormatter()
+        repeat {
+            var query = [SigV4QueryItem(name: "uploads")]
+            if !prefix.isEmpty { query.append(SigV4QueryItem(name: "prefix", value: prefix)) }
+            if let keyMarker { query.append(SigV4QueryItem(name: "key-marker", value: keyMarker)) }
+            if let uploadIdMarker { query.append(SigV4QueryItem(name: "upload-id-marker", value: uploadIdMarker)) }
+            let text = try send(S3Request(operation: "ListMultipartUploads", method: "GET", key: nil, query: query))
+                .text
+            for block in S3XML.blocks("Upload", in: text) {
+                guard let key = S3XML.value("Key", in: block), let id = S3XML.value("UploadId", in: block) else {
+                    continue
+                }
+                let initiated = S3XML.value("Initiated", in: block).flatMap {
+                    dates.date(from: $0) ?? plainDates.date(from: $0)
+                }
+                uploads.append(ListedUpload(key: key, uploadId: id, initiated: initiated))
+            }
+            let truncated = S3XML.value("IsTruncated", in: text) == "true"
+            keyMarker = truncated ? S3XML.value("NextKeyMarker", in: text) : nil
+            uploadIdMarker = truncated ? S3XML.value("NextUploadIdMarker", in: text) : nil
+        } while keyMarker != nil
+        return uploads
+    }
+
+    /// Size and ETag of an object, nil when it does not exist.
+    public func headObject(key: String) throws(S3Error) -> (size: Int64, etag: String)? {
+        do {
+            let response = try send(S3Request(operation: "HeadObject", method: "HEAD", key: key))
+            let size = response.headers["Content-Length"].flatMap(Int64.init) ?? -1
+            return (size, response.headers["ETag"] ?? "")
+        } catch {
+            if case .service(_, 404, _, _, _, _) = error { return nil }
+            throw error
+        }
+    }
+
+    /// Downloads an object into `file`.
+    public func getObject(key: String, to file: String) throws(S3Error) {
+        _ = try send(S3Request(operation: "GetObject", method: "GET", key: key), responseFile: file)
+    }
+
+    // MARK: Helpers
+
+    private func sendCheckingETag(
+        _ request: S3Request,
+        md5: FileRegionDigest.MD5Value,
+        progress: ((Int64) -> Bool)?
+    ) throws(S3Error) -> String {
+        var attempt = 1
+        while true {
+            let response = try send(request, progress: progress)
+            let etag = response.headers["ETag"] ?? ""
+            guard client.etagsAreMD5, etag.replacingOccurrences(of: "\"", with: "") != md5.hex else { return etag }
+            // Some S3 servers do not check Content-MD5; a different ETag means the stored bytes differ.
+            guard attempt < client.options.backoff.maxAttempts else {
+                throw .integrity(operation: request.operation, detail: "ETag \(etag), local MD5 \(md5.hex)")
+            }
+            attempt += 1
+        }
+    }
+
+    func digest(_ file: String, offset: Int64, length: Int64?) throws(S3Error) -> FileRegionDigest.MD5Value {
+        do {
+            return try FileRegionDigest.md5(path: file, offset: offset, length: length)
+        } catch {
+            throw .localFile(error.description)
+        }
+    }
+
+    func fileSize(_ file: String) throws(S3Error) -> Int64 {
+        do {
+            return try FileRegionReader(path: file).length
+        } catch {
+            throw .localFile(error.description)
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import IngestCore
+
+/// `s3://bucket/prefix`: small objects with one PUT, objects at or above the multipart threshold as resumable
+/// multipart uploads journaled in `journal`. `Content-Type` and `Cache-Control` follow the object's kind.
+public struct S3Store: ObjectStore {
+    public let client: S3Client
+    public let prefix: String
+    public let journal: any UploadJournal
+    public let partSize: Int64
+    public let multipartThreshold: Int64
+    public let concurrency: Int
+
+    public init(
+        client: S3Client,
+        prefix: String,
+        journal: any UploadJournal,
+        partSize: Int64,
+        multipartThreshold: Int64,
+        concurrency: Int
+    ) {
+        self.client = client
+        self.prefix = prefix
+        self.journal = journal
+        self.partSize = partSize
+        self.multipartThreshold = multipartThreshold
+        self.concurrency = concurrency
+    }
+
+    public func put(file: String, key: String) async throws -> StoredObject {
+        let store = self
+        return try await runBlocking { () throws(S3Error) -> StoredObject in
+            try store.putBlocking(file: file, key: key, jobId: nil, events: { _ in })
+        }
+    }
+
+    /// Blocking upload of one file (call from a dedicated thread).
+    public func putBlocking(
+        file: String,
+        key relativeKey: String,
+        jobId: Int64?,
+        events: @escaping @Sendable (UploadEvent) -> Void
+    ) throws(S3Error) -> StoredObject {
+        let key = StoreLocation.join(prefix, relativeKey)
+        let kind = ObjectKind(key: key)
+        var info = stat()
+        guard stat(file, &info) == 0 else {
+            throw .localFile("cannot stat \(file): \(String(cString: strerror(errno)))")
+        }
+        let size = Int64(info.st_size)
+        if size < multipartThreshold {
+            let connection = try client.connect()
+            let etag = try connection.putObject(
+                key: key,
+                file: file,
+                contentType: ContentType.forKey(key),
+                cacheControl: kind.cacheControl
+            )
+            return StoredObject(key: key, size: size, etag: etag)
+        }
+        let mtime = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+        let upload = MultipartUpload(
+            client: client,
+            journal: journal,
+            target: UploadTarget(
+                storeURL: "s3://\(client.bucket)",
+                key: key,
+                localPath: file,
+                size: size,
+                mtimeNs: mtime,
+                jobId: jobId
+            ),
+            partSize: partSize,
+            concurrency: concurrency,
+            contentType: ContentType.forKey(key),
+            cacheControl: kind.cacheControl
+        )
+        let summary = try upload.run(events: events)
+        return StoredObject(key: key, size: size, etag: summary.etag)
+    }
+}

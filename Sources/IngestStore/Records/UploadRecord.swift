@@ -1,0 +1,90 @@
+import Foundation
+import GRDB
+
+/// A row of `video_uploads`: one object going to a store. Multipart uploads carry their S3 upload id and part
+/// size, so a crashed upload can be resumed (or aborted by `retry-sweep`).
+public struct UploadRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "video_uploads"
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+
+    /// `state` values.
+    public enum State: String, Codable, Sendable, CaseIterable {
+        /// Parts are going up (or the process stopped while they were).
+        case uploading
+        case completed
+        /// Given up on: `retry-sweep` aborts it on the server.
+        case abandoned
+        /// Aborted on the server; nothing left to clean up.
+        case aborted
+    }
+
+    public var id: Int64?
+    public var jobId: Int64?
+    public var storeUrl: String
+    public var objectKey: String
+    public var localPath: String
+    public var totalSize: Int64
+    public var uploadId: String?
+    public var partSize: Int64?
+    public var etag: String?
+    public var state: State
+    public var createdAt: Date
+    public var updatedAt: Date
+    public var completedAt: Date?
+    public var sourceMtimeNs: Int64?
+
+    public init(
+        jobId: Int64? = nil,
+        storeUrl: String,
+        objectKey: String,
+        localPath: String,
+        totalSize: Int64,
+        uploadId: String?,
+        partSize: Int64?,
+        sourceMtimeNs: Int64?,
+        at now: Date
+    ) {
+        self.jobId = jobId
+        self.storeUrl = storeUrl
+        self.objectKey = objectKey
+        self.localPath = localPath
+        self.totalSize = totalSize
+        self.uploadId = uploadId
+        self.partSize = partSize
+        self.state = .uploading
+        self.createdAt = now
+        self.updatedAt = now
+        self.sourceMtimeNs = sourceMtimeNs
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+}
+
+/// A row of `video_upload_parts`: one part the server acknowledged, committed as soon as it finished.
+public struct UploadPartRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "video_upload_parts"
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+
+    /// `video_uploads.id` (the row, not the S3 upload id).
+    public var uploadId: Int64
+    public var partNumber: Int
+    /// As the server returned it, quotes included.
+    public var etag: String
+    public var size: Int64
+    /// Lowercase hex MD5 computed locally.
+    public var md5: String
+    public var completedAt: Date
+
+    public init(uploadId: Int64, partNumber: Int, etag: String, size: Int64, md5: String, completedAt: Date) {
+        self.uploadId = uploadId
+        self.partNumber = partNumber
+        self.etag = etag
+        self.size = size
+        self.md5 = md5
+        self.completedAt = completedAt
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import IngestCore
+import Testing
+
+/// Reads a child's stdout line by line as it is written.
+final class LineReader {
+    private let handle: FileHandle
+    private var buffer = Data()
+
+    init(_ handle: FileHandle) {
+        self.handle = handle
+    }
+
+    /// The next complete line, or nil at end of file.
+    func next() -> String? {
+        while true {
+            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = buffer[buffer.startIndex..<newline]
+                buffer = Data(buffer[buffer.index(after: newline)...])
+                return String(decoding: line, as: UTF8.self)
+            }
+            let chunk = handle.availableData
+            if chunk.isEmpty { return nil }
+            buffer.append(chunk)
+        }
+    }
+}
+
+func sqlite(_ database: String, _ sql: String) throws -> String {
+    try runProcess("/usr/bin/sqlite3", [database, sql]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+}
+
+@Suite("push: kill -9 in the middle, rerun, only missing parts sent")
+struct ResumeTests {
+    @Test func killedPushResumesWithOnlyTheMissingParts() async throws {
+        let server = try S3TestServer.require()
+        let scratch = try ScratchDirectory()
+        let partCount = 16
+        let size = (5 << 20) * (partCount - 1) + 777_777
+        let file = try scratch.randomFile("original.mp4", size: size)
+        let key = S3TestServer.uniquePrefix("resume") + "/original.mp4"
+        let config = try scratch.config(server: server, prefix: "tests")
+        let arguments = [
+            "push", "--config", config, "--part-size", "5MiB", "--concurrency", "1", "--progress", "json", file,
+            "s3://\(server.bucket)/\(key)",
+        ]
+
+        // First run: kill -9 as soon as three parts are reported done.
+        let first = Process()
+        first.executableURL = URL(fileURLWithPath: reelIngestBinary)
+        first.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        for (name, value) in server.awsEnvironment { environment[name] = value }
+        first.environment = environment
+        let out = Pipe()
+        first.standardOutput = out
+        first.standardError = FileHandle.nullDevice
+        try first.run()
+        let reader = LineReader(out.fileHandleForReading)
+        var partsSeen = 0
+        while partsSeen < 3, let line = reader.next() {
+            if line.contains("\"event\":\"part\"") { partsSeen += 1 }
+        }
+        kill(first.processIdentifier, SIGKILL)
+        first.waitUntilExit()
+        #expect(partsSeen == 3)
+        #expect(first.terminationReason == .uncaughtSignal)
+
+        // The journal holds the upload with the parts that finished, and the server agrees.
+        let database = scratch.path + "/state/reel-ingest.sqlite"
+        let row = try sqlite(database, "SELECT id, upload_id, state FROM video_uploads WHERE object_key = '\(key)'")
+        let fields = row.split(separator: "|").map(String.init)
+        try #require(fields.count == 3)
+        #expect(fields[2] == "uploading")
+        let journaled = try #require(
+            Int(try sqlite(database, "SELECT COUNT(*) FROM video_upload_parts WHERE upload_id = \(fields[0])"))
+        )
+        let listed = try server.aws([
+            "s3api", "list-parts", "--bucket", server.bucket, "--key", key, "--upload-id", fields[1],
+        ])
+        let onServer =
+            (try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [String: Any])?["Parts"] as? [Any]
+        let serverParts = onServer?.count ?? 0
+        #expect(journaled >= 3)
+        #expect(serverParts >= journaled)
+        #expect(serverParts < partCount, "the kill came too late to test resuming")
+
+        // Second run: same command. Only the missing parts go up, then the upload completes.
+        let second = try runProcess(reelIngestBinary, arguments, environment: server.awsEnvironment)
+        #expect(second.status == 0, "\(second.stderr)")
+        let events = jsonLines(second.stdout)
+        let start = try #require(events.first { $0["event"] as? String == "start" })
+        #expect(start["resumed"] as? Bool == true)
+        #expect(start["uploadId"] as? String == fields[1])
+        #expect(start["partsDone"] as? Int == serverParts)
+        let sentNumbers = events.filter { $0["event"] as? String == "part" }.compactMap { $0["part"] as? Int }
+        #expect(sentNumbers.count == partCount - serverParts)
+        let done = try #require(events.first { $0["event"] as? String == "done" })
+        #expect(done["partsSent"] as? Int == partCount - serverParts)
+        #expect(done["partsSkipped"] as? Int == serverParts)
+        #expect(try sqlite(database, "SELECT state FROM video_uploads WHERE id = \(fields[0])") == "completed")
+        #expect(
+            try sqlite(database, "SELECT COUNT(*) FROM video_upload_parts WHERE upload_id = \(fields[0])")
+                == "\(partCount)"
+        )
+
+        let back = scratch.path + "/back.mp4"
+        try server.aws(["s3", "cp", "s3://\(server.bucket)/\(key)", back])
+        #expect(try filesEqual(file, back))
+    }
+}

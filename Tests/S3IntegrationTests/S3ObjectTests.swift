@@ -1,0 +1,200 @@
+import Foundation
+import IngestCore
+import IngestPublish
+import Testing
+
+/// Counts retries reported by a connection (the closure runs on the connection's thread).
+final class RetryCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    func bump() { lock.withLock { value += 1 } }
+    var count: Int { lock.withLock { value } }
+}
+
+@Suite("S3 against moto_server with signatures enforced")
+struct S3ObjectTests {
+    @Test func smallPutStoresTheBytesWithTypeAndCaching() async throws {
+        let server = try S3TestServer.require()
+        let scratch = try ScratchDirectory()
+        let file = try scratch.randomFile("poster.jpg", size: 150_000)
+        let key = S3TestServer.uniquePrefix("small") + "/poster.jpg"
+        let client = try server.client()
+        let etag = try await client.withConnection { connection throws(S3Error) in
+            try connection.putObject(key: key, file: file, cacheControl: ObjectKind(key: key).cacheControl)
+        }
+        // Independent check: the aws CLI downloads it and reports the metadata.
+        let back = scratch.path + "/back.jpg"
+        try server.aws(["s3", "cp", "s3://\(server.bucket)/\(key)", back])
+        #expect(try filesEqual(file, back))
+        let head = try server.aws(["s3api", "head-object", "--bucket", server.bucket, "--key", key]).stdout
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(head.utf8)) as? [String: Any])
+        #expect(json["ContentType"] as? String == "image/jpeg")
+        #expect(json["CacheControl"] as? String == "public, max-age=31536000, immutable")
+        #expect(json["ETag"] as? String == etag)
+        let md5 = try runProcess("/usr/bin/md5sum", [file]).stdout.prefix(32)
+        #expect(etag == "\"\(md5)\"")
+    }
+
+    @Test func multipartOfAFileThatIsNotAMultipleOfThePartSize() async throws {
+        let server = try S3TestServer.require()
+        let scratch = try ScratchDirectory()
+        let partSize: Int64 = 5 << 20
+        let size = Int(partSize) * 3 + 123_457
+        let file = try scratch.randomFile("original.mov", size: size)
+        let key = S3TestServer.uniquePrefix("multipart") + "/original.mov"
+        let upload = MultipartUpload(
+            client: try server.client(),
+            journal: MemoryJournal(),
+            target: UploadTarget(
+                storeURL: "s3://\(server.bucket)",
+                key: key,
+                localPath: file,
+                size: Int64(size),
+                mtimeNs: 1
+            ),
+            partSize: partSize,
+            concurrency: 3
+        )
+        let summary = try await runBlocking { () throws(S3Error) -> UploadSummary in try upload.run() }
+        #expect(summary.partCount == 4)
+        #expect(summary.partsSent == 4)
+        #expect(summary.etag.hasSuffix("-4\""))
+        let parts = try server.aws(["s3api", "head-object", "--bucket", server.bucket, "--key", key]).stdout
+        #expect(parts.contains("\"ContentLength\": \(size)"))
+        let back = scratch.path + "/back.mov"
+        try server.aws(["s3", "cp", "s3://\(server.bucket)/\(key)", back])
+        #expect(try filesEqual(file, back))
+    }
+
+    @Test func wrongSecretFailsFastWithWhatToFix() async throws {
+        let server = try S3TestServer.require()
+        let scratch = try ScratchDirectory()
+        let file = try scratch.randomFile("a.ts", size: 1000)
+        let client = try server.client(secret: "not-the-secret")
+        let retries = RetryCounter()
+        let key = S3TestServer.uniquePrefix("badsecret") + "/a.ts"
+        let error = await #expect(throws: S3Error.self) {
+            try await client.withConnection { connection throws(S3Error) in
+                connection.onRetry = { _, _ in retries.bump() }
+                return try connection.putObject(key: key, file: file)
+            }
+        }
+        #expect(error?.code == "SignatureDoesNotMatch")
+        #expect(error?.isRetryable == false)
+        #expect(retries.count == 0)
+        #expect(error?.description.contains("check AWS_SECRET_ACCESS_KEY") == true)
+        #expect(error?.description.contains("not-the-secret") == false)
+
+        // The same through the CLI: exit 1, the fix in the message, no secret anywhere.
+        let config = try scratch.config(server: server, prefix: "tests")
+        var environment = server.awsEnvironment
+        environment["AWS_SECRET_ACCESS_KEY"] = "not-the-secret"
+        let result = try runProcess(
+            reelIngestBinary,
+            ["push", "--config", config, file, "s3://\(server.bucket)/\(key)"],
+            environment: environment
+        )
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("SignatureDoesNotMatch"))
+        #expect(result.stderr.contains("check AWS_SECRET_ACCESS_KEY"))
+        #expect(!result.stderr.contains("not-the-secret") && !result.stdout.contains("not-the-secret"))
+    }
+
+    @Test func unknownAccessKeySaysWhichVariableToFix() async throws {
+        let server = try S3TestServer.require()
+        var options = S3Client.Options(endpoint: server.endpoint, region: server.region, pathStyle: true)
+        options.backoff = Backoff(maxAttempts: 3, base: .milliseconds(10), cap: .milliseconds(50))
+        let client = try S3Client(
+            bucket: server.bucket,
+            credentials: SigV4Credentials(accessKeyID: "AKIANOTAKEY000000000", secretAccessKey: "x"),
+            options: options
+        )
+        let error = await #expect(throws: S3Error.self) {
+            try await client.withConnection { connection throws(S3Error) in
+                try connection.putObject(key: "tests/nokey", bytes: [1, 2, 3])
+            }
+        }
+        #expect(error?.code == "InvalidAccessKeyId")
+        #expect(error?.description.contains("check AWS_ACCESS_KEY_ID") == true)
+    }
+
+    @Test func serverAnswering503SucceedsAfterRetries() async throws {
+        let server = try S3TestServer.require()
+        let scratch = try ScratchDirectory()
+        let file = try scratch.randomFile("seg.m4s", size: 300_000)
+        let key = S3TestServer.uniquePrefix("retry") + "/seg.m4s"
+
+        let proxy = try FaultProxy(upstream: server.endpoint, failures: 3)
+        defer { proxy.stop() }
+        let retries = RetryCounter()
+        let client = try server.client(endpoint: proxy.endpoint)
+        let etag = try await client.withConnection { connection throws(S3Error) in
+            connection.onRetry = { _, error in
+                if error.code == "SlowDown" { retries.bump() }
+            }
+            return try connection.putObject(key: key, file: file)
+        }
+        #expect(retries.count == 3)
+        let back = scratch.path + "/back.m4s"
+        try server.aws(["s3", "cp", "s3://\(server.bucket)/\(key)", back])
+        #expect(try filesEqual(file, back))
+        #expect(!etag.isEmpty)
+
+        // Retries are bounded: more failures than tries ends in the server's error.
+        let stubborn = try FaultProxy(upstream: server.endpoint, failures: 10)
+        defer { stubborn.stop() }
+        let limited = try server.client(
+            endpoint: stubborn.endpoint,
+            backoff: Backoff(maxAttempts: 3, base: .milliseconds(10), cap: .milliseconds(50))
+        )
+        let error = await #expect(throws: S3Error.self) {
+            try await limited.withConnection { connection throws(S3Error) in
+                try connection.putObject(key: key, file: file)
+            }
+        }
+        #expect(error?.code == "SlowDown")
+    }
+
+    @Test func presignedGetIsFetchedByPlainCurlAndMatchesBotocore() async throws {
+        let server = try S3TestServer.require()
+        let open = try #require(ProcessInfo.processInfo.environment["REEL_INGEST_TEST_S3_OPEN_ENDPOINT"])
+        let scratch = try ScratchDirectory()
+        let file = try scratch.randomFile("thumb 1.jpg", size: 20_000)
+        let key = S3TestServer.uniquePrefix("presign") + "/thumb 1.jpg"
+        let client = try server.client(endpoint: open)
+        try await client.withConnection { connection throws(S3Error) in
+            _ = try connection.putObject(key: key, file: file)
+        }
+        let date = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+        let url = try client.presignedGetURL(key: key, expiresIn: 600, date: date)
+
+        let back = scratch.path + "/back.jpg"
+        let fetched = try runProcess("/usr/bin/curl", ["-sf", "-o", back, url])
+        #expect(fetched.status == 0)
+        #expect(try filesEqual(file, back))
+
+        // moto cannot check presigned signatures, so botocore signs the same request at the same instant.
+        let signature = try #require(url.split(separator: "X-Amz-Signature=").last.map(String.init))
+        let amzDate = try SigV4Timestamp(date).amzDate
+        let python = """
+            import sys
+            from botocore.auth import S3SigV4QueryAuth
+            from botocore.awsrequest import AWSRequest
+            from botocore.credentials import Credentials
+            url, key, secret, stamp = sys.argv[1:5]
+            auth = S3SigV4QueryAuth(Credentials(key, secret), "s3", "us-east-1", expires=600)
+            request = AWSRequest(method="GET", url=url)
+            request.context["timestamp"] = stamp
+            auth._modify_request_before_signing(request)
+            canonical = auth.canonical_request(request)
+            print(auth.signature(auth.string_to_sign(request, canonical), request))
+            """
+        let objectURL = "\(open)/\(server.bucket)/\(URIEncoding.encodePath(key))"
+        let botocore = try runProcess(
+            "/usr/bin/env",
+            ["python3", "-c", python, objectURL, server.accessKey, server.secretKey, amzDate]
+        )
+        #expect(botocore.status == 0, "\(botocore.stderr)")
+        #expect(botocore.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == signature)
+    }
+}

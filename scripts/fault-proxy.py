@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""A tiny fault injector for the S3 tests: answers the first N requests with 503 SlowDown, then forwards every
+request unchanged (Host header included, so SigV4 signatures stay valid) to the upstream S3 server.
+
+Usage: fault-proxy.py UPSTREAM_URL FAILURES   -- prints the port it listens on (127.0.0.1), then serves until killed.
+"""
+import http.client
+import sys
+import threading
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+upstream = urllib.parse.urlsplit(sys.argv[1])
+failures_left = int(sys.argv[2])
+lock = threading.Lock()
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def handle_any(self):
+        global failures_left
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        with lock:
+            fail = failures_left > 0
+            if fail:
+                failures_left -= 1
+        if fail:
+            payload = b"<?xml version='1.0' encoding='UTF-8'?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>"
+            self.send_response(503)
+            self.send_header("Content-Type", "application/xml")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(payload)
+            sys.stderr.write(f"fault-proxy: 503 for {self.command} {self.path}\n")
+            return
+        connection = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=120)
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "keep-alive")}
+        connection.request(self.command, self.path, body=body, headers=headers)
+        response = connection.getresponse()
+        data = response.read()
+        self.send_response(response.status, response.reason)
+        for name, value in response.getheaders():
+            if name.lower() not in ("transfer-encoding", "connection", "content-length", "server", "date"):
+                self.send_header(name, value)
+        # A HEAD answer announces the object's length without a body.
+        length = response.getheader("Content-Length") if self.command == "HEAD" else None
+        self.send_header("Content-Length", length or str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+        connection.close()
+
+    do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = handle_any
+
+
+server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+print(server.server_address[1], flush=True)
+server.serve_forever()

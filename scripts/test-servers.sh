@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Starts and stops the servers the integration tests talk to (used by `make test`):
+#   scripts/test-servers.sh start   moto_server on 127.0.0.1:<free port> with signature checking enforced;
+#                                    writes .build/test-servers.env (endpoint, key, secret, bucket) and the PID file
+#                                    plus a second moto_server without IAM ("open") for presigned URLs: moto 5 cannot
+#                                    evaluate a presigned URL once IAM checking is on (it looks for an Authorization
+#                                    header and answers 500), so presigned GETs are fetched from this one and their
+#                                    signatures compared with botocore's by the test
+#   scripts/test-servers.sh stop    stops both by PID
+#
+# moto only checks signatures after INITIAL_NO_AUTH_ACTION_COUNT requests. We set it to 3 and spend exactly those
+# three on IAM: create a user, give it an s3:* policy, create its access key. Every request after that must be
+# signed with that key (a wrong secret gets SignatureDoesNotMatch), which the script checks before it returns.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+STATE=.build/test-servers
+ENV_FILE=.build/test-servers.env
+PID_FILE=$STATE/moto.pid
+OPEN_PID_FILE=$STATE/moto-open.pid
+BUCKET=reel-ingest-test
+mkdir -p "$STATE"
+
+stop_one() {
+    local file=$1
+    if [ -f "$file" ]; then
+        pid=$(cat "$file")
+        if kill -0 "$pid" 2>/dev/null; then
+            kill "$pid" 2>/dev/null || true
+            for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+            kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null || true
+            echo "test-servers: stopped moto_server (pid $pid)"
+        fi
+        rm -f "$file"
+    fi
+}
+
+stop() {
+    stop_one "$PID_FILE"
+    stop_one "$OPEN_PID_FILE"
+    rm -f "$ENV_FILE"
+}
+
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+wait_for() {
+    local endpoint=$1 pid_file=$2 log=$3
+    for _ in $(seq 100); do
+        curl -sf -o /dev/null "$endpoint/moto-api/" && return 0
+        kill -0 "$(cat "$pid_file")" 2>/dev/null || break
+        sleep 0.1
+    done
+    cat "$log" >&2
+    echo "test-servers: moto_server did not start on $endpoint" >&2
+    stop
+    exit 1
+}
+
+start() {
+    stop
+    port=$(free_port)
+    endpoint="http://127.0.0.1:$port"
+    INITIAL_NO_AUTH_ACTION_COUNT=3 moto_server -H 127.0.0.1 -p "$port" >"$STATE/moto.log" 2>&1 &
+    echo $! >"$PID_FILE"
+    open_port=$(free_port)
+    open_endpoint="http://127.0.0.1:$open_port"
+    moto_server -H 127.0.0.1 -p "$open_port" >"$STATE/moto-open.log" 2>&1 &
+    echo $! >"$OPEN_PID_FILE"
+    wait_for "$endpoint" "$PID_FILE" "$STATE/moto.log"
+    wait_for "$open_endpoint" "$OPEN_PID_FILE" "$STATE/moto-open.log"
+    AWS_ACCESS_KEY_ID=open AWS_SECRET_ACCESS_KEY=open AWS_DEFAULT_REGION=us-east-1 \
+        aws --endpoint-url "$open_endpoint" s3api create-bucket --bucket "$BUCKET" >/dev/null
+
+    # The three unauthenticated requests: any key works for them.
+    export AWS_ACCESS_KEY_ID=bootstrap AWS_SECRET_ACCESS_KEY=bootstrap AWS_DEFAULT_REGION=us-east-1
+    aws --endpoint-url "$endpoint" iam create-user --user-name reel-ingest-test >/dev/null
+    aws --endpoint-url "$endpoint" iam put-user-policy --user-name reel-ingest-test --policy-name s3-all \
+        --policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}'
+    key_json=$(aws --endpoint-url "$endpoint" iam create-access-key --user-name reel-ingest-test)
+    key=$(printf '%s' "$key_json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["AccessKey"]["AccessKeyId"])')
+    secret=$(printf '%s' "$key_json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["AccessKey"]["SecretAccessKey"])')
+
+    export AWS_ACCESS_KEY_ID=$key AWS_SECRET_ACCESS_KEY=$secret
+    aws --endpoint-url "$endpoint" s3api create-bucket --bucket "$BUCKET" >/dev/null
+    # Prove enforcement: the same request with a wrong secret must be refused.
+    if AWS_SECRET_ACCESS_KEY=wrong aws --endpoint-url "$endpoint" s3api list-objects-v2 --bucket "$BUCKET" \
+        >/dev/null 2>"$STATE/check.err"; then
+        echo "test-servers: moto accepted a wrong secret: signature checking is not enforced" >&2
+        stop
+        exit 1
+    fi
+    grep -q SignatureDoesNotMatch "$STATE/check.err" || { cat "$STATE/check.err" >&2; stop; exit 1; }
+
+    umask 077
+    cat >"$ENV_FILE" <<ENV
+REEL_INGEST_TEST_S3_ENDPOINT=$endpoint
+REEL_INGEST_TEST_S3_ACCESS_KEY=$key
+REEL_INGEST_TEST_S3_SECRET_KEY=$secret
+REEL_INGEST_TEST_S3_BUCKET=$BUCKET
+REEL_INGEST_TEST_S3_REGION=us-east-1
+REEL_INGEST_TEST_S3_OPEN_ENDPOINT=$open_endpoint
+ENV
+    echo "test-servers: moto_server pid $(cat "$PID_FILE") on $endpoint, signatures enforced, bucket $BUCKET"
+    echo "test-servers: moto_server pid $(cat "$OPEN_PID_FILE") on $open_endpoint (no IAM, presigned URLs only)"
+}
+
+case "${1:-}" in
+start) start ;;
+stop) stop ;;
+*) echo "usage: $0 start|stop" >&2; exit 2 ;;
+esac
