@@ -244,7 +244,12 @@ struct CLITests {
         let dir = try TempDirectory()
         defer { dir.remove() }
         let copy = dir.path + "/reel-ingest"
-        try FileManager.default.copyItem(atPath: CLI.binary, toPath: copy)
+        // Copied by cp, so no parallel test's child can inherit our write descriptor and make exec fail (ETXTBSY).
+        let cp = Process()
+        cp.executableURL = URL(fileURLWithPath: "/bin/cp")
+        cp.arguments = [CLI.binary, copy]
+        try cp.run()
+        cp.waitUntilExit()
         let result = try CLI.run(["probe", "/nonexistent/clip.mp4"], binary: copy)
         #expect(result.status == 1)
         #expect(

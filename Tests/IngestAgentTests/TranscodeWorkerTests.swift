@@ -22,9 +22,15 @@ private final class Reports: @unchecked Sendable {
     }
 }
 
-/// A stand-in worker: a shell script behaving like a crashing, hanging or failing transcode.
+/// A stand-in worker: a shell script behaving like a crashing, hanging or failing transcode. It runs as
+/// `/bin/sh SCRIPT ...` rather than being exec'd itself: a script written while a parallel test forks can be
+/// briefly held open by that child, and exec'ing it would fail with ETXTBSY.
 private func script(_ dir: TempDirectory, _ name: String, _ body: String) throws -> String {
-    try dir.write(name, "#!/bin/sh\n" + body + "\n", mode: 0o755)
+    try dir.write(name, body + "\n")
+}
+
+private func shell(timeout: Duration) -> TranscodeWorker {
+    TranscodeWorker(executable: "/bin/sh", timeout: timeout)
 }
 
 private let progressLine = #"{"stage":"transcoding","percent":12.5,"fps":30,"speed":1.2,"eta_seconds":40}"#
@@ -36,9 +42,9 @@ struct TranscodeWorkerTests {
         defer { dir.remove() }
         let crasher = try script(dir, "crash.sh", "echo '\(progressLine)'\nkill -SEGV $$")
         let reports = Reports()
-        let worker = TranscodeWorker(executable: crasher, timeout: .seconds(60))
+        let worker = shell(timeout: .seconds(60))
         let error = await #expect(throws: WorkerFailure.self) {
-            try await worker.run(arguments: []) { reports.add($0) }
+            try await worker.run(arguments: [crasher]) { reports.add($0) }
         }
         #expect(error?.description == "worker killed by signal 11")
         #expect(
@@ -51,11 +57,11 @@ struct TranscodeWorkerTests {
         let dir = try TempDirectory()
         defer { dir.remove() }
         let hanger = try script(dir, "hang.sh", "echo '\(progressLine)'\nsleep 300\necho never")
-        var worker = TranscodeWorker(executable: hanger, timeout: .seconds(1))
+        var worker = shell(timeout: .seconds(1))
         worker.killGrace = .milliseconds(200)
         let reports = Reports()
         let error = await #expect(throws: WorkerFailure.self) {
-            try await worker.run(arguments: []) { reports.add($0) }
+            try await worker.run(arguments: [hanger]) { reports.add($0) }
         }
         #expect(error?.description == "timed out after 1s")
         #expect(reports.all.count == 1)
@@ -66,7 +72,7 @@ struct TranscodeWorkerTests {
         defer { dir.remove() }
         let failing = try script(dir, "fail.sh", "echo 'not a video file' >&2\nexit 1")
         let error = await #expect(throws: WorkerFailure.self) {
-            try await TranscodeWorker(executable: failing, timeout: .seconds(60)).run(arguments: []) { _ in }
+            try await shell(timeout: .seconds(60)).run(arguments: [failing]) { _ in }
         }
         #expect(error?.description == "not a video file")
     }
@@ -85,7 +91,7 @@ struct TranscodeWorkerTests {
         )
         let reports = Reports()
         let arguments = TranscodeWorker.transcodeArguments(input: "/in.mp4", output: "/out", profile: "p", config: nil)
-        try await TranscodeWorker(executable: ok, timeout: .seconds(60)).run(arguments: arguments) { reports.add($0) }
+        try await shell(timeout: .seconds(60)).run(arguments: [ok] + arguments) { reports.add($0) }
         #expect(reports.all.map(\.percent) == [10, 50, 100])
     }
 
