@@ -223,6 +223,14 @@ struct TranscodeTests {
             startsByRung.append(starts)
         }
         #expect(Set(startsByRung.map { $0.joined(separator: ",") }).count == 1, "segment starts \(startsByRung)")
+        // Exactly one segment duration (1 s in the test profile) between consecutive segment starts.
+        let times = (startsByRung.first ?? []).compactMap(Double.init)
+        for (k, time) in times.enumerated() {
+            #expect(
+                abs(time - times[0] - Double(k)) < 0.002,
+                "segment \(k + 1) starts at \(time), first at \(times[0])"
+            )
+        }
     }
 
     /// Sizes and SHA-256 in video.json match the files (sha256sum is the independent hasher).
