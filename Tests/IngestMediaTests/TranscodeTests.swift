@@ -179,6 +179,18 @@ struct TranscodeTests {
             #expect(abs(packets / fps - facts.duration) <= 1 / fps + 1e-6, "\(packets) frames vs \(facts.duration) s")
         }
         #expect(streams(json).contains { $0["codec_type"] as? String == "audio" } == audio)
+        // Sound and picture start together (encoder priming and B-frame delay compensated), within one frame.
+        let starts = streams(json).compactMap { stream -> (String, Double)? in
+            guard let type = stream["codec_type"] as? String, let start = stream["start_time"] as? String else {
+                return nil
+            }
+            return Double(start).map { (type, $0) }
+        }
+        if let videoStart = starts.first(where: { $0.0 == "video" })?.1,
+            let audioStart = starts.first(where: { $0.0 == "audio" })?.1
+        {
+            #expect(abs(videoStart - audioStart) <= 1 / fps, "video starts at \(videoStart), audio at \(audioStart)")
+        }
         let duration = Double((json["format"] as? [String: Any])?["duration"] as? String ?? "0") ?? 0
         #expect(abs(duration - facts.duration) <= 1 / fps + 0.03, "HLS duration \(duration) vs \(facts.duration)")
     }
