@@ -29,8 +29,8 @@ private struct SourceFacts {
     /// ffprobe's r_frame_rate: what the output's constant rate must be (all test clips are under the 30 fps cap).
     var nominalRate: Double
 
-    init(path: String) throws {
-        let json = try ffprobe(["-show_streams", "-show_format", "-select_streams", "v:0", path])
+    init(path: String) async throws {
+        let json = try await ffprobe(["-show_streams", "-show_format", "-select_streams", "v:0", path])
         let stream = try #require((json["streams"] as? [[String: Any]])?.first)
         var width = try #require(stream["width"] as? Int)
         var height = try #require(stream["height"] as? Int)
@@ -65,21 +65,21 @@ private func rate(_ text: String?) -> Double {
 @Suite("transcode")
 struct TranscodeTests {
     @Test(arguments: TestClip.allCases)
-    func transcodesIntoAValidLadder(clip: TestClip) throws {
+    func transcodesIntoAValidLadder(clip: TestClip) async throws {
         let dir = try TempDirectory()
         defer { dir.remove() }
-        let source = try clip.make(in: dir.path)
+        let source = try await clip.make(in: dir.path)
         let config = try dir.write("agent.toml", testConfig)
         let out = dir.path + "/out"
-        let result = try Tool.run(
+        let result = try await Tool.run(
             Tool.worker,
             ["transcode", source, "--out", out, "--profile", "test", "--progress", "json", "--config", config]
         )
         try #require(result.status == 0, "exit \(result.status): \(result.stderr)")
         #expect(result.stderr.isEmpty)
-        try checkProgressLines(result.stdout)
+        try await checkProgressLines(result.stdout)
 
-        let facts = try SourceFacts(path: source)
+        let facts = try await SourceFacts(path: source)
         let manifest = try decodeJSON(
             VideoManifest.self,
             try Data(contentsOf: URL(fileURLWithPath: out + "/video.json"))
@@ -92,18 +92,18 @@ struct TranscodeTests {
             video.map { $0.height ?? 0 } == (expectedHeights.isEmpty ? [facts.displayHeight & ~1] : expectedHeights)
         )
 
-        let fps = try checkRungs(out: out, video: video, facts: facts)
-        try checkHLS(out: out, facts: facts, fps: fps, rungs: video.count, audio: clip.hasAudio)
-        try checkDASH(out: out, facts: facts, fps: fps, audio: clip.hasAudio)
-        try checkKeyframesAligned(out: out, rungs: video.map(\.id))
-        try checkFilesAndDigests(out: out, manifest: manifest)
-        try checkThumbnails(out: out, manifest: manifest, facts: facts)
-        try checkProgressiveMP4(out: out, manifest: manifest, facts: facts, fps: fps, audio: clip.hasAudio)
-        if clip == .hevcMOVRotated { try checkUpright(source: source, out: out, rung: video[0]) }
+        let fps = try await checkRungs(out: out, video: video, facts: facts)
+        try await checkHLS(out: out, facts: facts, fps: fps, rungs: video.count, audio: clip.hasAudio)
+        try await checkDASH(out: out, facts: facts, fps: fps, audio: clip.hasAudio)
+        try await checkKeyframesAligned(out: out, rungs: video.map(\.id))
+        try await checkFilesAndDigests(out: out, manifest: manifest)
+        try await checkThumbnails(out: out, manifest: manifest, facts: facts)
+        try await checkProgressiveMP4(out: out, manifest: manifest, facts: facts, fps: fps, audio: clip.hasAudio)
+        if clip == .hevcMOVRotated { try await checkUpright(source: source, out: out, rung: video[0]) }
     }
 
     /// Each line is one JSON object with the documented keys; percent never goes back; the last says done.
-    private func checkProgressLines(_ stdout: String) throws {
+    private func checkProgressLines(_ stdout: String) async throws {
         let lines = stdout.split(separator: "\n")
         #expect(lines.count >= 3)
         var last = -1.0
@@ -119,10 +119,10 @@ struct TranscodeTests {
     }
 
     /// Every rung: H.264 yuv420p 8-bit, square pixels, even size with the source's upright aspect, constant rate.
-    private func checkRungs(out: String, video: [VideoManifest.Rendition], facts: SourceFacts) throws -> Double {
+    private func checkRungs(out: String, video: [VideoManifest.Rendition], facts: SourceFacts) async throws -> Double {
         var fps = 0.0
         for rendition in video {
-            let json = try ffprobe(["-show_streams", out + "/" + rendition.playlist])
+            let json = try await ffprobe(["-show_streams", out + "/" + rendition.playlist])
             let stream = try #require(streams(json).first { $0["codec_type"] as? String == "video" })
             #expect(stream["codec_name"] as? String == "h264")
             #expect(stream["pix_fmt"] as? String == "yuv420p")
@@ -146,7 +146,7 @@ struct TranscodeTests {
         return fps
     }
 
-    private func checkHLS(out: String, facts: SourceFacts, fps: Double, rungs: Int, audio: Bool) throws {
+    private func checkHLS(out: String, facts: SourceFacts, fps: Double, rungs: Int, audio: Bool) async throws {
         let master = try String(contentsOfFile: out + "/master.m3u8", encoding: .utf8)
         #expect(master.hasPrefix("#EXTM3U"))
         #expect(master.contains("#EXT-X-INDEPENDENT-SEGMENTS"))
@@ -171,7 +171,7 @@ struct TranscodeTests {
             }
         }
         // ffprobe reads the master: every rung at the source's duration within one frame.
-        let json = try ffprobe(["-count_packets", "-show_streams", "-show_format", out + "/master.m3u8"])
+        let json = try await ffprobe(["-count_packets", "-show_streams", "-show_format", out + "/master.m3u8"])
         let videoStreams = streams(json).filter { $0["codec_type"] as? String == "video" }
         #expect(videoStreams.count == rungs)
         for stream in videoStreams {
@@ -195,13 +195,13 @@ struct TranscodeTests {
         #expect(abs(duration - facts.duration) <= 1 / fps + 0.03, "HLS duration \(duration) vs \(facts.duration)")
     }
 
-    private func checkDASH(out: String, facts: SourceFacts, fps: Double, audio: Bool) throws {
+    private func checkDASH(out: String, facts: SourceFacts, fps: Double, audio: Bool) async throws {
         let schema = Tool.repoRoot.deletingLastPathComponent().appendingPathComponent(
             "shared/conformance/dash-schema/DASH-MPD.xsd"
         ).path
-        let lint = try Tool.run("/usr/bin/xmllint", ["--noout", "--schema", schema, out + "/manifest.mpd"])
+        let lint = try await Tool.run("/usr/bin/xmllint", ["--noout", "--schema", schema, out + "/manifest.mpd"])
         #expect(lint.status == 0, "\(lint.stderr)")
-        let json = try ffprobe(["-count_packets", "-show_streams", out + "/manifest.mpd"])
+        let json = try await ffprobe(["-count_packets", "-show_streams", out + "/manifest.mpd"])
         let videoStreams = streams(json).filter { $0["codec_type"] as? String == "video" }
         #expect(!videoStreams.isEmpty)
         #expect(streams(json).contains { $0["codec_type"] as? String == "audio" } == audio)
@@ -212,7 +212,7 @@ struct TranscodeTests {
     }
 
     /// Each segment of each rung opens with an IDR and holds no other keyframe, at the same time in every rung.
-    private func checkKeyframesAligned(out: String, rungs: [String]) throws {
+    private func checkKeyframesAligned(out: String, rungs: [String]) async throws {
         var startsByRung: [[String]] = []
         for rung in rungs {
             let segments = try FileManager.default.contentsOfDirectory(atPath: out + "/" + rung)
@@ -225,7 +225,9 @@ struct TranscodeTests {
                 data.append(try Data(contentsOf: URL(fileURLWithPath: out + "/\(rung)/\(segment)")))
                 try data.write(to: URL(fileURLWithPath: joined))
                 defer { try? FileManager.default.removeItem(atPath: joined) }
-                let json = try ffprobe(["-show_frames", "-show_entries", "frame=pts_time,key_frame,pict_type", joined])
+                let json = try await ffprobe([
+                    "-show_frames", "-show_entries", "frame=pts_time,key_frame,pict_type", joined,
+                ])
                 let frames = json["frames"] as? [[String: Any]] ?? []
                 let first = try #require(frames.first)
                 #expect(first["key_frame"] as? Int == 1 && first["pict_type"] as? String == "I", "\(rung)/\(segment)")
@@ -246,22 +248,22 @@ struct TranscodeTests {
     }
 
     /// Sizes and SHA-256 in video.json match the files (sha256sum is the independent hasher).
-    private func checkFilesAndDigests(out: String, manifest: VideoManifest) throws {
+    private func checkFilesAndDigests(out: String, manifest: VideoManifest) async throws {
         for file in manifest.allFiles {
             let attributes = try FileManager.default.attributesOfItem(atPath: out + "/" + file.path)
             #expect((attributes[.size] as? NSNumber)?.int64Value == file.bytes, "\(file.path)")
-            let sum = try Tool.run("/usr/bin/sha256sum", [out + "/" + file.path])
+            let sum = try await Tool.run("/usr/bin/sha256sum", [out + "/" + file.path])
             #expect(sum.stdout.split(separator: " ").first.map(String.init) == file.sha256, "\(file.path)")
         }
     }
 
-    private func checkThumbnails(out: String, manifest: VideoManifest, facts: SourceFacts) throws {
+    private func checkThumbnails(out: String, manifest: VideoManifest, facts: SourceFacts) async throws {
         // 3 percentages + 1 s, at each width up to the source width, plus the poster.
         let widths = Set([96, 320].map { min($0, facts.displayWidth) & ~1 })
         #expect(manifest.thumbnails.count == 4 * widths.count + 1)
         #expect(manifest.thumbnails.contains { $0.label == "poster" })
         for thumbnail in manifest.thumbnails {
-            let json = try ffprobe(["-show_streams", out + "/" + thumbnail.file.path])
+            let json = try await ffprobe(["-show_streams", out + "/" + thumbnail.file.path])
             let stream = try #require(streams(json).first)
             #expect(stream["codec_name"] as? String == "mjpeg")
             let width = try #require(stream["width"] as? Int)
@@ -274,10 +276,10 @@ struct TranscodeTests {
     }
 
     private func checkProgressiveMP4(out: String, manifest: VideoManifest, facts: SourceFacts, fps: Double, audio: Bool)
-        throws
+        async throws
     {
         let path = out + "/" + manifest.mp4.file.path
-        let json = try ffprobe(["-show_streams", "-show_format", path])
+        let json = try await ffprobe(["-show_streams", "-show_format", path])
         let video = try #require(streams(json).first { $0["codec_type"] as? String == "video" })
         #expect(video["height"] as? Int == manifest.mp4.height)
         #expect(streams(json).contains { $0["codec_type"] as? String == "audio" } == audio)
@@ -292,16 +294,16 @@ struct TranscodeTests {
 
     /// The rotated clip's output looks like ffmpeg's own upright rendering of the first frame (PSNR), not like
     /// the picture turned the wrong way.
-    private func checkUpright(source: String, out: String, rung: VideoManifest.Rendition) throws {
+    private func checkUpright(source: String, out: String, rung: VideoManifest.Rendition) async throws {
         let width = try #require(rung.width)
         let height = try #require(rung.height)
         let reference = out + "/reference.png"
         let ours = out + "/ours.png"
-        try ffmpeg(["-i", source, "-vf", "scale=\(width):\(height)", "-frames:v", "1", reference])
-        try ffmpeg(["-i", out + "/" + rung.playlist, "-frames:v", "1", ours])
-        let upright = try psnr(reference, ours)
-        try ffmpeg(["-i", ours, "-vf", "hflip,vflip", out + "/turned.png"])
-        let turned = try psnr(reference, out + "/turned.png")
+        try await ffmpeg(["-i", source, "-vf", "scale=\(width):\(height)", "-frames:v", "1", reference])
+        try await ffmpeg(["-i", out + "/" + rung.playlist, "-frames:v", "1", ours])
+        let upright = try await psnr(reference, ours)
+        try await ffmpeg(["-i", ours, "-vf", "hflip,vflip", out + "/turned.png"])
+        let turned = try await psnr(reference, out + "/turned.png")
         #expect(upright > 25, "PSNR against ffmpeg's upright frame: \(upright)")
         #expect(upright > turned + 5, "upright \(upright) vs half-turned \(turned)")
     }
@@ -312,22 +314,22 @@ struct RotationTests {
     /// Every quarter turn of the display matrix comes out upright: our first frame matches ffmpeg's own
     /// auto-rotated rendering (PSNR), in the upright size.
     @Test(arguments: [90, 180, 270])
-    func outputIsUpright(tag: Int) throws {
+    func outputIsUpright(tag: Int) async throws {
         let dir = try TempDirectory()
         defer { dir.remove() }
         let plain = dir.path + "/plain.mp4"
         let rotated = dir.path + "/rotated.mp4"
-        try ffmpeg([
+        try await ffmpeg([
             "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25:duration=1", "-c:v", "libx264", "-pix_fmt", "yuv420p",
             plain,
         ])
-        try ffmpeg(["-i", plain, "-c", "copy", "-metadata:s:v", "rotate=\(tag)", rotated])
+        try await ffmpeg(["-i", plain, "-c", "copy", "-metadata:s:v", "rotate=\(tag)", rotated])
         let config = try dir.write(
             "agent.toml",
             "[profiles.p]\nsegment_duration = \"1s\"\n[[profiles.p.renditions]]\nheight = 240\nvideo_bitrate = \"400k\"\n"
         )
         let out = dir.path + "/out"
-        let result = try Tool.run(
+        let result = try await Tool.run(
             Tool.worker,
             ["transcode", rotated, "--out", out, "--profile", "p", "--config", config]
         )
@@ -335,16 +337,16 @@ struct RotationTests {
         let playlist = try #require(
             try FileManager.default.contentsOfDirectory(atPath: out).first { $0.hasPrefix("v") && !$0.contains(".") }
         )
-        let probed = try ffprobe(["-show_streams", out + "/" + playlist + "/index.m3u8"])
+        let probed = try await ffprobe(["-show_streams", out + "/" + playlist + "/index.m3u8"])
         let stream = try #require((probed["streams"] as? [[String: Any]])?.first)
         let width = try #require(stream["width"] as? Int)
         let height = try #require(stream["height"] as? Int)
         #expect(tag == 180 ? width > height : height > width, "\(width)x\(height) for rotate=\(tag)")
         let reference = dir.path + "/reference.png"
         let ours = dir.path + "/ours.png"
-        try ffmpeg(["-i", rotated, "-vf", "scale=\(width):\(height)", "-frames:v", "1", reference])
-        try ffmpeg(["-i", out + "/" + playlist + "/index.m3u8", "-frames:v", "1", ours])
-        let value = try psnr(reference, ours)
+        try await ffmpeg(["-i", rotated, "-vf", "scale=\(width):\(height)", "-frames:v", "1", reference])
+        try await ffmpeg(["-i", out + "/" + playlist + "/index.m3u8", "-frames:v", "1", ours])
+        let value = try await psnr(reference, ours)
         #expect(value > 25, "PSNR \(value) against ffmpeg's upright frame for rotate=\(tag)")
     }
 }
