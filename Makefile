@@ -9,9 +9,9 @@ DEMO_CONFIG = etc/reel-ingest/demo.toml
 # The design card's C libraries, plus the tools tests and benchmarks call.
 APT_PACKAGES = libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev \
 	libsqlite3-dev libcurl4-openssl-dev libinotifytools0-dev \
-	ffmpeg libxml2-utils varnish curl python3-pip pkg-config
+	ffmpeg libxml2-utils varnish curl python3-pip pkg-config time bc
 
-.PHONY: deps build lint run test bench bench-s3 clean
+.PHONY: deps build lint run test bench bench-s3 bench-transcode clean
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -55,6 +55,11 @@ bench-s3: deps
 	@command -v rclone >/dev/null 2>&1 || $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rclone
 	$(SWIFT) build -c release --product reel-ingest
 	bench/s3-upload.sh "$$($(SWIFT) build -c release --show-bin-path)/reel-ingest"
+
+# Transcode against the ffmpeg command lines (several minutes on 2 cores); BENCH_SECONDS=20 for a shorter source.
+bench-transcode: deps
+	$(SWIFT) build -c release --product reel-ingest-media
+	bench/transcode-ladder.sh "$$($(SWIFT) build -c release --show-bin-path)/reel-ingest-media" $${BENCH_SECONDS:-60}
 
 clean:
 	rm -rf .build demo

@@ -13,6 +13,7 @@
 #include <libswscale/swscale.h>
 #include <libswresample/swresample.h>
 #include <libavutil/audio_fifo.h>
+#include <malloc.h>
 #include <libavutil/samplefmt.h>
 
 // Function-like macros and compound literals that Swift cannot import.
@@ -29,6 +30,14 @@ static inline int ri_av_probe_padding_size(void) { return AVPROBE_PADDING_SIZE; 
 static inline int ri_avprobe_score_retry(void) { return AVPROBE_SCORE_RETRY; }
 static inline int64_t ri_av_nopts_value(void) { return AV_NOPTS_VALUE; }
 static inline AVRational ri_av_time_base_q(void) { return AV_TIME_BASE_Q; }
+
+/// Worker memory policy: picture buffers (megabytes each) are allocated and freed per frame on several threads.
+/// A fixed mmap threshold hands them back to the system on free, and two arenas stop each thread keeping its own
+/// heap of freed pictures, so peak RSS stays near what is live.
+static inline void ri_tune_malloc_for_pictures(void) {
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+    mallopt(M_ARENA_MAX, 2);
+}
 
 /// av_strerror into a caller-owned buffer; always NUL-terminated.
 static inline int ri_av_strerror(int code, char *buffer, size_t size) {

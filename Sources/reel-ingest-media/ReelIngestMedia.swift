@@ -15,6 +15,7 @@ struct ReelIngestMedia: ParsableCommand {
     )
 
     static func main() {
+        LibAV.tuneMemoryForPictures()
         LibAV.silenceLogging()
         do {
             var command = try parseAsRoot()

@@ -6,16 +6,85 @@ import IngestMedia
 struct TranscodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "transcode",
-        abstract: "Transcode one file into the streaming ladder in a folder."
+        abstract: "Transcode one file into the streaming ladder in a folder.",
+        discussion: """
+            Writes CMAF segments per rendition, HLS (master.m3u8) and DASH (manifest.mpd) manifests, a progressive \
+            video.mp4, thumbnails and video.json into DIR. With --progress json, stdout carries one JSON object \
+            per line: {"stage", "percent", "fps", "speed", "eta_seconds"}. Exit 0 on success, 1 with one line \
+            on stderr on failure.
+            """
     )
 
+    enum ProgressFormat: String, ExpressibleByArgument, CaseIterable {
+        case human, json
+    }
+
     @Argument(help: "The source file.") var input: String
-    @Option(name: .long, help: "Output directory.") var out: String
+    @Option(name: .long, help: "Output directory (created if missing).") var out: String
     @Option(name: .long, help: "Profile name from the configuration.") var profile = "default"
-    @Option(name: .long, help: "Progress output on stderr: human or json.") var progress = "human"
+    @Option(name: .long, help: "Progress format: human (stderr) or json (stdout, one object per line).")
+    var progress: ProgressFormat = .human
+    @Flag(name: .long, help: "Write no thumbnails (to measure what they cost, or when they are made elsewhere).")
+    var noThumbnails = false
     @OptionGroup var config: ConfigOption
 
     func run() throws {
-        throw Failure("transcode is not yet available in this version")
+        let agent = try config.load()
+        guard var chosen = agent.profiles[profile] else {
+            let known = agent.profiles.keys.sorted().joined(separator: ", ")
+            throw ValidationError("unknown profile '\(profile)' (configured: \(known))")
+        }
+        if noThumbnails {
+            chosen.thumbnails.percentages = []
+            chosen.thumbnails.seconds = []
+            chosen.thumbnails.poster = false
+        }
+        let limits = agent.limits
+        let request = TranscodeRequest(
+            input: input,
+            outputDirectory: out,
+            profile: chosen,
+            limits: ProbeLimits(
+                maxWidth: limits.maxWidth,
+                maxHeight: limits.maxHeight,
+                maxDuration: Double(limits.maxDuration.components.seconds),
+                allowedContainers: limits.allowedContainers
+            ),
+            cores: ProcessInfo.processInfo.activeProcessorCount
+        )
+        let reporter = ProgressPrinter(format: progress)
+        do {
+            _ = try Transcoder.run(request, progress: reporter.print)
+        } catch {
+            throw Failure(error.description)
+        }
+    }
+}
+
+/// Prints progress: JSON lines on stdout for a supervisor, a rewritten line on stderr for a person.
+struct ProgressPrinter {
+    let format: TranscodeCommand.ProgressFormat
+
+    func print(_ progress: TranscodeProgress) {
+        switch format {
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.keyEncodingStrategy = .convertToSnakeCase
+            encoder.outputFormatting = [.sortedKeys]
+            guard let data = try? encoder.encode(progress) else { return }
+            FileHandle.standardOutput.write(data + Data("\n".utf8))
+        case .human:
+            let eta = progress.etaSeconds.map { String(format: ", %.0f s left", $0) } ?? ""
+            let line = String(
+                format: "%@ %5.1f%% %6.1f fps %5.2fx%@",
+                progress.stage,
+                progress.percent,
+                progress.fps,
+                progress.speed,
+                eta
+            )
+            let end = progress.stage == "done" ? "\n" : "\r"
+            FileHandle.standardError.write(Data(("\r" + line + "\u{1B}[K" + end).utf8))
+        }
     }
 }

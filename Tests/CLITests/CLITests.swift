@@ -231,5 +231,29 @@ struct CLITests {
         let usage = try CLI.run(["transcode", "/nonexistent/clip.mp4"])
         #expect(usage.status == 2)
         #expect(usage.stderr.contains("--out"))
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        let notes = try dir.write("notes.mp4", "shift report\n")
+        let bad = try CLI.run(["transcode", notes, "--out", dir.path + "/out", "--progress", "json"])
+        #expect(bad.status == 1)
+        #expect(bad.stderr == "not a video file\n")
+    }
+
+    /// Without the worker beside it, the media commands fail with a plain reason instead of crashing.
+    @Test func missingWorkerIsAPlainError() throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        let copy = dir.path + "/reel-ingest"
+        // Copied by cp, so no parallel test's child can inherit our write descriptor and make exec fail (ETXTBSY).
+        let cp = Process()
+        cp.executableURL = URL(fileURLWithPath: "/bin/cp")
+        cp.arguments = [CLI.binary, copy]
+        try cp.run()
+        cp.waitUntilExit()
+        let result = try CLI.run(["probe", "/nonexistent/clip.mp4"], binary: copy)
+        #expect(result.status == 1)
+        #expect(
+            result.stderr.hasPrefix("reel-ingest: error: cannot start the media worker \(dir.path)/reel-ingest-media")
+        )
     }
 }

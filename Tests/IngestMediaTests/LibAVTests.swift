@@ -38,7 +38,7 @@ struct LibAVTests {
         #expect(error?.description.hasPrefix("open /nonexistent/clip.mp4: No such file or directory") == true)
     }
 
-    @Test func textFileNamedMp4IsInvalidData() throws {
+    @Test func textFileNamedMp4IsInvalidData() async throws {
         let dir = try TempDirectory()
         defer { dir.remove() }
         let path = dir.path + "/notes.mp4"
@@ -47,11 +47,11 @@ struct LibAVTests {
         #expect(error?.code == AVError.invalidData)
     }
 
-    @Test func opensARealClip() throws {
+    @Test func opensARealClip() async throws {
         let dir = try TempDirectory()
         defer { dir.remove() }
         let path = dir.path + "/clip.mp4"
-        try ffmpeg(["-f", "lavfi", "-i", "testsrc=size=160x120:rate=25:duration=1", "-pix_fmt", "yuv420p", path])
+        try await ffmpeg(["-f", "lavfi", "-i", "testsrc=size=160x120:rate=25:duration=1", "-pix_fmt", "yuv420p", path])
         let input = try FormatInput(path: path)
         #expect(input.formatName.contains("mp4"))
         #expect(input.streamCount == 1)

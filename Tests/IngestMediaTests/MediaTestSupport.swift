@@ -1,16 +1,28 @@
 import Foundation
+import IngestCore
 
 /// Makes a clip with the ffmpeg CLI, the independent producer of test media.
-func ffmpeg(_ arguments: [String]) throws {
-    let result = try Tool.run("/usr/bin/ffmpeg", ["-hide_banner", "-loglevel", "error", "-y"] + arguments)
+func ffmpeg(_ arguments: [String]) async throws {
+    let result = try await Tool.run("/usr/bin/ffmpeg", ["-hide_banner", "-loglevel", "error", "-y"] + arguments)
     guard result.status == 0 else { throw ToolFailure(tool: "ffmpeg", result: result) }
 }
 
 /// ffprobe's JSON for a file or manifest: the independent reader of what we write.
-func ffprobe(_ arguments: [String]) throws -> [String: Any] {
-    let result = try Tool.run("/usr/bin/ffprobe", ["-v", "error", "-of", "json"] + arguments)
+func ffprobe(_ arguments: [String]) async throws -> [String: Any] {
+    let result = try await Tool.run("/usr/bin/ffprobe", ["-v", "error", "-of", "json"] + arguments)
     guard result.status == 0 else { throw ToolFailure(tool: "ffprobe", result: result) }
     return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
+}
+
+/// ffmpeg's PSNR (dB) between two pictures of the same size: the independent judge of "same picture".
+func psnr(_ a: String, _ b: String) async throws -> Double {
+    let result = try await Tool.run(
+        "/usr/bin/ffmpeg",
+        ["-hide_banner", "-i", a, "-i", b, "-lavfi", "psnr", "-f", "null", "-"]
+    )
+    guard let range = result.stderr.range(of: "average:") else { throw ToolFailure(tool: "psnr", result: result) }
+    let value = result.stderr[range.upperBound...].prefix { $0 != " " }
+    return value == "inf" ? 100 : Double(value) ?? 0
 }
 
 struct ToolFailure: Error, CustomStringConvertible {
@@ -20,7 +32,7 @@ struct ToolFailure: Error, CustomStringConvertible {
 }
 
 enum Tool {
-    struct Result {
+    struct Result: Sendable {
         var status: Int32
         var stdout: String
         var stderr: String
@@ -38,7 +50,17 @@ enum Tool {
             .deletingLastPathComponent()
     }
 
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    /// Runs a tool to its end on a Dispatch thread: waiting for a child must not hold one of the cooperative
+    /// pool's few threads, which the other suites' async tests need.
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) async throws
+        -> Result
+    {
+        try await runBlocking { () throws -> Result in try runNow(executable, arguments, environment: environment) }
+    }
+
+    private static func runNow(_ executable: String, _ arguments: [String], environment: [String: String]) throws
+        -> Result
+    {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments

@@ -12,8 +12,8 @@ private let limits = ProbeLimits(
 )
 
 /// Runs `reel-ingest-media probe` as the daemon will.
-private func probeCLI(_ path: String, extra: [String] = []) throws -> Tool.Result {
-    try Tool.run(Tool.worker, ["probe", path, "--json"] + extra)
+private func probeCLI(_ path: String, extra: [String] = []) async throws -> Tool.Result {
+    try await Tool.run(Tool.worker, ["probe", path, "--json"] + extra)
 }
 
 private func decodeReport(_ result: Tool.Result) throws -> ProbeReport {
@@ -24,16 +24,16 @@ private func decodeReport(_ result: Tool.Result) throws -> ProbeReport {
 
 @Suite("probe")
 struct ProbeTests {
-    @Test func describesAnH264Mp4WithAudio() throws {
+    @Test func describesAnH264Mp4WithAudio() async throws {
         let dir = try TempDirectory()
         defer { dir.remove() }
         let path = dir.path + "/clip.mp4"
-        try ffmpeg([
+        try await ffmpeg([
             "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25:duration=1",
             "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100:duration=1",
             "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-ac", "1", path,
         ])
-        let result = try probeCLI(path)
+        let result = try await probeCLI(path)
         #expect(result.status == 0, "\(result.stderr)")
         let report = try decodeReport(result)
         #expect(report.container == "mp4")
@@ -49,7 +49,7 @@ struct ProbeTests {
         #expect(report.audioStream == audio.index)
     }
 
-    @Test func containerComesFromTheFileNotTheExtension() throws {
+    @Test func containerComesFromTheFileNotTheExtension() async throws {
         let dir = try TempDirectory()
         defer { dir.remove() }
         let source = "testsrc=size=64x48:rate=10:duration=1"
@@ -61,21 +61,21 @@ struct ProbeTests {
         ]
         for (name, args, expected) in cases {
             let path = dir.path + "/" + name
-            try ffmpeg(["-f", "lavfi", "-i", source] + args + [path])
+            try await ffmpeg(["-f", "lavfi", "-i", source] + args + [path])
             let report = try MediaProbe.probe(path: path, limits: limits)
             #expect(report.container == expected, "\(name)")
         }
     }
 
-    @Test func reportsRotationAndUprightSize() throws {
+    @Test func reportsRotationAndUprightSize() async throws {
         let dir = try TempDirectory()
         defer { dir.remove() }
         let plain = dir.path + "/plain.mov"
         let rotated = dir.path + "/rotated.mov"
-        try ffmpeg(["-f", "lavfi", "-i", "testsrc=size=160x90:rate=10:duration=1", "-c:v", "mpeg4", plain])
-        try ffmpeg(["-i", plain, "-c", "copy", "-metadata:s:v", "rotate=90", rotated])
+        try await ffmpeg(["-f", "lavfi", "-i", "testsrc=size=160x90:rate=10:duration=1", "-c:v", "mpeg4", plain])
+        try await ffmpeg(["-i", plain, "-c", "copy", "-metadata:s:v", "rotate=90", rotated])
         // ffprobe is the independent judge that the file really carries a quarter-turn display matrix.
-        let probed = try ffprobe(["-show_streams", rotated])
+        let probed = try await ffprobe(["-show_streams", rotated])
         let stream = try #require((probed["streams"] as? [[String: Any]])?.first)
         let sideData = stream["side_data_list"] as? [[String: Any]] ?? []
         let ffprobeRotation = sideData.compactMap { $0["rotation"] as? Int }.first
@@ -87,11 +87,11 @@ struct ProbeTests {
         #expect(report.displayWidth == 90 && report.displayHeight == 160)
     }
 
-    @Test func reportsTenBitAndVariableFrameRate() throws {
+    @Test func reportsTenBitAndVariableFrameRate() async throws {
         let dir = try TempDirectory()
         defer { dir.remove() }
         let tenBit = dir.path + "/ten.mp4"
-        try ffmpeg([
+        try await ffmpeg([
             "-f", "lavfi", "-i", "testsrc=size=64x48:rate=10:duration=1", "-c:v", "libx264", "-pix_fmt",
             "yuv420p10le", tenBit,
         ])
@@ -100,7 +100,7 @@ struct ProbeTests {
 
         let vfr = dir.path + "/vfr.mp4"
         // 15 frames at 30 fps, then 10 frames at 5 fps.
-        try ffmpeg([
+        try await ffmpeg([
             "-f", "lavfi", "-i", "testsrc=size=64x48:rate=30:duration=1",
             "-vf", "setpts='if(lt(N,15),N/30,0.5+(N-15)/5)/TB'", "-fps_mode", "vfr", "-c:v", "libx264", vfr,
         ])
@@ -109,11 +109,11 @@ struct ProbeTests {
     }
 
     /// Each bad input gets its own plain reason, exit status 1 and no crash.
-    @Test func badInputsAreRejectedWithTheirReason() throws {
+    @Test func badInputsAreRejectedWithTheirReason() async throws {
         let dir = try TempDirectory()
         defer { dir.remove() }
         let good = dir.path + "/good.mp4"
-        try ffmpeg(["-f", "lavfi", "-i", "testsrc=size=64x48:rate=10:duration=2", "-c:v", "libx264", good])
+        try await ffmpeg(["-f", "lavfi", "-i", "testsrc=size=64x48:rate=10:duration=2", "-c:v", "libx264", good])
         let goodData = try Data(contentsOf: URL(fileURLWithPath: good))
 
         var cases: [(String, String)] = []
@@ -128,10 +128,10 @@ struct ProbeTests {
         let noise = Data((0..<65_536).map { _ in UInt8.random(in: 0...255, using: &generator) })
         try noise.write(to: URL(fileURLWithPath: dir.path + "/noise.mp4"))
         cases.append(("noise.mp4", "not a video file"))
-        try ffmpeg(["-f", "lavfi", "-i", "sine=duration=1", "-c:a", "aac", dir.path + "/voice.m4a"])
+        try await ffmpeg(["-f", "lavfi", "-i", "sine=duration=1", "-c:a", "aac", dir.path + "/voice.m4a"])
         try FileManager.default.moveItem(atPath: dir.path + "/voice.m4a", toPath: dir.path + "/voice.mp4")
         cases.append(("voice.mp4", "no video stream"))
-        try ffmpeg([
+        try await ffmpeg([
             "-f", "lavfi", "-i", "testsrc=size=64x48:rate=10:duration=1", "-c:v", "flv1", dir.path + "/old.flv",
         ])
         cases.append(("old.flv", "container flv is not allowed"))
@@ -145,23 +145,23 @@ struct ProbeTests {
         cases.append(("blank.mp4", "undecodable first frame"))
 
         for (name, reason) in cases {
-            let result = try probeCLI(dir.path + "/" + name)
+            let result = try await probeCLI(dir.path + "/" + name)
             #expect(result.status == 1, "\(name): exit \(result.status)")
             #expect(result.stderr == reason + "\n", "\(name)")
             #expect(result.stdout.isEmpty, "\(name)")
         }
     }
 
-    @Test func dimensionAndDurationLimitsComeFromTheConfig() throws {
+    @Test func dimensionAndDurationLimitsComeFromTheConfig() async throws {
         let dir = try TempDirectory()
         defer { dir.remove() }
         let path = dir.path + "/wide.mp4"
-        try ffmpeg(["-f", "lavfi", "-i", "testsrc=size=320x240:rate=10:duration=2", "-c:v", "libx264", path])
+        try await ffmpeg(["-f", "lavfi", "-i", "testsrc=size=320x240:rate=10:duration=2", "-c:v", "libx264", path])
         let config = try dir.write(
             "agent.toml",
             "[limits]\nmax_width = 256\nmax_height = 256\n"
         )
-        let result = try probeCLI(path, extra: ["--config", config])
+        let result = try await probeCLI(path, extra: ["--config", config])
         #expect(result.status == 1)
         #expect(result.stderr == "dimensions 320x240 exceed the limit of 256x256\n")
 
@@ -171,10 +171,10 @@ struct ProbeTests {
         #expect(error?.description.hasPrefix("duration 2 s exceeds the limit of 1 s") == true)
     }
 
-    @Test func missingFileAndBadConfig() throws {
-        let missing = try probeCLI("/nonexistent/clip.mp4")
+    @Test func missingFileAndBadConfig() async throws {
+        let missing = try await probeCLI("/nonexistent/clip.mp4")
         #expect(missing.status == 1 && missing.stderr == "no such file: /nonexistent/clip.mp4\n")
-        let badConfig = try probeCLI("/nonexistent/clip.mp4", extra: ["--config", "/nonexistent/agent.toml"])
+        let badConfig = try await probeCLI("/nonexistent/clip.mp4", extra: ["--config", "/nonexistent/agent.toml"])
         #expect(badConfig.status == 2)
     }
 }

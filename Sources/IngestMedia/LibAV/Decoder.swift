@@ -37,6 +37,19 @@ final class Decoder {
         try AVError.check(avcodec_send_packet(context, packet?.pointer), "decode a packet")
     }
 
+    /// Drops everything buffered, after a seek.
+    func flush() {
+        avcodec_flush_buffers(context)
+    }
+
+    /// Sends a packet; false when the decoder refused it as damaged (the caller skips it, as players do).
+    func sendSkippingDamage(_ packet: Packet) throws(AVError) -> Bool {
+        let ret = avcodec_send_packet(context, packet.pointer)
+        if ret == ri_averror_invaliddata() { return false }
+        try AVError.check(ret, "decode a packet")
+        return true
+    }
+
     /// The next decoded frame into `frame`; false when the decoder needs input or is drained.
     func receive(into frame: Frame) throws(AVError) -> Bool {
         let ret = avcodec_receive_frame(context, frame.pointer)

@@ -39,16 +39,18 @@ final class Encoder {
 
     /// Sends a frame, or nil to start draining.
     func send(_ frame: Frame?) throws(AVError) {
-        try AVError.check(avcodec_send_frame(context, frame?.pointer), "encode a frame")
+        try AVError.check(avcodec_send_frame(context, frame?.pointer), "\(name): encode a frame")
     }
 
     /// The next packet into `packet`; false when the encoder needs input or is drained.
     func receive(into packet: Packet) throws(AVError) -> Bool {
         let ret = avcodec_receive_packet(context, packet.pointer)
         if ret == ri_averror_eagain() || ret == ri_averror_eof() { return false }
-        try AVError.check(ret, "encode a packet")
+        try AVError.check(ret, "\(name): encode a packet")
         return true
     }
+
+    var name: String { String(cString: codec.pointee.name) }
 
     /// The codec configuration (SPS/PPS, AudioSpecificConfig) written into init segments.
     var extradata: [UInt8] {

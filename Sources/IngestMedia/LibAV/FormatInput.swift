@@ -18,9 +18,63 @@ public final class FormatInput {
         context = opened
     }
 
+    private var chain: Unmanaged<FileChain>?
+
+    /// Opens files read one after the other as a single input (CMAF init + segments for the MP4 remux).
+    init(chain paths: [String]) throws(AVError) {
+        guard let ctx = avformat_alloc_context() else { throw AVError.outOfMemory("allocate an input") }
+        let box = Unmanaged.passRetained(FileChain(paths: paths))
+        let size: Int32 = 64 * 1024
+        guard let buffer = av_malloc(Int(size))?.assumingMemoryBound(to: UInt8.self),
+            let io = avio_alloc_context(buffer, size, 0, box.toOpaque(), chainRead, nil, nil)
+        else {
+            box.release()
+            avformat_free_context(ctx)
+            throw AVError.outOfMemory("allocate an input buffer")
+        }
+        ctx.pointee.pb = io
+        ctx.pointee.flags |= AVFMT_FLAG_CUSTOM_IO
+        var opened: UnsafeMutablePointer<AVFormatContext>? = ctx
+        do {
+            // On failure avformat_open_input frees the context but not a custom AVIOContext.
+            try AVError.check(avformat_open_input(&opened, nil, nil, nil), "open \(paths.first ?? "")")
+        } catch {
+            var pb: UnsafeMutablePointer<AVIOContext>? = io
+            av_freep(&io.pointee.buffer)
+            avio_context_free(&pb)
+            box.release()
+            throw error
+        }
+        guard let opened else { throw AVError.invalid("open \(paths.first ?? "")") }
+        context = opened
+        chain = box
+        do {
+            try AVError.check(avformat_find_stream_info(opened, nil), "read stream info")
+        } catch {
+            closeChain()
+            throw error
+        }
+    }
+
     deinit {
+        if chain != nil {
+            closeChain()
+        } else {
+            var ctx: UnsafeMutablePointer<AVFormatContext>? = context
+            avformat_close_input(&ctx)
+        }
+    }
+
+    private func closeChain() {
+        var pb = context.pointee.pb
         var ctx: UnsafeMutablePointer<AVFormatContext>? = context
         avformat_close_input(&ctx)
+        if let io = pb {
+            av_freep(&io.pointee.buffer)
+            avio_context_free(&pb)
+        }
+        chain?.release()
+        chain = nil
     }
 
     /// The demuxer's short name list, e.g. `mov,mp4,m4a,3gp,3g2,mj2`.
@@ -97,4 +151,15 @@ public final class FormatInput {
             return String(cString: name)
         }
     }
+}
+
+/// libav's read callback over a `FileChain` passed as opaque.
+private func chainRead(_ opaque: UnsafeMutableRawPointer?, _ buffer: UnsafeMutablePointer<UInt8>?, _ size: Int32)
+    -> Int32
+{
+    guard let opaque, let buffer else { return ri_averror_einval() }
+    let chain = Unmanaged<FileChain>.fromOpaque(opaque).takeUnretainedValue()
+    let count = chain.read(into: buffer, count: Int(size))
+    if count == 0 { return ri_averror_eof() }
+    return count < 0 ? ri_averror(Int32(-count)) : Int32(count)
 }

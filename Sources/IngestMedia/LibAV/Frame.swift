@@ -1,7 +1,8 @@
 internal import CFFmpeg
 
-/// An owned `AVFrame`, freed when released.
-final class Frame {
+/// An owned `AVFrame`, freed when released. Sendable because ownership is handed over whole between the decoder
+/// thread and an encoder thread through a queue; it is never used from two threads at once.
+final class Frame: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<AVFrame>
 
     init() throws(AVError) {

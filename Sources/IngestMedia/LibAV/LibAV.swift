@@ -30,6 +30,12 @@ public enum LibAV {
         av_log_set_level(AV_LOG_QUIET)
     }
 
+    /// Sets the process's allocator up for large, short-lived picture buffers (see `ri_tune_malloc_for_pictures`);
+    /// call once at start, before any thread.
+    public static func tuneMemoryForPictures() {
+        ri_tune_malloc_for_pictures()
+    }
+
     /// The `AV_NOPTS_VALUE` sentinel ("no timestamp").
     public static var noTimestamp: Int64 { ri_av_nopts_value() }
 

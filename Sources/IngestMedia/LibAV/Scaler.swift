@@ -27,6 +27,12 @@ final class Scaler {
         let scaledWidth = quarter ? height : width
         let scaledHeight = quarter ? width : height
         let input = source.pointer.pointee
+        // Already the right size and format, upright, square: share the decoder's buffers instead of copying
+        // (the encoder copies into its own frames anyway).
+        if rotation == 0, input.width == width, input.height == height, input.format == format.rawValue {
+            let sar = input.sample_aspect_ratio
+            if sar.num == 0 || sar.num == sar.den { return try source.reference() }
+        }
         context = sws_getCachedContext(
             context,
             input.width,

@@ -1,0 +1,155 @@
+import Dispatch
+import Foundation
+import IngestCore
+
+/// Runs one `reel-ingest transcode` as a child process and watches it: progress comes as JSON lines on its
+/// stdout, a failure as one line on stderr and exit status 1. A crash (signal) or a run past the wall-clock
+/// limit fails the job with a plain reason and never touches the agent.
+public struct TranscodeWorker: Sendable {
+    /// The `reel-ingest` executable (it execs the media worker beside it).
+    public var executable: String
+    public var timeout: Duration
+    /// Between SIGTERM and SIGKILL when the time is up.
+    public var killGrace: Duration = .seconds(5)
+
+    public init(executable: String, timeout: Duration) {
+        self.executable = executable
+        self.timeout = timeout
+    }
+
+    /// The arguments of a transcode of `input` into `output`.
+    public static func transcodeArguments(input: String, output: String, profile: String, config: String?) -> [String] {
+        ["transcode", input, "--out", output, "--profile", profile, "--progress", "json"]
+            + (config.map { ["--config", $0] } ?? [])
+    }
+
+    /// Runs the child to the end. Blocking work (reading pipes, waiting) happens on dedicated threads.
+    public func run(
+        arguments: [String],
+        progress: @escaping @Sendable (TranscodeProgress) -> Void
+    ) async throws(WorkerFailure) {
+        let child = try ChildProcess(executable: executable, arguments: arguments)
+        let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
+            let watch = Watch(child: child, timeout: timeout, killGrace: killGrace, progress: progress)
+            watch.start { continuation.resume(returning: $0) }
+        }
+        if let failure = outcome.failure { throw failure }
+    }
+
+    struct Outcome: Sendable {
+        var failure: WorkerFailure?
+    }
+
+    /// The threads around one child: stdout reader, stderr reader, waiter, and the timer.
+    private final class Watch: @unchecked Sendable {
+        let child: ChildProcess
+        let timeout: Duration
+        let killGrace: Duration
+        let progress: @Sendable (TranscodeProgress) -> Void
+        private let lock = NSLock()
+        private var timedOut = false
+        private var finished = false
+        private var errorText = Data()
+
+        init(
+            child: ChildProcess,
+            timeout: Duration,
+            killGrace: Duration,
+            progress: @escaping @Sendable (TranscodeProgress) -> Void
+        ) {
+            self.child = child
+            self.timeout = timeout
+            self.killGrace = killGrace
+            self.progress = progress
+        }
+
+        func start(_ done: @escaping @Sendable (Outcome) -> Void) {
+            let readers = DispatchGroup()
+            readers.enter()
+            Thread.detachNewThread { [self] in
+                readProgress()
+                readers.leave()
+            }
+            readers.enter()
+            Thread.detachNewThread { [self] in
+                let data = child.stderr.readDataToEndOfFile()
+                lock.lock()
+                errorText = data
+                lock.unlock()
+                readers.leave()
+            }
+            let deadline = DispatchTime.now() + .nanoseconds(Int(timeout.inNanoseconds))
+            DispatchQueue.global().asyncAfter(deadline: deadline) { [self] in expire() }
+            Thread.detachNewThread { [self] in
+                let exit = child.wait()
+                lock.lock()
+                finished = true
+                let expired = timedOut
+                lock.unlock()
+                // The group was killed or has exited: the pipes close, the readers end.
+                child.kill(SIGKILL)
+                readers.wait()
+                lock.lock()
+                let stderr = String(decoding: errorText, as: UTF8.self)
+                lock.unlock()
+                done(Outcome(failure: Self.failure(exit: exit, expired: expired, timeout: timeout, stderr: stderr)))
+            }
+        }
+
+        private func expire() {
+            lock.lock()
+            let running = !finished
+            if running { timedOut = true }
+            lock.unlock()
+            guard running else { return }
+            child.kill(SIGTERM)
+            let grace = DispatchTime.now() + .nanoseconds(Int(killGrace.inNanoseconds))
+            DispatchQueue.global().asyncAfter(deadline: grace) { [child] in child.kill(SIGKILL) }
+        }
+
+        private func readProgress() {
+            let decoder = JSONDecoder()
+            decoder.keyDecodingStrategy = .convertFromSnakeCase
+            var buffer = Data()
+            while true {
+                let chunk = child.stdout.availableData
+                if chunk.isEmpty { break }
+                buffer.append(chunk)
+                while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                    let line = buffer[buffer.startIndex..<newline]
+                    buffer.removeSubrange(buffer.startIndex...newline)
+                    // A line that is not progress (a stray print) is ignored rather than failing the job.
+                    if let report = try? decoder.decode(TranscodeProgress.self, from: Data(line)) { progress(report) }
+                }
+            }
+        }
+
+        static func failure(exit: ChildProcess.Exit, expired: Bool, timeout: Duration, stderr: String)
+            -> WorkerFailure?
+        {
+            if expired { return WorkerFailure("timed out after \(Self.text(timeout))") }
+            let reason = stderr.split(separator: "\n").last.map(String.init) ?? ""
+            switch exit {
+            case .status(0): return nil
+            case .status(let code):
+                return WorkerFailure(reason.isEmpty ? "worker exited with status \(code)" : reason)
+            case .signal(let signal): return WorkerFailure("worker killed by signal \(signal)")
+            }
+        }
+
+        /// `2h`, `90m`, `45s`: how the limit is written in the configuration.
+        static func text(_ duration: Duration) -> String {
+            let seconds = duration.components.seconds
+            if seconds > 0, seconds % 3600 == 0 { return "\(seconds / 3600)h" }
+            if seconds > 0, seconds % 60 == 0 { return "\(seconds / 60)m" }
+            if seconds > 0 { return "\(seconds)s" }
+            return "\(duration.inNanoseconds / 1_000_000)ms"
+        }
+    }
+}
+
+extension Duration {
+    var inNanoseconds: Int64 {
+        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
+    }
+}

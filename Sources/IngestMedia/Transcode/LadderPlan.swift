@@ -1,0 +1,81 @@
+import IngestCore
+
+/// What one transcode produces, decided from the probe and the profile before any frame is decoded.
+struct LadderPlan: Sendable, Equatable {
+    struct Rung: Sendable, Equatable {
+        var id: String
+        var width: Int
+        var height: Int
+        var settings: Rendition
+        /// Encoder threads for this rung: its share of the cores by pixel count, rounded down, at least one.
+        var threads: Int
+    }
+
+    /// Frame rate as a rational (num/den), e.g. 30000/1001.
+    var frameRate: (num: Int32, den: Int32)
+    /// Frames per segment: the closed GOP length.
+    var gop: Int
+    var rungs: [Rung]
+    /// Index into `rungs` of the rendition remuxed into the progressive MP4.
+    var mp4Rung: Int
+    var rotation: Int
+
+    static func == (a: LadderPlan, b: LadderPlan) -> Bool {
+        a.frameRate == b.frameRate && a.gop == b.gop && a.rungs == b.rungs && a.mp4Rung == b.mp4Rung
+            && a.rotation == b.rotation
+    }
+
+    var fps: Double { Double(frameRate.num) / Double(frameRate.den) }
+    var segmentSeconds: Double { Double(gop) / fps }
+
+    /// Never upscales: rungs taller than the upright source are dropped; when none is left the smallest rung's
+    /// settings are used at the source height. Sizes keep the display aspect and are even.
+    init(
+        profile: Profile,
+        displayWidth: Int,
+        displayHeight: Int,
+        sourceFrameRate: (num: Int32, den: Int32)?,
+        rotation: Int,
+        cores: Int
+    ) {
+        self.rotation = rotation
+        frameRate = LadderPlan.outputRate(source: sourceFrameRate, cap: profile.maxFrameRate)
+        let seconds =
+            Double(profile.segmentDuration.components.seconds)
+            + Double(profile.segmentDuration.components.attoseconds) / 1e18
+        gop = max(1, Int((seconds * Double(frameRate.num) / Double(frameRate.den)).rounded()))
+        var chosen = profile.renditions.filter { $0.height <= displayHeight }.sorted { $0.height > $1.height }
+        if chosen.isEmpty, var smallest = profile.renditions.min(by: { $0.height < $1.height }) {
+            smallest.height = displayHeight & ~1
+            chosen = [smallest]
+        }
+        let sized = chosen.map { rendition -> (Rendition, Int, Int) in
+            let height = max(2, rendition.height & ~1)
+            let width = max(2, Int((Double(displayWidth) * Double(height) / Double(displayHeight) / 2).rounded()) * 2)
+            return (rendition, width, height)
+        }
+        let totalPixels = sized.reduce(0) { $0 + $1.1 * $1.2 }
+        rungs = sized.map { rendition, width, height in
+            let share = Double(width * height) / Double(max(totalPixels, 1))
+            // Whole cores by pixel share, at least one: frame threads beyond that add x264 buffers (memory) without
+            // adding throughput once every core already has a rung to encode.
+            let threads = max(1, min(cores, Int((share * Double(cores) + 0.05).rounded(.down))))
+            return Rung(id: "v\(height)", width: width, height: height, settings: rendition, threads: threads)
+        }
+        let mp4Index = rungs.firstIndex { $0.height <= profile.mp4Height } ?? (rungs.count - 1)
+        mp4Rung = max(0, mp4Index)
+    }
+
+    /// The source's nominal rate, divided down to at most `cap` (60 → 30, 50 → 25); 25 fps when unknown.
+    static func outputRate(source: (num: Int32, den: Int32)?, cap: Double) -> (num: Int32, den: Int32) {
+        guard let source, source.num > 0, source.den > 0 else { return (25, 1) }
+        let rate = Double(source.num) / Double(source.den)
+        guard rate > cap, cap > 0 else { return source }
+        let divisor = (rate / cap).rounded(.up)
+        let num = Double(source.num)
+        let den = Double(source.den) * divisor
+        // Keep it an exact rational when the division is exact (60/2), else fall back to the cap itself.
+        if num.truncatingRemainder(dividingBy: divisor) == 0 { return (Int32(num / divisor), source.den) }
+        return den <= Double(Int32.max) ? (source.num, Int32(den)) : (Int32(cap.rounded()), 1)
+    }
+}

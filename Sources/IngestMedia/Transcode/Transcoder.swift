@@ -1,0 +1,46 @@
+internal import CFFmpeg
+import Foundation
+import IngestCore
+
+/// What to transcode and how.
+public struct TranscodeRequest: Sendable {
+    public var input: String
+    public var outputDirectory: String
+    public var profile: Profile
+    public var limits: ProbeLimits
+    /// Cores to keep busy; encoder threads are shared out by rung size.
+    public var cores: Int
+
+    public init(input: String, outputDirectory: String, profile: Profile, limits: ProbeLimits, cores: Int) {
+        self.input = input
+        self.outputDirectory = outputDirectory
+        self.profile = profile
+        self.limits = limits
+        self.cores = max(1, cores)
+    }
+}
+
+/// Decode once, encode each rendition once, package once for HLS and DASH, remux the MP4, thumbnails from the
+/// frames already decoded. Blocking: call it from a dedicated thread (the worker's main thread).
+public enum Transcoder {
+    public static func run(
+        _ request: TranscodeRequest,
+        progress: @escaping (TranscodeProgress) -> Void
+    ) throws(TranscodeFailure) -> VideoManifest {
+        progress(TranscodeProgress(stage: "probing", percent: 0, fps: 0, speed: 0, etaSeconds: nil))
+        let report: ProbeReport
+        do {
+            report = try MediaProbe.probe(path: request.input, limits: request.limits)
+        } catch {
+            throw TranscodeFailure(error.description)
+        }
+        do {
+            let job = try TranscodeJob(request: request, report: report, progress: progress)
+            return try job.run()
+        } catch let failure as TranscodeFailure {
+            throw failure
+        } catch {
+            throw TranscodeFailure("transcode failed: \(error)")
+        }
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import IngestAgent
+import IngestCore
+import TestSupport
+import Testing
+
+/// Progress reports collected from the worker's reader thread.
+private final class Reports: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [TranscodeProgress] = []
+
+    func add(_ report: TranscodeProgress) {
+        lock.lock()
+        items.append(report)
+        lock.unlock()
+    }
+
+    var all: [TranscodeProgress] {
+        lock.lock()
+        defer { lock.unlock() }
+        return items
+    }
+}
+
+/// A stand-in worker: a shell script behaving like a crashing, hanging or failing transcode. It runs as
+/// `/bin/sh SCRIPT ...` rather than being exec'd itself: a script written while a parallel test forks can be
+/// briefly held open by that child, and exec'ing it would fail with ETXTBSY.
+private func script(_ dir: TempDirectory, _ name: String, _ body: String) throws -> String {
+    try dir.write(name, body + "\n")
+}
+
+private func shell(timeout: Duration) -> TranscodeWorker {
+    TranscodeWorker(executable: "/bin/sh", timeout: timeout)
+}
+
+private let progressLine = #"{"stage":"transcoding","percent":12.5,"fps":30,"speed":1.2,"eta_seconds":40}"#
+
+@Suite("transcode worker supervision")
+struct TranscodeWorkerTests {
+    @Test func crashIsReportedBySignal() async throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        let crasher = try script(dir, "crash.sh", "echo '\(progressLine)'\nkill -SEGV $$")
+        let reports = Reports()
+        let worker = shell(timeout: .seconds(60))
+        let error = await #expect(throws: WorkerFailure.self) {
+            try await worker.run(arguments: [crasher]) { reports.add($0) }
+        }
+        #expect(error?.description == "worker killed by signal 11")
+        #expect(
+            reports.all == [TranscodeProgress(stage: "transcoding", percent: 12.5, fps: 30, speed: 1.2, etaSeconds: 40)]
+        )
+    }
+
+    /// The hung worker leaves a grandchild holding the pipes; killing the process group still ends the job.
+    @Test(.timeLimit(.minutes(1))) func hangIsKilledAtTheTimeout() async throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        let hanger = try script(dir, "hang.sh", "echo '\(progressLine)'\nsleep 300\necho never")
+        var worker = shell(timeout: .seconds(1))
+        worker.killGrace = .milliseconds(200)
+        let reports = Reports()
+        let error = await #expect(throws: WorkerFailure.self) {
+            try await worker.run(arguments: [hanger]) { reports.add($0) }
+        }
+        #expect(error?.description == "timed out after 1s")
+        #expect(reports.all.count == 1)
+    }
+
+    @Test func failureReasonIsTheLastStderrLine() async throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        let failing = try script(dir, "fail.sh", "echo 'not a video file' >&2\nexit 1")
+        let error = await #expect(throws: WorkerFailure.self) {
+            try await shell(timeout: .seconds(60)).run(arguments: [failing]) { _ in }
+        }
+        #expect(error?.description == "not a video file")
+    }
+
+    @Test func successPassesEveryProgressLineAndTheArguments() async throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        let ok = try script(
+            dir,
+            "ok.sh",
+            """
+            [ "$1" = transcode ] && [ "$3" = --out ] || exit 3
+            for p in 10 50 100; do echo "{\\"stage\\":\\"transcoding\\",\\"percent\\":$p,\\"fps\\":1,\\"speed\\":1}"; done
+            echo 'not json'
+            """
+        )
+        let reports = Reports()
+        let arguments = TranscodeWorker.transcodeArguments(input: "/in.mp4", output: "/out", profile: "p", config: nil)
+        try await shell(timeout: .seconds(60)).run(arguments: [ok] + arguments) { reports.add($0) }
+        #expect(reports.all.map(\.percent) == [10, 50, 100])
+    }
+
+    @Test func missingExecutableIsAFailure() async throws {
+        let error = await #expect(throws: WorkerFailure.self) {
+            try await TranscodeWorker(executable: "/nonexistent/reel-ingest", timeout: .seconds(1)).run(arguments: []) {
+                _ in
+            }
+        }
+        #expect(error?.description.hasPrefix("cannot start /nonexistent/reel-ingest") == true)
+    }
+
+    /// The real thing: `reel-ingest transcode` on a generated clip, supervised.
+    @Test func supervisesARealTranscode() async throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        let clip = dir.path + "/clip.mp4"
+        let make = Process()
+        make.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
+        make.arguments = [
+            "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=1",
+            "-c:v", "libx264", clip,
+        ]
+        try make.run()
+        make.waitUntilExit()
+        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        let worker = TranscodeWorker(executable: exe.appendingPathComponent("reel-ingest").path, timeout: .seconds(120))
+        let reports = Reports()
+        let arguments = TranscodeWorker.transcodeArguments(
+            input: clip,
+            output: dir.path + "/out",
+            profile: "default",
+            config: try dir.write("agent.toml", "")
+        )
+        try await worker.run(arguments: arguments) { reports.add($0) }
+        #expect(reports.all.last?.stage == "done")
+        #expect(FileManager.default.fileExists(atPath: dir.path + "/out/video.json"))
+    }
+}
