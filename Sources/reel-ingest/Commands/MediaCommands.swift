@@ -1,17 +1,5 @@
 import ArgumentParser
 
-/// Commands whose engines are not in this build yet: they say so plainly and exit 1.
-protocol PendingCommand: AsyncParsableCommand {
-    var global: GlobalOptions { get }
-    var arguments: [String] { get }
-}
-
-extension PendingCommand {
-    func run() async throws {
-        throw Failure("\(Self.configuration.commandName ?? "this command") is not yet available in this version")
-    }
-}
-
 /// Listed here for `reel-ingest --help`; `ReelIngest.main` execs the media worker before parsing, so these run
 /// only if that was bypassed, and then exec it too.
 struct TranscodeCommand: AsyncParsableCommand {
