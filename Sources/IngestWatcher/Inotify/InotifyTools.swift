@@ -12,12 +12,22 @@ public final class InotifyTools: Sendable {
     public static let shared = InotifyTools()
 
     private let state = Mutex<Bool>(false)
+    /// Callers waiting for `state`. The reader holds the lock while it blocks in `nextEvent` (the library
+    /// updates its watch table while reading) and re-takes it at once, so it steps aside while this is non-zero.
+    private let waiting = Atomic<Int>(0)
+
+    /// Every call but the event read goes through here.
+    private func locked<T: Sendable>(_ body: (inout Bool) -> T) -> T {
+        waiting.add(1, ordering: .acquiringAndReleasing)
+        defer { waiting.subtract(1, ordering: .acquiringAndReleasing) }
+        return state.withLock { body(&$0) }
+    }
 
     private init() {}
 
     /// Initialises the library once. Throws `Errno` (e.g. EMFILE when `max_user_instances` is used up).
     public func initialize() throws(Errno) {
-        let error: Int32? = state.withLock { initialized in
+        let error: Int32? = locked { initialized in
             if initialized { return nil }
             if inotifytools_initialize() == 0 { return inotifytools_error() }
             initialized = true
@@ -36,7 +46,7 @@ public final class InotifyTools: Sendable {
         events: InotifyEvent.Mask = .standard
     ) throws(Errno) {
         let mask = Int32(bitPattern: events.rawValue)
-        let error: Int32? = state.withLock { _ in
+        let error: Int32? = locked { _ in
             guard recursive else { return inotifytools_watch_file(path, mask) == 0 ? inotifytools_error() : nil }
             // The library wants a NULL-terminated array of C strings.
             let strings = excluding.map { strdup($0) }
@@ -54,7 +64,7 @@ public final class InotifyTools: Sendable {
     /// Removes the watch on `path` (its path as watched, without trailing slash). Returns false if none.
     @discardableResult
     public func unwatch(_ path: String) -> Bool {
-        state.withLock { _ in
+        locked { _ in
             inotifytools_remove_watch_by_filename(path.hasSuffix("/") ? path : path + "/") != 0
                 || inotifytools_remove_watch_by_filename(path) != 0
         }
@@ -65,7 +75,7 @@ public final class InotifyTools: Sendable {
     public func renameWatches(from old: String, to new: String) {
         let from = old.hasSuffix("/") ? old : old + "/"
         let to = new.hasSuffix("/") ? new : new + "/"
-        state.withLock { _ in inotifytools_replace_filename(from, to) }
+        locked { _ in inotifytools_replace_filename(from, to) }
     }
 
     /// Removes the watches on `path` and every directory below it that still exists there.
@@ -88,28 +98,36 @@ public final class InotifyTools: Sendable {
     /// Blocks up to `timeout` seconds (0: poll, negative: forever) for the next event. nil on timeout.
     /// Must be called from a dedicated thread, never from Swift's cooperative pool.
     public func nextEvent(timeout: Int) throws(Errno) -> InotifyEvent? {
-        guard let event = inotifytools_next_event(timeout) else {
-            let error = inotifytools_error()
-            if error != 0 && error != EINTR { throw Errno(code: error, operation: "read inotify events") }
-            return nil
+        while waiting.load(ordering: .acquiring) > 0 { sched_yield() }
+        // Read, copy out and resolve the directory under the lock: libinotifytools' global watch table is not
+        // thread-safe, and watch()/unwatch() run on other threads.
+        let result: Result<InotifyEvent?, Errno> = state.withLock { _ in
+            guard let event = inotifytools_next_event(timeout) else {
+                let error = inotifytools_error()
+                if error != 0 && error != EINTR {
+                    return .failure(Errno(code: error, operation: "read inotify events"))
+                }
+                return .success(nil)
+            }
+            let directory = inotifytools_filename_from_wd(event.pointee.wd).map { String(cString: $0) }
+            var name = ""
+            if event.pointee.len > 0 {
+                // `name` is a flexible array member right after the fixed header; Swift does not import it.
+                let bytes = UnsafeRawPointer(event).advanced(by: MemoryLayout<inotify_event>.size)
+                    .assumingMemoryBound(to: CChar.self)
+                name = String(cString: bytes)
+            }
+            let mask = InotifyEvent.Mask(rawValue: event.pointee.mask)
+            return .success(
+                InotifyEvent(mask: mask, cookie: event.pointee.cookie, directory: directory ?? "", name: name)
+            )
         }
-        let mask = InotifyEvent.Mask(rawValue: event.pointee.mask)
-        let directory = state.withLock { _ in
-            inotifytools_filename_from_wd(event.pointee.wd).map { String(cString: $0) }
-        }
-        var name = ""
-        if event.pointee.len > 0 {
-            // `name` is a flexible array member right after the fixed header; Swift does not import it.
-            let bytes = UnsafeRawPointer(event).advanced(by: MemoryLayout<inotify_event>.size)
-                .assumingMemoryBound(to: CChar.self)
-            name = String(cString: bytes)
-        }
-        return InotifyEvent(mask: mask, cookie: event.pointee.cookie, directory: directory ?? "", name: name)
+        return try result.get()
     }
 
     /// Watches currently held by this process.
     public var watchCount: Int {
-        state.withLock { _ in Int(inotifytools_get_num_watches()) }
+        locked { _ in Int(inotifytools_get_num_watches()) }
     }
 
     /// Watches the kernel holds for this process, counted from /proc/self/fdinfo: exact even after
