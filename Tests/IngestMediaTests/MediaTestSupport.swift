@@ -1,5 +1,6 @@
 import Foundation
 import IngestCore
+import TestSupport
 
 /// Makes a clip with the ffmpeg CLI, the independent producer of test media.
 func ffmpeg(_ arguments: [String]) async throws {
@@ -61,44 +62,7 @@ enum Tool {
     private static func runNow(_ executable: String, _ arguments: [String], environment: [String: String]) throws
         -> Result
     {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["REEL_INGEST_CONFIG"] = nil
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Drain stderr on another thread so a chatty child cannot block on a full pipe.
-        let errReader = PipeReader(err.fileHandleForReading)
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus,
-            stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errReader.wait(), as: UTF8.self)
-        )
-    }
-}
-
-/// Reads a handle to its end on a background thread.
-final class PipeReader: @unchecked Sendable {
-    private var data = Data()
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ handle: FileHandle) {
-        DispatchQueue.global().async {
-            self.data = handle.readDataToEndOfFile()
-            self.done.signal()
-        }
-    }
-
-    func wait() -> Data {
-        done.wait()
-        return data
+        let result = try runProcess(executable, arguments, environment: environment)
+        return Result(status: result.status, stdout: result.stdout, stderr: result.stderr)
     }
 }

@@ -172,21 +172,4 @@ struct IngestDatabaseTests {
         }
     }
 
-    @Test func observationsAreRecordedOncePerFileVersion() async throws {
-        try await withDatabase { db, _ in
-            let watch = WatchConfig(name: "line-1", file: "/etc/x.toml", path: "/w")
-            let file = FileObservation(path: "/w/a.mp4", device: 1, inode: 2, size: 100, mtimeNs: 5)
-            let job = try await db.recordObservation(file, watch: watch)
-            #expect(job?.watchName == "line-1")
-            #expect(
-                try await db.recordObservation(file, watch: watch) == nil,
-                "the same version again is not a new job"
-            )
-            var replaced = file
-            replaced.mtimeNs = 6
-            replaced.size = 120
-            #expect(try await db.recordObservation(replaced, watch: watch) != nil, "replaced in place is new content")
-            #expect(try await db.jobCountsByWatch()["line-1"]?[.discovered] == 2)
-        }
-    }
 }

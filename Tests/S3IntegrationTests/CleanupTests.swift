@@ -2,6 +2,7 @@ import Foundation
 import IngestCore
 import IngestPublish
 import IngestStore
+import TestSupport
 import Testing
 
 @Suite("retry-sweep aborts abandoned and unknown multipart uploads")

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// scripts/fault-proxy.py: answers the first `failures` requests with 503 SlowDown, then forwards to `upstream`.
 /// Started per test, stopped by PID.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @Suite("push of a folder: publish order, to S3 and to a file store")

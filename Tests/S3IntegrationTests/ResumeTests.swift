@@ -1,5 +1,6 @@
 import Foundation
 import IngestCore
+import TestSupport
 import Testing
 
 /// Reads a child's stdout line by line as it is written.

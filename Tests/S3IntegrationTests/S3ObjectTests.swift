@@ -1,6 +1,7 @@
 import Foundation
 import IngestCore
 import IngestPublish
+import TestSupport
 import Testing
 
 /// Counts retries reported by a connection (the closure runs on the connection's thread).

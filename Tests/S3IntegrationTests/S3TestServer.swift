@@ -1,6 +1,7 @@
 import Foundation
 import IngestCore
 import IngestPublish
+import TestSupport
 
 /// The moto server `make test` starts (scripts/test-servers.sh), found through environment variables.
 struct S3TestServer {

@@ -1,60 +1,11 @@
 import Foundation
 import IngestCore
-
-struct ProcessResult {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-}
+import TestSupport
 
 struct ProcessFailure: Error, CustomStringConvertible {
     let command: String
     let result: ProcessResult
     var description: String { "\(command) exited \(result.status): \(result.stderr)" }
-}
-
-/// Runs a command to completion, collecting its output (stderr read on another thread so neither pipe fills).
-func runProcess(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws
-    -> ProcessResult
-{
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    var env = ProcessInfo.processInfo.environment
-    env["REEL_INGEST_CONFIG"] = nil
-    for (key, value) in environment { env[key] = value }
-    process.environment = env
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let errData = PipeCollector(err.fileHandleForReading)
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return ProcessResult(
-        status: process.terminationStatus,
-        stdout: String(decoding: outData, as: UTF8.self),
-        stderr: String(decoding: errData.wait(), as: UTF8.self)
-    )
-}
-
-/// Reads a pipe to its end on a background thread.
-final class PipeCollector: @unchecked Sendable {
-    private var data = Data()
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ handle: FileHandle) {
-        DispatchQueue.global().async {
-            self.data = handle.readDataToEndOfFile()
-            self.done.signal()
-        }
-    }
-
-    func wait() -> Data {
-        done.wait()
-        return data
-    }
 }
 
 /// The built `reel-ingest`, next to the test bundle.
