@@ -21,29 +21,40 @@ public struct DatabaseUploadJournal: UploadJournal {
                 sourceMtimeNs: target.mtimeNs
             ), let id = row.id, let uploadId = row.uploadId, let partSize = row.partSize
         else { return nil }
-        return JournaledUpload(journalId: id, uploadId: uploadId, partSize: partSize)
+        return JournaledUpload(
+            journalId: id,
+            uploadId: uploadId,
+            partSize: partSize,
+            checksumCRC32: row.checksumAlgorithm == "CRC32"
+        )
     }
 
-    public func begin(_ target: UploadTarget, uploadId: String, partSize: Int64) throws -> Int64 {
-        let row = try database.insertUpload(
-            UploadRecord(
-                jobId: target.jobId,
-                storeUrl: target.storeURL,
-                objectKey: target.key,
-                localPath: target.localPath,
-                totalSize: target.size,
-                uploadId: uploadId,
-                partSize: partSize,
-                sourceMtimeNs: target.mtimeNs,
-                at: Date()
-            )
+    public func begin(_ target: UploadTarget, uploadId: String, partSize: Int64, checksumCRC32: Bool) throws -> Int64 {
+        var record = UploadRecord(
+            jobId: target.jobId,
+            storeUrl: target.storeURL,
+            objectKey: target.key,
+            localPath: target.localPath,
+            totalSize: target.size,
+            uploadId: uploadId,
+            partSize: partSize,
+            sourceMtimeNs: target.mtimeNs,
+            at: Date()
         )
+        record.checksumAlgorithm = checksumCRC32 ? "CRC32" : nil
+        let row = try database.insertUpload(record)
         return row.id ?? 0
     }
 
     public func parts(of journalId: Int64) throws -> [JournaledPart] {
         try database.uploadParts(ofUpload: journalId).map {
-            JournaledPart(number: $0.partNumber, etag: $0.etag, size: $0.size, md5: $0.md5)
+            JournaledPart(
+                number: $0.partNumber,
+                etag: $0.etag,
+                size: $0.size,
+                md5: $0.md5,
+                crc32: $0.crc32.map { UInt32(truncatingIfNeeded: $0) }
+            )
         }
     }
 
@@ -55,6 +66,7 @@ public struct DatabaseUploadJournal: UploadJournal {
                 etag: part.etag,
                 size: part.size,
                 md5: part.md5,
+                crc32: part.crc32.map(Int64.init),
                 completedAt: Date()
             )
         )

@@ -10,8 +10,18 @@ enum IngestMigrations {
         migrator.registerMigration("v2-upload-source-mtime") { db in
             try db.execute(sql: v2)
         }
+        migrator.registerMigration("v3-upload-checksums") { db in
+            try db.execute(sql: v3)
+        }
         return migrator
     }
+
+    /// S3 CRC-32 checksums: which uploads declared them, and each part's CRC (needed again at completion, also
+    /// after a resume).
+    static let v3 = """
+        ALTER TABLE video_uploads ADD COLUMN checksum_algorithm TEXT;
+        ALTER TABLE video_upload_parts ADD COLUMN crc32 INTEGER;
+        """
 
     /// The source file's mtime, so a resumed multipart upload is only continued from the same file version
     /// (path and size alone do not tell a rewritten file apart).

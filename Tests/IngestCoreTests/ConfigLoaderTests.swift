@@ -178,6 +178,13 @@ struct ConfigLoaderTests {
         #expect(found.first?.problem == "unsupported scheme \"ftp\" (use file:///dir or s3://bucket/prefix)")
     }
 
+    @Test func unknownChecksumIsRefusedAndNoneIsAccepted() throws {
+        let found = try issues(agent: "[storage]\nchecksum = \"sha1\"\n")
+        #expect(found.first?.key == "storage.checksum")
+        #expect(found.first?.problem == "unknown value \"sha1\" (crc32 or none)")
+        #expect(try issues(agent: "[storage]\nchecksum = \"none\"\n").isEmpty)
+    }
+
     @Test func unknownProfileInWatch() throws {
         let found = try issues(agent: "", watches: ["cam": "path = \"/tmp\"\nprofile = \"hd\"\n"])
         #expect(found.first?.key == "profile")

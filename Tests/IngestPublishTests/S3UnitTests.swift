@@ -79,19 +79,29 @@ struct S3UnitTests {
         #expect(S3XML.escape("\"a&b\"") == "&quot;a&amp;b&quot;")
     }
 
-    @Test func digestsMatchMd5sum() throws {
+    @Test func digestsMatchMd5sumAndZlib() throws {
         let directory = try CurlTestDirectory()
         let bytes = randomBytes(3_000_000)
         let file = try directory.file("f.bin", bytes: bytes)
-        let whole = try FileRegionDigest.md5(path: file.path)
+        let whole = try FileRegionDigest.digest(path: file.path)
         let md5sum = try shell("/usr/bin/md5sum", [file.path]).prefix(32)
         #expect(whole.hex == String(md5sum))
         let region = try directory.file("r.bin", bytes: Array(bytes[1_000_000..<2_500_000]))
         let regionSum = try shell("/usr/bin/md5sum", [region.path]).prefix(32)
-        #expect(
-            try FileRegionDigest.md5(path: file.path, offset: 1_000_000, length: 1_500_000).hex == String(regionSum)
+        let regionDigest = try FileRegionDigest.digest(path: file.path, offset: 1_000_000, length: 1_500_000)
+        #expect(regionDigest.hex == String(regionSum))
+        #expect(Data(base64Encoded: whole.base64).map(Array.init) == whole.md5)
+        // The CRC header value as botocore would compute it: zlib's CRC-32, big-endian, base64.
+        let python = try shell(
+            "/usr/bin/env",
+            [
+                "python3", "-c",
+                "import base64, sys, zlib; print(base64.b64encode(zlib.crc32(open(sys.argv[1], 'rb').read())"
+                    + ".to_bytes(4, 'big')).decode())",
+                region.path,
+            ]
         )
-        #expect(Data(base64Encoded: whole.base64).map(Array.init) == whole.bytes)
+        #expect(regionDigest.crc32Base64 == python.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
     @Test func fileStoreWritesAtomicallyAndKeepsNoTempFiles() async throws {

@@ -29,7 +29,9 @@ private func sqlite(_ path: String, _ sql: String) throws -> String {
 struct IngestDatabaseTests {
     @Test func migratesFromEmptyWithTheSeedTableNames() async throws {
         try await withDatabase { db, _ in
-            #expect(try db.appliedMigrations() == ["v1-initial-schema", "v2-upload-source-mtime"])
+            #expect(
+                try db.appliedMigrations() == ["v1-initial-schema", "v2-upload-source-mtime", "v3-upload-checksums"]
+            )
             let tables = try sqlite(db.path, "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")
                 .split(separator: "\n").map(String.init)
             for name in [
@@ -42,6 +44,10 @@ struct IngestDatabaseTests {
             #expect(indexes.contains("jobs_on_state"))
             #expect(indexes.contains("jobs_on_next_attempt"))
             #expect(indexes.contains("jobs_on_content"))
+            let uploadColumns = try sqlite(db.path, "SELECT name FROM pragma_table_info('video_uploads')")
+            #expect(uploadColumns.split(separator: "\n").contains("checksum_algorithm"))
+            let partColumns = try sqlite(db.path, "SELECT name FROM pragma_table_info('video_upload_parts')")
+            #expect(partColumns.split(separator: "\n").contains("crc32"))
         }
     }
 
@@ -64,7 +70,7 @@ struct IngestDatabaseTests {
             NewJob(sourcePath: "/w/a.mp4", watchName: "w", profile: "default")
         ).id
         let reopened = try IngestDatabase(path: path)
-        #expect(try reopened.appliedMigrations().count == 2)
+        #expect(try reopened.appliedMigrations().count == 3)
         #expect(try await reopened.job(id: try #require(id))?.sourcePath == "/w/a.mp4")
     }
 

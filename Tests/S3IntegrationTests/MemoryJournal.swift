@@ -12,11 +12,17 @@ final class MemoryJournal: UploadJournal, @unchecked Sendable {
         lock.withLock { uploads.values.first { $0.target == target && !$0.done }?.upload }
     }
 
-    func begin(_ target: UploadTarget, uploadId: String, partSize: Int64) throws -> Int64 {
+    func begin(_ target: UploadTarget, uploadId: String, partSize: Int64, checksumCRC32: Bool) throws -> Int64 {
         lock.withLock {
             let id = nextId
             nextId += 1
-            uploads[id] = (target, JournaledUpload(journalId: id, uploadId: uploadId, partSize: partSize), false)
+            let upload = JournaledUpload(
+                journalId: id,
+                uploadId: uploadId,
+                partSize: partSize,
+                checksumCRC32: checksumCRC32
+            )
+            uploads[id] = (target, upload, false)
             return id
         }
     }

@@ -108,5 +108,15 @@ struct ResumeTests {
         let back = scratch.path + "/back.mp4"
         try server.aws(["s3", "cp", "s3://\(server.bucket)/\(key)", back])
         #expect(try filesEqual(file, back))
+        // Parts from both runs carried their CRC-32 into the completion: the server's composite checksum is the
+        // one computed from the file.
+        #expect(try server.storedCRC32(key: key) == compositeCRC32(file, partSize: 5 << 20))
+        #expect(
+            try sqlite(
+                database,
+                "SELECT COUNT(*) FROM video_upload_parts WHERE upload_id = \(fields[0]) AND crc32 IS NULL"
+            )
+                == "0"
+        )
     }
 }

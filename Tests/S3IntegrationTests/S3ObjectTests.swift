@@ -65,6 +65,40 @@ struct S3ObjectTests {
         let back = scratch.path + "/back.mov"
         try server.aws(["s3", "cp", "s3://\(server.bucket)/\(key)", back])
         #expect(try filesEqual(file, back))
+        // Declared CRC-32: the server combined each part's CRC-32 into the object's checksum.
+        #expect(try server.storedCRC32(key: key) == compositeCRC32(file, partSize: partSize))
+    }
+
+    @Test func checksumNoneSendsOnlyContentMD5() async throws {
+        let server = try S3TestServer.require()
+        let scratch = try ScratchDirectory()
+        let partSize: Int64 = 5 << 20
+        let size = Int(partSize) + 4_321
+        let file = try scratch.randomFile("plain.mov", size: size)
+        let key = S3TestServer.uniquePrefix("nocrc") + "/plain.mov"
+        let base = try server.client()
+        var options = base.options
+        options.checksumCRC32 = false
+        let client = try S3Client(bucket: server.bucket, credentials: server.credentials, options: options)
+        let upload = MultipartUpload(
+            client: client,
+            journal: MemoryJournal(),
+            target: UploadTarget(
+                storeURL: "s3://\(server.bucket)",
+                key: key,
+                localPath: file,
+                size: Int64(size),
+                mtimeNs: 1
+            ),
+            partSize: partSize,
+            concurrency: 2
+        )
+        let summary = try await runBlocking { () throws(S3Error) -> UploadSummary in try upload.run() }
+        #expect(summary.partsSent == 2)
+        #expect(try server.storedCRC32(key: key) == nil)
+        let back = scratch.path + "/back.mov"
+        try server.aws(["s3", "cp", "s3://\(server.bucket)/\(key)", back])
+        #expect(try filesEqual(file, back))
     }
 
     @Test func wrongSecretFailsFastWithWhatToFix() async throws {

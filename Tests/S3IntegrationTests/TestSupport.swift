@@ -76,3 +76,30 @@ func jsonLines(_ text: String) -> [[String: Any]] {
         try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
     }
 }
+
+/// S3's composite CRC-32 of a multipart object, computed by Python's zlib from the file alone: the CRC-32 of the
+/// parts' big-endian CRC-32s, base64.
+func compositeCRC32(_ file: String, partSize: Int64) throws -> String {
+    let script = """
+        import base64, sys, zlib
+        size = int(sys.argv[2])
+        crcs = b""
+        with open(sys.argv[1], "rb") as f:
+            while chunk := f.read(size):
+                crcs += zlib.crc32(chunk).to_bytes(4, "big")
+        print(base64.b64encode(zlib.crc32(crcs).to_bytes(4, "big")).decode())
+        """
+    let result = try runProcess("/usr/bin/env", ["python3", "-c", script, file, String(partSize)])
+    guard result.status == 0 else { throw ProcessFailure(command: "python3 composite CRC", result: result) }
+    return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+}
+
+extension S3TestServer {
+    /// The object's stored CRC-32 as the aws CLI reports it (`head-object --checksum-mode ENABLED`), without the
+    /// `-N` part count some servers append; nil when the object has none.
+    func storedCRC32(key: String) throws -> String? {
+        let head = try aws(["s3api", "head-object", "--bucket", bucket, "--key", key, "--checksum-mode", "ENABLED"])
+        let json = try JSONSerialization.jsonObject(with: Data(head.stdout.utf8)) as? [String: Any]
+        return (json?["ChecksumCRC32"] as? String)?.split(separator: "-").first.map(String.init)
+    }
+}

@@ -121,6 +121,10 @@ extension StorageSettings {
             r.fail("kms_key_id", "only used with server_side_encryption = \"aws:kms\"")
         }
         s.caBundle = r.optionalString("ca_bundle")
+        s.checksum = r.string("checksum", default: s.checksum)
+        if !StorageSettings.checksums.contains(s.checksum) {
+            r.fail("checksum", "unknown value \"\(s.checksum)\" (crc32 or none)")
+        }
         s.abandonedUploadTTL = r.duration(
             "abandoned_upload_ttl",
             default: s.abandonedUploadTTL,

@@ -37,6 +37,7 @@ extension AgentConfig {
             "part_size": .string(b(storage.partSize)),
             "multipart_threshold": .string(b(storage.multipartThreshold)),
             "concurrency": .integer(storage.concurrency),
+            "checksum": .string(storage.checksum),
             "abandoned_upload_ttl": .string(d(storage.abandonedUploadTTL)),
             "credentials": .string(credentialSource(environment: environment)),
         ]

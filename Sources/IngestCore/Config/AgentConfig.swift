@@ -60,8 +60,14 @@ public struct StorageSettings: Sendable, Equatable {
     public var serverSideEncryption: String?
     public var kmsKeyId: String?
     public var caBundle: String?
+    /// `crc32`: multipart uploads declare S3's CRC-32 checksum and send it with every part, which the server
+    /// verifies and combines at completion; `none` for S3-compatible servers that refuse the checksum headers.
+    /// `Content-MD5` is sent either way.
+    public var checksum = "crc32"
     /// Multipart uploads older than this are aborted by `retry-sweep`.
     public var abandonedUploadTTL: Duration = .seconds(24 * 3600)
+
+    public static let checksums = ["crc32", "none"]
 
     public var scheme: String {
         url.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""

@@ -28,8 +28,8 @@ public struct UploadSummary: Sendable, Equatable, Codable {
 /// A resumable, parallel, verified multipart upload of one file.
 ///
 /// Up to `concurrency` worker threads (never the cooperative pool) each own an `S3Connection` and take the next
-/// missing part; every part is streamed from its file region with `Content-MD5`, its ETag checked against the local
-/// MD5 and committed to the journal before the worker moves on. Memory is a 1 MiB hashing buffer and curl's
+/// missing part; every part is streamed from its file region with `Content-MD5` (and S3's CRC-32 checksum unless the
+/// store turns it off), its ETag checked against the local MD5 and committed to the journal before the worker moves on. Memory is a 1 MiB hashing buffer and curl's
 /// buffers per worker, whatever the file or part size. A rerun after a crash reconciles the journal with
 /// `ListParts`, sends only what is missing, then completes.
 public struct MultipartUpload: Sendable {
@@ -70,13 +70,24 @@ public struct MultipartUpload: Sendable {
         var state = try resumeState(connection)
         if state == nil {
             let plan = MultipartPlan(totalSize: target.size, configuredPartSize: configuredPartSize)
+            let crc = client.options.checksumCRC32
             let uploadId = try connection.createMultipartUpload(
                 key: key,
                 contentType: contentType,
-                cacheControl: cacheControl
+                cacheControl: cacheControl,
+                checksumCRC32: crc
             )
-            let journalId = try journaled { try journal.begin(target, uploadId: uploadId, partSize: plan.partSize) }
-            state = ResumeState(journalId: journalId, uploadId: uploadId, plan: plan, done: [:], resumed: false)
+            let journalId = try journaled {
+                try journal.begin(target, uploadId: uploadId, partSize: plan.partSize, checksumCRC32: crc)
+            }
+            state = ResumeState(
+                journalId: journalId,
+                uploadId: uploadId,
+                plan: plan,
+                checksumCRC32: crc,
+                done: [:],
+                resumed: false
+            )
         }
         guard let state else { throw .journal("no upload state") }
 
@@ -100,7 +111,7 @@ public struct MultipartUpload: Sendable {
             group.enter()
             let worker = Thread { [self] in
                 defer { group.leave() }
-                uploadParts(board: board, uploadId: state.uploadId, journalId: state.journalId, events: events)
+                uploadParts(board: board, state: state, events: events)
             }
             worker.name = "reel-ingest upload"
             worker.start()
@@ -117,7 +128,7 @@ public struct MultipartUpload: Sendable {
         let etag = try connection.completeMultipartUpload(
             key: key,
             uploadId: state.uploadId,
-            parts: ordered.map { ($0.number, $0.etag) }
+            parts: ordered.map { ($0.number, $0.etag, state.checksumCRC32 ? $0.crc32 : nil) }
         )
         if client.etagsAreMD5 {
             let expected = FileRegionDigest.multipartETag(partMD5s: ordered.map { Self.bytes(hex: $0.md5) })
@@ -145,6 +156,7 @@ public struct MultipartUpload: Sendable {
         var journalId: Int64
         var uploadId: String
         var plan: MultipartPlan
+        var checksumCRC32: Bool
         var done: [Int: JournaledPart]
         var resumed: Bool
     }
@@ -169,13 +181,21 @@ public struct MultipartUpload: Sendable {
         for server in listed where server.number >= 1 && server.number <= plan.partCount {
             let expected = plan.part(server.number)
             guard server.size == expected.length else { continue }
-            if let local = byNumber[server.number], local.etag == server.etag {
+            if let local = byNumber[server.number], local.etag == server.etag,
+                local.crc32 != nil || !previous.checksumCRC32
+            {
                 done[server.number] = local
                 continue
             }
-            let md5 = try connection.digest(target.localPath, offset: expected.offset, length: expected.length)
-            if !client.etagsAreMD5 || server.etag.replacingOccurrences(of: "\"", with: "") == md5.hex {
-                let part = JournaledPart(number: server.number, etag: server.etag, size: server.size, md5: md5.hex)
+            let digest = try connection.digest(target.localPath, offset: expected.offset, length: expected.length)
+            if !client.etagsAreMD5 || server.etag.replacingOccurrences(of: "\"", with: "") == digest.hex {
+                let part = JournaledPart(
+                    number: server.number,
+                    etag: server.etag,
+                    size: server.size,
+                    md5: digest.hex,
+                    crc32: digest.crc32
+                )
                 try journaled { try journal.record(part, of: previous.journalId) }
                 done[server.number] = part
             }
@@ -184,6 +204,7 @@ public struct MultipartUpload: Sendable {
             journalId: previous.journalId,
             uploadId: previous.uploadId,
             plan: plan,
+            checksumCRC32: previous.checksumCRC32,
             done: done,
             resumed: true
         )
@@ -191,12 +212,7 @@ public struct MultipartUpload: Sendable {
 
     // MARK: Workers
 
-    private func uploadParts(
-        board: PartBoard,
-        uploadId: String,
-        journalId: Int64,
-        events: @escaping @Sendable (UploadEvent) -> Void
-    ) {
+    private func uploadParts(board: PartBoard, state: ResumeState, events: @escaping @Sendable (UploadEvent) -> Void) {
         let connection: S3Connection
         do {
             connection = try client.connect()
@@ -209,23 +225,30 @@ public struct MultipartUpload: Sendable {
         }
         while let part = board.next() {
             do {
-                let md5 = try connection.digest(target.localPath, offset: part.offset, length: part.length)
+                let digest = try connection.digest(target.localPath, offset: part.offset, length: part.length)
                 let etag = try connection.uploadPart(
                     key: target.key,
-                    uploadId: uploadId,
+                    uploadId: state.uploadId,
                     partNumber: part.number,
                     file: target.localPath,
                     offset: part.offset,
                     length: part.length,
-                    md5: md5
+                    digest: digest,
+                    sendCRC32: state.checksumCRC32
                 ) { sent in
                     if let done = board.progress(part: part.number, sent: sent) {
                         events(.bytes(done: done, total: target.size))
                     }
                     return !board.hasFailed
                 }
-                let record = JournaledPart(number: part.number, etag: etag, size: part.length, md5: md5.hex)
-                try journaled { try journal.record(record, of: journalId) }
+                let record = JournaledPart(
+                    number: part.number,
+                    etag: etag,
+                    size: part.length,
+                    md5: digest.hex,
+                    crc32: digest.crc32
+                )
+                try journaled { try journal.record(record, of: state.journalId) }
                 let done = board.finish(record)
                 events(.partDone(number: part.number, size: part.length, etag: etag))
                 events(.bytes(done: done, total: target.size))

@@ -14,6 +14,8 @@ public struct S3Client: Sendable {
         /// `AES256` or `aws:kms`.
         public var serverSideEncryption: String?
         public var kmsKeyId: String?
+        /// Declare and send S3's CRC-32 checksum on multipart uploads (see `StorageSettings.checksum`).
+        public var checksumCRC32 = true
         public var backoff = Backoff()
         public var connectTimeout: Duration = .seconds(10)
         /// A transfer slower than 1 KiB/s for this long is dropped (and retried): catches dead connections
@@ -49,6 +51,7 @@ public struct S3Client: Sendable {
                 serverSideEncryption: settings.serverSideEncryption,
                 kmsKeyId: settings.kmsKeyId
             )
+            self.checksumCRC32 = settings.checksum == "crc32"
         }
     }
 

@@ -26,7 +26,7 @@ extension S3Connection {
         cacheControl: String? = nil,
         progress: ((Int64) -> Bool)? = nil
     ) throws(S3Error) -> String {
-        let md5 = try digest(file, offset: 0, length: nil)
+        let digest = try digest(file, offset: 0, length: nil)
         let size = try fileSize(file)
         var request = S3Request(
             operation: "PutObject",
@@ -38,9 +38,8 @@ extension S3Connection {
             ),
             body: .fileRegion(path: file, offset: 0, length: size)
         )
-        request.headers.append(SigV4Header(name: "Content-MD5", value: md5.base64))
-        let etag = try sendCheckingETag(request, md5: md5, progress: progress)
-        return etag
+        request.headers.append(SigV4Header(name: "Content-MD5", value: digest.base64))
+        return try sendChecking(request, digest: digest, progress: progress)
     }
 
     /// Single PUT of bytes held in memory (manifests, test fixtures).
@@ -63,19 +62,27 @@ extension S3Connection {
         return response.headers["ETag"] ?? ""
     }
 
-    public func createMultipartUpload(key: String, contentType: String? = nil, cacheControl: String? = nil)
-        throws(S3Error) -> String
-    {
+    /// With `checksumCRC32` the upload is declared CRC-32 (composite): every part must then carry its CRC and the
+    /// completion lists them. (Without a declared algorithm some servers, moto among them, checksum the whole
+    /// object again at completion.)
+    public func createMultipartUpload(
+        key: String,
+        contentType: String? = nil,
+        cacheControl: String? = nil,
+        checksumCRC32: Bool = false
+    ) throws(S3Error) -> String {
+        var headers = client.objectHeaders(
+            contentType: contentType ?? ContentType.forKey(key),
+            cacheControl: cacheControl
+        )
+        if checksumCRC32 { headers.append(SigV4Header(name: "x-amz-checksum-algorithm", value: "CRC32")) }
         let response = try send(
             S3Request(
                 operation: "CreateMultipartUpload",
                 method: "POST",
                 key: key,
                 query: [SigV4QueryItem(name: "uploads")],
-                headers: client.objectHeaders(
-                    contentType: contentType ?? ContentType.forKey(key),
-                    cacheControl: cacheControl
-                )
+                headers: headers
             )
         )
         guard let uploadId = S3XML.value("UploadId", in: response.text), !uploadId.isEmpty else {
@@ -84,8 +91,9 @@ extension S3Connection {
         return uploadId
     }
 
-    /// Uploads one part streamed from the file region, with `Content-MD5`; returns the server's ETag after
-    /// comparing it with `md5` (a mismatch is retried like a transfer error).
+    /// Uploads one part streamed from the file region, with `Content-MD5` (and `x-amz-checksum-crc32` when the
+    /// upload was created with CRC-32); returns the server's ETag after comparing it and any checksum the server
+    /// echoes with `digest` (a mismatch is retried like a transfer error).
     public func uploadPart(
         key: String,
         uploadId: String,
@@ -93,9 +101,16 @@ extension S3Connection {
         file: String,
         offset: Int64,
         length: Int64,
-        md5: FileRegionDigest.MD5Value,
+        digest: FileRegionDigest.Value,
+        sendCRC32: Bool = false,
         progress: ((Int64) -> Bool)? = nil
     ) throws(S3Error) -> String {
+        var headers = [SigV4Header(name: "Content-MD5", value: digest.base64)]
+        if sendCRC32 {
+            // The algorithm header is what SDKs send with the value; servers echo the checksum they accepted.
+            headers.append(SigV4Header(name: "x-amz-sdk-checksum-algorithm", value: "CRC32"))
+            headers.append(SigV4Header(name: "x-amz-checksum-crc32", value: digest.crc32Base64))
+        }
         let request = S3Request(
             operation: "UploadPart \(partNumber)",
             method: "PUT",
@@ -104,20 +119,24 @@ extension S3Connection {
                 SigV4QueryItem(name: "partNumber", value: String(partNumber)),
                 SigV4QueryItem(name: "uploadId", value: uploadId),
             ],
-            headers: [SigV4Header(name: "Content-MD5", value: md5.base64)],
+            headers: headers,
             body: .fileRegion(path: file, offset: offset, length: length)
         )
-        return try sendCheckingETag(request, md5: md5, progress: progress)
+        return try sendChecking(request, digest: digest, progress: progress)
     }
 
-    /// Completes the upload and returns the object's ETag.
+    /// Completes the upload and returns the object's ETag. Parts of a CRC-32 upload carry their CRC.
     @discardableResult
-    public func completeMultipartUpload(key: String, uploadId: String, parts: [(number: Int, etag: String)])
-        throws(S3Error) -> String
-    {
+    public func completeMultipartUpload(
+        key: String,
+        uploadId: String,
+        parts: [(number: Int, etag: String, crc32: UInt32?)]
+    ) throws(S3Error) -> String {
         var xml = "<CompleteMultipartUpload>"
         for part in parts.sorted(by: { $0.number < $1.number }) {
-            xml += "<Part><PartNumber>\(part.number)</PartNumber><ETag>\(S3XML.escape(part.etag))</ETag></Part>"
+            xml += "<Part><PartNumber>\(part.number)</PartNumber><ETag>\(S3XML.escape(part.etag))</ETag>"
+            if let crc = part.crc32 { xml += "<ChecksumCRC32>\(FileRegionDigest.crc32Base64(crc))</ChecksumCRC32>" }
+            xml += "</Part>"
         }
         xml += "</CompleteMultipartUpload>"
         let response = try send(
@@ -218,27 +237,34 @@ extension S3Connection {
 
     // MARK: Helpers
 
-    private func sendCheckingETag(
+    /// Sends, then compares what the server says it stored (ETag as MD5, an echoed CRC-32) with the local digest.
+    /// Some S3 servers do not check `Content-MD5`; a different value means the stored bytes differ, so resend.
+    private func sendChecking(
         _ request: S3Request,
-        md5: FileRegionDigest.MD5Value,
+        digest: FileRegionDigest.Value,
         progress: ((Int64) -> Bool)?
     ) throws(S3Error) -> String {
         var attempt = 1
         while true {
             let response = try send(request, progress: progress)
             let etag = response.headers["ETag"] ?? ""
-            guard client.etagsAreMD5, etag.replacingOccurrences(of: "\"", with: "") != md5.hex else { return etag }
-            // Some S3 servers do not check Content-MD5; a different ETag means the stored bytes differ.
+            var mismatch: String?
+            if client.etagsAreMD5, etag.replacingOccurrences(of: "\"", with: "") != digest.hex {
+                mismatch = "ETag \(etag), local MD5 \(digest.hex)"
+            } else if let crc = response.headers["x-amz-checksum-crc32"], crc != digest.crc32Base64 {
+                mismatch = "CRC-32 \(crc), local \(digest.crc32Base64)"
+            }
+            guard let mismatch else { return etag }
             guard attempt < client.options.backoff.maxAttempts else {
-                throw .integrity(operation: request.operation, detail: "ETag \(etag), local MD5 \(md5.hex)")
+                throw .integrity(operation: request.operation, detail: mismatch)
             }
             attempt += 1
         }
     }
 
-    func digest(_ file: String, offset: Int64, length: Int64?) throws(S3Error) -> FileRegionDigest.MD5Value {
+    func digest(_ file: String, offset: Int64, length: Int64?) throws(S3Error) -> FileRegionDigest.Value {
         do {
-            return try FileRegionDigest.md5(path: file, offset: offset, length: length)
+            return try FileRegionDigest.digest(path: file, offset: offset, length: length)
         } catch {
             throw .localFile(error.description)
         }

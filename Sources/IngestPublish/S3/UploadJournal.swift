@@ -5,7 +5,7 @@ public protocol UploadJournal: Sendable {
     /// The unfinished upload of exactly this file version to this key, if any.
     func resumable(_ target: UploadTarget) throws -> JournaledUpload?
     /// Records a freshly created multipart upload; returns the journal's id for it.
-    func begin(_ target: UploadTarget, uploadId: String, partSize: Int64) throws -> Int64
+    func begin(_ target: UploadTarget, uploadId: String, partSize: Int64, checksumCRC32: Bool) throws -> Int64
     func parts(of journalId: Int64) throws -> [JournaledPart]
     func record(_ part: JournaledPart, of journalId: Int64) throws
     func completed(_ journalId: Int64, etag: String) throws
@@ -38,11 +38,14 @@ public struct JournaledUpload: Sendable, Equatable {
     public var journalId: Int64
     public var uploadId: String
     public var partSize: Int64
+    /// Created with `x-amz-checksum-algorithm: CRC32`: every part and the completion must carry CRCs.
+    public var checksumCRC32: Bool
 
-    public init(journalId: Int64, uploadId: String, partSize: Int64) {
+    public init(journalId: Int64, uploadId: String, partSize: Int64, checksumCRC32: Bool) {
         self.journalId = journalId
         self.uploadId = uploadId
         self.partSize = partSize
+        self.checksumCRC32 = checksumCRC32
     }
 }
 
@@ -53,11 +56,14 @@ public struct JournaledPart: Sendable, Equatable {
     public var size: Int64
     /// Lowercase hex.
     public var md5: String
+    /// The part's CRC-32 (nil for uploads without a declared checksum).
+    public var crc32: UInt32?
 
-    public init(number: Int, etag: String, size: Int64, md5: String) {
+    public init(number: Int, etag: String, size: Int64, md5: String, crc32: UInt32? = nil) {
         self.number = number
         self.etag = etag
         self.size = size
         self.md5 = md5
+        self.crc32 = crc32
     }
 }

@@ -78,7 +78,7 @@ public struct FileStore: ObjectStore {
             fsync(dir)
             close(dir)
         }
-        let md5 = try FileRegionDigest.md5(path: destination)
+        let md5 = try FileRegionDigest.digest(path: destination)
         return StoredObject(key: key, size: size, etag: md5.hex)
     }
 }

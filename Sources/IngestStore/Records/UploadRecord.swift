@@ -33,6 +33,8 @@ public struct UploadRecord: Codable, Sendable, Equatable, FetchableRecord, Mutab
     public var updatedAt: Date
     public var completedAt: Date?
     public var sourceMtimeNs: Int64?
+    /// `CRC32` when the upload was created with that checksum algorithm (every part and the completion carry it).
+    public var checksumAlgorithm: String?
 
     public init(
         jobId: Int64? = nil,
@@ -77,14 +79,25 @@ public struct UploadPartRecord: Codable, Sendable, Equatable, FetchableRecord, P
     public var size: Int64
     /// Lowercase hex MD5 computed locally.
     public var md5: String
+    /// The part's CRC-32 as an unsigned value, for uploads created with that checksum.
+    public var crc32: Int64?
     public var completedAt: Date
 
-    public init(uploadId: Int64, partNumber: Int, etag: String, size: Int64, md5: String, completedAt: Date) {
+    public init(
+        uploadId: Int64,
+        partNumber: Int,
+        etag: String,
+        size: Int64,
+        md5: String,
+        crc32: Int64? = nil,
+        completedAt: Date
+    ) {
         self.uploadId = uploadId
         self.partNumber = partNumber
         self.etag = etag
         self.size = size
         self.md5 = md5
+        self.crc32 = crc32
         self.completedAt = completedAt
     }
 }
