@@ -2,11 +2,12 @@
 # Uploads the same file to the same local moto_server (signatures enforced, started by scripts/test-servers.sh)
 # with reel-ingest push, aws s3 cp and rclone copyto, each at its defaults and at matched part size and concurrency,
 # under /usr/bin/time -v (wall time, CPU time, peak RSS). Then kills reel-ingest push at 50 % and reruns it to
-# count the parts sent again. Usage: bench/s3-upload.sh PATH/TO/reel-ingest [SIZE_MIB]
+# count the parts sent again. Usage: [ROUNDS=5] bench/s3-upload.sh PATH/TO/reel-ingest [SIZE_MIB]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=$(realpath "$1")
 SIZE_MIB=${2:-1024}
+ROUNDS=${ROUNDS:-5}
 OUT=bench/out/s3
 mkdir -p "$OUT"
 trap 'scripts/test-servers.sh stop >/dev/null' EXIT INT TERM
@@ -47,20 +48,53 @@ measure() {
     aws --endpoint-url "$EP" s3 rm "s3://$BUCKET/bench/object" >/dev/null
 }
 
-for round in 1 2; do
-    measure reel-ingest "defaults (16 MiB x 4)" "$BIN" push --config "$STATE/agent.toml" --endpoint "$EP" --path-style \
-        --progress none "$FILE" "s3://$BUCKET/bench/object"
-    measure reel-ingest "8 MiB x 10 (aws defaults)" "$BIN" push --config "$STATE/agent.toml" --endpoint "$EP" \
-        --path-style --part-size 8MiB --concurrency 10 --progress none "$FILE" "s3://$BUCKET/bench/object"
-    measure reel-ingest "5 MiB x 4 (rclone defaults)" "$BIN" push --config "$STATE/agent.toml" --endpoint "$EP" \
-        --path-style --part-size 5MiB --concurrency 4 --progress none "$FILE" "s3://$BUCKET/bench/object"
-    measure "aws s3 cp" "defaults (8 MiB x 10)" aws --endpoint-url "$EP" s3 cp --quiet "$FILE" "s3://$BUCKET/bench/object"
-    measure "aws s3 cp" "16 MiB x 4" env AWS_CONFIG_FILE="$STATE/aws-matched.cfg" aws --endpoint-url "$EP" s3 cp --quiet \
-        "$FILE" "s3://$BUCKET/bench/object"
-    measure "rclone copyto" "defaults (5 MiB x 4)" env -u AWS_CA_BUNDLE rclone copyto "$FILE" "bench:$BUCKET/bench/object"
-    measure "rclone copyto" "16 MiB x 4" env -u AWS_CA_BUNDLE rclone copyto --s3-chunk-size 16M --s3-upload-concurrency 4 "$FILE" \
-        "bench:$BUCKET/bench/object"
+# The seven runs of a round, as functions so each round can start at a different one (moto's speed drifts as it
+# runs, so a fixed order would favour whichever tool always goes first).
+run_0() { measure reel-ingest "defaults (16 MiB x 4)" "$BIN" push --config "$STATE/agent.toml" --endpoint "$EP" \
+    --path-style --progress none "$FILE" "s3://$BUCKET/bench/object"; }
+run_1() { measure reel-ingest "8 MiB x 10 (aws defaults)" "$BIN" push --config "$STATE/agent.toml" --endpoint "$EP" \
+    --path-style --part-size 8MiB --concurrency 10 --progress none "$FILE" "s3://$BUCKET/bench/object"; }
+run_2() { measure reel-ingest "5 MiB x 4 (rclone defaults)" "$BIN" push --config "$STATE/agent.toml" --endpoint "$EP" \
+    --path-style --part-size 5MiB --concurrency 4 --progress none "$FILE" "s3://$BUCKET/bench/object"; }
+run_3() { measure "aws s3 cp" "defaults (8 MiB x 10)" aws --endpoint-url "$EP" s3 cp --quiet "$FILE" \
+    "s3://$BUCKET/bench/object"; }
+run_4() { measure "aws s3 cp" "16 MiB x 4" env AWS_CONFIG_FILE="$STATE/aws-matched.cfg" aws --endpoint-url "$EP" s3 cp \
+    --quiet "$FILE" "s3://$BUCKET/bench/object"; }
+run_5() { measure "rclone copyto" "defaults (5 MiB x 4)" env -u AWS_CA_BUNDLE rclone copyto "$FILE" \
+    "bench:$BUCKET/bench/object"; }
+run_6() { measure "rclone copyto" "16 MiB x 4" env -u AWS_CA_BUNDLE rclone copyto --s3-chunk-size 16M \
+    --s3-upload-concurrency 4 "$FILE" "bench:$BUCKET/bench/object"; }
+for round in $(seq "$ROUNDS"); do
+    for i in 0 1 2 3 4 5 6; do "run_$(((i + round) % 7))"; done
 done
+# Medians per tool and settings, then the ratios the issue asks about (ours / theirs at matched settings).
+python3 - "$RESULTS" <<'PY' | tee "$OUT/summary.txt"
+import csv, statistics, sys
+rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
+runs = {}
+for r in rows:
+    runs.setdefault((r["tool"], r["settings"]), []).append(r)
+med = lambda rs, k: statistics.median(float(r[k]) for r in rs)
+print(f"medians of {len(next(iter(runs.values())))} rounds")
+print("| Tool | Part size x concurrency | Wall [s] median (min-max) | MiB/s | CPU [s] | Peak RSS [MiB] |")
+print("|:--|:--|--:|--:|--:|--:|")
+for (tool, settings), rs in runs.items():
+    walls = [float(r["seconds"]) for r in rs]
+    print(f"| {tool} | {settings} | {med(rs, 'seconds'):.2f} ({min(walls):.2f}-{max(walls):.2f}) | "
+          f"{med(rs, 'MiB/s'):.0f} | {med(rs, 'cpu_s'):.2f} | {med(rs, 'peak_rss_MiB'):.0f} |")
+ours = {s.split(" (")[0] if not s.startswith("defaults") else "16 MiB x 4": rs for (t, s), rs in runs.items()
+        if t == "reel-ingest"}
+def settings_of(t, s):
+    return {"defaults (8 MiB x 10)": "8 MiB x 10", "defaults (5 MiB x 4)": "5 MiB x 4"}.get(s, s)
+print("\n| reel-ingest / other, same settings | wall | CPU | peak RSS |\n|:--|--:|--:|--:|")
+for (tool, settings), rs in runs.items():
+    if tool == "reel-ingest":
+        continue
+    mine = ours.get(settings_of(tool, settings))
+    if mine:
+        print(f"| vs {tool}, {settings_of(tool, settings)} | {med(mine, 'seconds') / med(rs, 'seconds'):.2f} | "
+              f"{med(mine, 'cpu_s') / med(rs, 'cpu_s'):.2f} | {med(mine, 'peak_rss_MiB') / med(rs, 'peak_rss_MiB'):.2f} |")
+PY
 
 # Kill at 50 %, then resume: how many parts does the second run send, against how many the file needs?
 KEY=bench/resume
