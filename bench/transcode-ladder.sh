@@ -7,7 +7,7 @@
 #   (a)    one ffmpeg command: split + scale + dash muxer with hls_playlist=1 (no MP4, no thumbnails)
 #   (b)    separate ffmpeg runs for HLS, DASH and the 720p MP4 (each decodes and encodes again)
 # Each is timed with /usr/bin/time -v (wall, user+sys CPU, peak RSS); output sizes with du.
-# Usage: bench/transcode-ladder.sh PATH/TO/reel-ingest-media [SECONDS]   (default 60 s of 1080p30)
+# Usage: [NOISE=6] bench/transcode-ladder.sh PATH/TO/reel-ingest-media [SECONDS]   (default 60 s of 1080p30)
 set -euo pipefail
 bin=$(readlink -f "${1:?usage: $0 path/to/reel-ingest-media [seconds]}")
 seconds=${2:-60}
@@ -15,11 +15,14 @@ work=${WORK:-$(mktemp -d /tmp/reel-ingest-transcode-bench.XXXXXX)}
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 
-# Synthetic but not trivially compressible: moving test pattern with light temporal noise, tone audio.
+# Synthetic but not trivially compressible: moving test pattern with light temporal noise (NOISE=0 for the plain
+# pattern, which is cheaper to decode and encode), tone audio.
+noise=${NOISE:-6}
+filter=(); [ "$noise" != 0 ] && filter=(-vf "noise=alls=$noise:allf=t")
 ffmpeg -hide_banner -loglevel error -y \
   -f lavfi -i "testsrc2=size=1920x1080:rate=30:duration=$seconds" \
   -f lavfi -i "sine=frequency=440:sample_rate=48000:duration=$seconds" \
-  -vf "noise=alls=6:allf=t" -c:v libx264 -preset veryfast -crf 18 -pix_fmt yuv420p \
+  "${filter[@]}" -c:v libx264 -preset veryfast -crf 18 -pix_fmt yuv420p \
   -c:a aac -b:a 192k source.mp4
 
 printf '[agent]\nlog_level = "info"\n' > agent.toml
@@ -61,7 +64,7 @@ run b-mp4 out-b/mp4 ffmpeg -hide_banner -loglevel error -y -i source.mp4 -vf sca
   -b:v 2800k -maxrate 2996k -bufsize 4200k -level:v 3.1 "${audio[@]}" -movflags +faststart out-b/mp4/video.mp4
 
 size() { du -sb "$1" | cut -f1; }
-echo "source: ${seconds} s 1920x1080 30 fps, $(nproc) cores"
+echo "source: ${seconds} s 1920x1080 30 fps, noise $noise, $(nproc) cores"
 printf '| run | wall [s] | CPU [s] | cores used | peak RSS [MiB] | output [MiB] |\n|:--|--:|--:|--:|--:|--:|\n'
 while read -r name wall cpu rss; do
   case $name in

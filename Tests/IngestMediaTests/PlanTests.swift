@@ -101,3 +101,16 @@ struct PlanTests {
         #expect(track.averageBandwidth == 1_846_154)
     }
 }
+
+@Suite struct FrameQueueCapacityTests {
+    /// Deeper queues for ordinary sources, but the decoded pictures they can hold stay within 24 MiB, with a floor of
+    /// two frames (one being encoded, one ready).
+    @Test(arguments: [(1920, 1080, 1.5), (1920, 1080, 3.0), (3840, 2160, 1.5), (7680, 4320, 3.0), (640, 360, 1.5)])
+    func holdsAtMost24MiBOfPictures(width: Int, height: Int, bytesPerPixel: Double) {
+        let frameBytes = Int(Double(width * height) * bytesPerPixel)
+        let capacity = LadderPlan.queueCapacity(frameBytes: frameBytes)
+        #expect(capacity >= 2)
+        #expect(capacity == 2 || capacity * frameBytes <= 24 << 20)
+        if frameBytes <= 4 << 20 { #expect(capacity > 2, "1080p 4:2:0 and smaller get room to run ahead") }
+    }
+}

@@ -5,7 +5,7 @@ import Foundation
 /// Every segment starts with a forced IDR at frame k × gop, the same frames in every rung.
 final class RungEncoder: @unchecked Sendable {
     let rung: LadderPlan.Rung
-    let queue = FrameQueue<Frame>(capacity: 2)
+    let queue: FrameQueue<Frame>
     private let gop: Int
     private let scaler: Scaler
     private let encoder: Encoder
@@ -15,8 +15,10 @@ final class RungEncoder: @unchecked Sendable {
     private var index: TrackIndex?
     private let done = DispatchSemaphore(value: 0)
 
-    init(rung: LadderPlan.Rung, plan: LadderPlan, directory: String) throws(AVError) {
+    /// `queueCapacity`: decoded frames this rung may fall behind the decoder (see `LadderPlan.queueCapacity`).
+    init(rung: LadderPlan.Rung, plan: LadderPlan, queueCapacity: Int, directory: String) throws(AVError) {
         self.rung = rung
+        queue = FrameQueue<Frame>(capacity: queueCapacity)
         gop = plan.gop
         scaler = Scaler(
             width: Int32(rung.width),

@@ -58,8 +58,18 @@ final class TranscodeJob {
     func run() throws -> VideoManifest {
         try FileManager.default.createDirectory(atPath: request.outputDirectory, withIntermediateDirectories: true)
         guard let videoStream = input.stream(videoIndex) else { throw TranscodeFailure("no video stream") }
+        let parameters = videoStream.pointee.codecpar.pointee
+        let frameBytes = av_image_get_buffer_size(
+            AVPixelFormat(rawValue: parameters.format),
+            parameters.width,
+            parameters.height,
+            1
+        )
+        let capacity = LadderPlan.queueCapacity(frameBytes: Int(frameBytes))
         for rung in plan.rungs {
-            rungs.append(try RungEncoder(rung: rung, plan: plan, directory: request.outputDirectory))
+            rungs.append(
+                try RungEncoder(rung: rung, plan: plan, queueCapacity: capacity, directory: request.outputDirectory)
+            )
         }
         // The fMP4 muxer starts each video track's timeline where its first frame is shown, which B-frame
         // reordering puts `reorderDelay` frames in; audio is delayed by as much so both start together.
