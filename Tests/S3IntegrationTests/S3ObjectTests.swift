@@ -69,6 +69,35 @@ struct S3ObjectTests {
         #expect(try server.storedCRC32(key: key) == compositeCRC32(file, partSize: partSize))
     }
 
+    @Test func headAndGetReadBackWhatWasPut() async throws {
+        let server = try S3TestServer.require()
+        let scratch = try ScratchDirectory()
+        let file = try scratch.randomFile("seg-00001.m4s", size: 777_777)
+        let key = S3TestServer.uniquePrefix("readback") + "/seg-00001.m4s"
+        let back = scratch.path + "/back.m4s"
+        let client = try server.client()
+        let (etag, head, missing) = try await client.withConnection { connection throws(S3Error) in
+            let etag = try connection.putObject(key: key, file: file)
+            let head = try connection.headObject(key: key)
+            let missing = try connection.headObject(key: key + ".absent")
+            try connection.getObject(key: key, to: back)
+            return (etag, head, missing)
+        }
+        #expect(head?.size == 777_777)
+        #expect(head?.etag == etag)
+        #expect(missing == nil)
+        #expect(try filesEqual(file, back))
+        // A missing object is an error for GET, with S3's code.
+        let nowhere = scratch.path + "/none"
+        let error = await #expect(throws: S3Error.self) {
+            try await client.withConnection { connection throws(S3Error) in
+                try connection.getObject(key: key + ".absent", to: nowhere)
+            }
+        }
+        #expect(error?.code == "NoSuchKey")
+        #expect(!FileManager.default.fileExists(atPath: nowhere), "no error document left behind as the object")
+    }
+
     @Test func checksumNoneSendsOnlyContentMD5() async throws {
         let server = try S3TestServer.require()
         let scratch = try ScratchDirectory()

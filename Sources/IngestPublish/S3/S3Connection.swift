@@ -96,7 +96,7 @@ public final class S3Connection {
         headers = signature.requestHeaders
 
         var output: FileHandle?
-        let response: CurlResponse
+        var response: CurlResponse
         do throws(CurlError) {
             try easy.reset()
             try easy.setURL(endpoint.url(rawPath: path, query: request.query))
@@ -147,6 +147,20 @@ public final class S3Connection {
         }
         try? output?.close()
         guard (200..<300).contains(response.statusCode) else {
+            // A GET into a file wrote S3's error document there: read it back for the code, and leave no file.
+            if let responseFile {
+                let errorBody = FileManager.default.contents(atPath: responseFile).map { Array($0.prefix(64 << 10)) }
+                try? FileManager.default.removeItem(atPath: responseFile)
+                response = CurlResponse(
+                    statusCode: response.statusCode,
+                    headers: response.headers,
+                    body: errorBody ?? [],
+                    bytesSent: response.bytesSent,
+                    bytesReceived: response.bytesReceived,
+                    totalTime: response.totalTime,
+                    effectiveURL: response.effectiveURL
+                )
+            }
             throw Self.serviceError(request, response: response, bucket: endpoint.bucket)
         }
         // CompleteMultipartUpload (and CopyObject) can fail after the 200 status is sent: the error is the body.
