@@ -43,20 +43,13 @@ struct S3ObjectTests {
         let size = Int(partSize) * 3 + 123_457
         let file = try scratch.randomFile("original.mov", size: size)
         let key = S3TestServer.uniquePrefix("multipart") + "/original.mov"
-        let upload = MultipartUpload(
-            client: try server.client(),
-            journal: MemoryJournal(),
-            target: UploadTarget(
-                storeURL: "s3://\(server.bucket)",
-                key: key,
-                localPath: file,
-                size: Int64(size),
-                mtimeNs: 1
-            ),
+        let summary = try await uploadMultipart(
+            try server.client(),
+            file: file,
+            key: key,
             partSize: partSize,
             concurrency: 3
         )
-        let summary = try await runBlocking { () throws(S3Error) -> UploadSummary in try upload.run() }
         #expect(summary.partCount == 4)
         #expect(summary.partsSent == 4)
         #expect(summary.etag.hasSuffix("-4\""))
@@ -109,20 +102,7 @@ struct S3ObjectTests {
         var options = base.options
         options.checksumCRC32 = false
         let client = try S3Client(bucket: server.bucket, credentials: server.credentials, options: options)
-        let upload = MultipartUpload(
-            client: client,
-            journal: MemoryJournal(),
-            target: UploadTarget(
-                storeURL: "s3://\(server.bucket)",
-                key: key,
-                localPath: file,
-                size: Int64(size),
-                mtimeNs: 1
-            ),
-            partSize: partSize,
-            concurrency: 2
-        )
-        let summary = try await runBlocking { () throws(S3Error) -> UploadSummary in try upload.run() }
+        let summary = try await uploadMultipart(client, file: file, key: key, partSize: partSize, concurrency: 2)
         #expect(summary.partsSent == 2)
         #expect(try server.storedCRC32(key: key) == nil)
         let back = scratch.path + "/back.mov"
@@ -261,4 +241,19 @@ struct S3ObjectTests {
         #expect(botocore.status == 0, "\(botocore.stderr)")
         #expect(botocore.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == signature)
     }
+}
+
+/// One multipart upload of a whole file with an in-memory journal, off the cooperative pool.
+private func uploadMultipart(_ client: S3Client, file: String, key: String, partSize: Int64, concurrency: Int)
+    async throws -> UploadSummary
+{
+    let size = try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int64 ?? 0
+    let upload = MultipartUpload(
+        client: client,
+        journal: MemoryJournal(),
+        target: UploadTarget(storeURL: "s3://\(client.bucket)", key: key, localPath: file, size: size, mtimeNs: 1),
+        partSize: partSize,
+        concurrency: concurrency
+    )
+    return try await runBlocking { () throws(S3Error) -> UploadSummary in try upload.run() }
 }
