@@ -2,9 +2,12 @@
 """A tiny fault injector for the S3 tests: answers the first N requests with 503 SlowDown, then forwards every
 request unchanged (Host header included, so SigV4 signatures stay valid) to the upstream S3 server.
 
-Usage: fault-proxy.py UPSTREAM_URL FAILURES   -- prints the port it listens on (127.0.0.1), then serves until killed.
+Usage: fault-proxy.py UPSTREAM_URL FAILURES [LOG]   -- prints the port it listens on (127.0.0.1), then serves until
+killed. With LOG, every forwarded request is appended to that file as a JSON line (method, path, x-amz-checksum-*
+and x-amz-sdk-* headers, and the body when it is XML), so tests can see what the client sent.
 """
 import http.client
+import json
 import sys
 import threading
 import urllib.parse
@@ -12,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 upstream = urllib.parse.urlsplit(sys.argv[1])
 failures_left = int(sys.argv[2])
+log_path = sys.argv[3] if len(sys.argv) > 3 else None
 lock = threading.Lock()
 
 
@@ -39,6 +43,16 @@ class Handler(BaseHTTPRequestHandler):
                 self.wfile.write(payload)
             sys.stderr.write(f"fault-proxy: 503 for {self.command} {self.path}\n")
             return
+        if log_path:
+            record = {
+                "method": self.command,
+                "path": self.path,
+                "headers": {k.lower(): v for k, v in self.headers.items()
+                            if k.lower().startswith(("x-amz-checksum", "x-amz-sdk-checksum"))},
+                "body": body.decode("utf-8", "replace") if body.startswith(b"<") else "",
+            }
+            with lock, open(log_path, "a") as log:
+                log.write(json.dumps(record) + "\n")
         connection = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=120)
         headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "keep-alive")}
         connection.request(self.command, self.path, body=body, headers=headers)

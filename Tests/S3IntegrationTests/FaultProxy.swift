@@ -1,19 +1,21 @@
 import Foundation
 import TestSupport
 
-/// scripts/fault-proxy.py: answers the first `failures` requests with 503 SlowDown, then forwards to `upstream`.
-/// Started per test, stopped by PID.
+/// scripts/fault-proxy.py: answers the first `failures` requests with 503 SlowDown, then forwards to `upstream`,
+/// logging each forwarded request to `log` when given. Started per test, stopped by PID.
 final class FaultProxy {
     let endpoint: String
     private let process: Process
+    private let log: String?
 
-    init(upstream: String, failures: Int) throws {
+    init(upstream: String, failures: Int, log: String? = nil) throws {
+        self.log = log
         let script = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("scripts/fault-proxy.py").path
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, upstream, String(failures)]
+        process.arguments = ["python3", script, upstream, String(failures)] + (log.map { [$0] } ?? [])
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
@@ -31,6 +33,12 @@ final class FaultProxy {
             throw ProcessFailure(command: "fault-proxy.py", result: ProcessResult(status: -1, stdout: port, stderr: ""))
         }
         endpoint = "http://127.0.0.1:\(port)"
+    }
+
+    /// The requests forwarded so far (needs `log`): method, path, checksum headers, XML body.
+    func requests() -> [[String: Any]] {
+        guard let log, let text = try? String(contentsOfFile: log, encoding: .utf8) else { return [] }
+        return jsonLines(text)
     }
 
     func stop() {

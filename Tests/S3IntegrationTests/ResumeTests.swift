@@ -1,5 +1,6 @@
 import Foundation
 import IngestCore
+import IngestPublish
 import TestSupport
 import Testing
 
@@ -110,7 +111,7 @@ struct ResumeTests {
         #expect(try filesEqual(file, back))
         // Parts from both runs carried their CRC-32 into the completion: the server's composite checksum is the
         // one computed from the file.
-        #expect(try server.storedCRC32(key: key) == compositeCRC32(file, partSize: 5 << 20))
+        #expect(try server.storedCRC32(key: key) == crc32s(file, partSize: 5 << 20).composite)
         #expect(
             try sqlite(
                 database,
@@ -118,5 +119,76 @@ struct ResumeTests {
             )
                 == "0"
         )
+    }
+}
+
+@Suite("resume keeps the checksum the upload was created with")
+struct ResumeChecksumTests {
+    /// An upload started without checksums (`checksum = "none"`, or a journal from before CRC-32) is finished
+    /// without them even when the store now asks for CRC-32: S3 fixes the algorithm at CreateMultipartUpload.
+    @Test func uploadCreatedWithoutChecksumResumesWithout() async throws {
+        let server = try S3TestServer.require()
+        let scratch = try ScratchDirectory()
+        let partSize: Int64 = 5 << 20
+        let size = Int(partSize) * 2 + 99_999
+        let file = try scratch.randomFile("old.mov", size: size)
+        let key = S3TestServer.uniquePrefix("oldjournal") + "/old.mov"
+        let target = UploadTarget(
+            storeURL: "s3://\(server.bucket)",
+            key: key,
+            localPath: file,
+            size: Int64(size),
+            mtimeNs: 7
+        )
+        let journal = MemoryJournal()
+        let client = try server.client()
+        #expect(client.options.checksumCRC32, "the store asks for CRC-32 now")
+
+        // An earlier run: created without a checksum algorithm, part 1 sent and journaled, then stopped.
+        let digest = try FileRegionDigest.digest(path: file, offset: 0, length: partSize)
+        try await client.withConnection { connection throws(S3Error) in
+            let uploadId = try connection.createMultipartUpload(key: key, checksumCRC32: false)
+            let etag = try connection.uploadPart(
+                key: key,
+                uploadId: uploadId,
+                partNumber: 1,
+                file: file,
+                offset: 0,
+                length: partSize,
+                digest: digest
+            )
+            do {
+                let id = try journal.begin(target, uploadId: uploadId, partSize: partSize, checksumCRC32: false)
+                try journal.record(JournaledPart(number: 1, etag: etag, size: partSize, md5: digest.hex), of: id)
+            } catch {
+                throw .journal("\(error)")
+            }
+        }
+
+        // The rerun goes through a logging proxy, to see what it sends.
+        let proxy = try FaultProxy(upstream: server.endpoint, failures: 0, log: scratch.path + "/requests.jsonl")
+        defer { proxy.stop() }
+        let upload = MultipartUpload(
+            client: try server.client(endpoint: proxy.endpoint),
+            journal: journal,
+            target: target,
+            partSize: partSize,
+            concurrency: 2
+        )
+        let summary = try await runBlocking { () throws(S3Error) -> UploadSummary in try upload.run() }
+        #expect(summary.resumed)
+        #expect(summary.partsSkipped == 1)
+        #expect(summary.partsSent == 2)
+        let requests = proxy.requests()
+        let parts = requests.filter { ($0["path"] as? String)?.contains("partNumber=") == true }
+        #expect(parts.count == 2)
+        #expect(parts.allSatisfy { ($0["headers"] as? [String: String])?.isEmpty == true }, "no checksum headers")
+        let complete = requests.first { ($0["body"] as? String)?.contains("<CompleteMultipartUpload>") == true }
+        #expect(complete != nil)
+        #expect((complete?["body"] as? String)?.contains("Checksum") == false)
+        #expect(try server.storedCRC32(key: key) == nil)
+        let back = scratch.path + "/back.mov"
+        try server.aws(["s3", "cp", "s3://\(server.bucket)/\(key)", back])
+        #expect(try filesEqual(file, back))
     }
 }

@@ -43,8 +43,11 @@ struct S3ObjectTests {
         let size = Int(partSize) * 3 + 123_457
         let file = try scratch.randomFile("original.mov", size: size)
         let key = S3TestServer.uniquePrefix("multipart") + "/original.mov"
+        // Through a logging proxy, to see the checksum headers sent.
+        let proxy = try FaultProxy(upstream: server.endpoint, failures: 0, log: scratch.path + "/requests.jsonl")
+        defer { proxy.stop() }
         let summary = try await uploadMultipart(
-            try server.client(),
+            try server.client(endpoint: proxy.endpoint),
             file: file,
             key: key,
             partSize: partSize,
@@ -58,8 +61,26 @@ struct S3ObjectTests {
         let back = scratch.path + "/back.mov"
         try server.aws(["s3", "cp", "s3://\(server.bucket)/\(key)", back])
         #expect(try filesEqual(file, back))
-        // Declared CRC-32: the server combined each part's CRC-32 into the object's checksum.
-        #expect(try server.storedCRC32(key: key) == compositeCRC32(file, partSize: partSize))
+        // Declared CRC-32: every part carried its CRC-32 (the value S3 verifies), the completion listed them, and the
+        // server combined them into the object's checksum.
+        let expected = try crc32s(file, partSize: partSize)
+        let requests = proxy.requests()
+        #expect(requests.contains { ($0["headers"] as? [String: String])?["x-amz-checksum-algorithm"] == "CRC32" })
+        var sent: [Int: String] = [:]
+        for request in requests {
+            guard let path = request["path"] as? String,
+                let number = URLComponents(string: path)?.queryItems?.first(where: { $0.name == "partNumber" })?.value
+                    .flatMap(Int.init)
+            else { continue }
+            sent[number] = (request["headers"] as? [String: String])?["x-amz-checksum-crc32"]
+        }
+        #expect((1...4).map { sent[$0] } == expected.parts)
+        let complete = requests.first { ($0["body"] as? String)?.contains("<CompleteMultipartUpload>") == true }
+        let listed = (complete?["body"] as? String).map { body in
+            expected.parts.allSatisfy { body.contains("<ChecksumCRC32>\($0)</ChecksumCRC32>") }
+        }
+        #expect(listed == true)
+        #expect(try server.storedCRC32(key: key) == expected.composite)
     }
 
     @Test func headAndGetReadBackWhatWasPut() async throws {

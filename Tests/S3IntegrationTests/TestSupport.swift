@@ -77,21 +77,23 @@ func jsonLines(_ text: String) -> [[String: Any]] {
     }
 }
 
-/// S3's composite CRC-32 of a multipart object, computed by Python's zlib from the file alone: the CRC-32 of the
-/// parts' big-endian CRC-32s, base64.
-func compositeCRC32(_ file: String, partSize: Int64) throws -> String {
+/// CRC-32s of a multipart object computed by Python's zlib from the file alone: each part's (base64 of the big-endian
+/// value, as in `x-amz-checksum-crc32`), and S3's composite, the CRC-32 of the parts' big-endian CRC-32s.
+func crc32s(_ file: String, partSize: Int64) throws -> (parts: [String], composite: String) {
     let script = """
         import base64, sys, zlib
         size = int(sys.argv[2])
-        crcs = b""
+        crcs = []
         with open(sys.argv[1], "rb") as f:
             while chunk := f.read(size):
-                crcs += zlib.crc32(chunk).to_bytes(4, "big")
-        print(base64.b64encode(zlib.crc32(crcs).to_bytes(4, "big")).decode())
+                crcs.append(zlib.crc32(chunk).to_bytes(4, "big"))
+        for crc in crcs + [zlib.crc32(b"".join(crcs)).to_bytes(4, "big")]:
+            print(base64.b64encode(crc).decode())
         """
     let result = try runProcess("/usr/bin/env", ["python3", "-c", script, file, String(partSize)])
-    guard result.status == 0 else { throw ProcessFailure(command: "python3 composite CRC", result: result) }
-    return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    guard result.status == 0 else { throw ProcessFailure(command: "python3 CRC-32", result: result) }
+    let lines = result.stdout.split(separator: "\n").map(String.init)
+    return (Array(lines.dropLast()), lines.last ?? "")
 }
 
 extension S3TestServer {
