@@ -40,9 +40,10 @@ public struct CRC32: Sendable, Equatable {
     public var value: UInt32 { state ^ 0xFFFF_FFFF }
 
     /// Big-endian bytes, the order S3 base64-encodes.
-    public var bigEndianBytes: [UInt8] {
-        let v = value
-        return [UInt8(v >> 24), UInt8((v >> 16) & 0xFF), UInt8((v >> 8) & 0xFF), UInt8(v & 0xFF)]
+    public var bigEndianBytes: [UInt8] { Self.bigEndianBytes(value) }
+
+    public static func bigEndianBytes(_ value: UInt32) -> [UInt8] {
+        [UInt8(value >> 24), UInt8((value >> 16) & 0xFF), UInt8((value >> 8) & 0xFF), UInt8(value & 0xFF)]
     }
 
     public static func checksum(_ bytes: [UInt8]) -> UInt32 {

@@ -35,8 +35,7 @@ public enum FileRegionDigest {
     }
 
     public static func crc32Base64(_ value: UInt32) -> String {
-        Data([UInt8(value >> 24), UInt8((value >> 16) & 0xFF), UInt8((value >> 8) & 0xFF), UInt8(value & 0xFF)])
-            .base64EncodedString()
+        Data(CRC32.bigEndianBytes(value)).base64EncodedString()
     }
 
     /// The ETag S3 gives a multipart object: MD5 of the concatenated part MD5s, `-`, part count.

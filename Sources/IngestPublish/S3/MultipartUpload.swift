@@ -29,8 +29,8 @@ public struct UploadSummary: Sendable, Equatable, Codable {
 ///
 /// Up to `concurrency` worker threads (never the cooperative pool) each own an `S3Connection` and take the next
 /// missing part; every part is streamed from its file region with `Content-MD5` (and S3's CRC-32 checksum unless the
-/// store turns it off), its ETag checked against the local MD5 and committed to the journal before the worker moves on. Memory is a 1 MiB hashing buffer and curl's
-/// buffers per worker, whatever the file or part size. A rerun after a crash reconciles the journal with
+/// store turns it off), its ETag checked against the local MD5 and committed to the journal before the worker moves
+/// on. Memory is a 1 MiB hashing buffer and curl's buffers per worker, whatever the file or part size. A rerun after a crash reconciles the journal with
 /// `ListParts`, sends only what is missing, then completes.
 public struct MultipartUpload: Sendable {
     public let client: S3Client

@@ -96,7 +96,7 @@ public final class S3Connection {
         headers = signature.requestHeaders
 
         var output: FileHandle?
-        var response: CurlResponse
+        let response: CurlResponse
         do throws(CurlError) {
             try easy.reset()
             try easy.setURL(endpoint.url(rawPath: path, query: request.query))
@@ -148,20 +148,12 @@ public final class S3Connection {
         try? output?.close()
         guard (200..<300).contains(response.statusCode) else {
             // A GET into a file wrote S3's error document there: read it back for the code, and leave no file.
+            var errorBody: [UInt8]?
             if let responseFile {
-                let errorBody = FileManager.default.contents(atPath: responseFile).map { Array($0.prefix(64 << 10)) }
+                errorBody = FileManager.default.contents(atPath: responseFile).map { Array($0.prefix(64 << 10)) } ?? []
                 try? FileManager.default.removeItem(atPath: responseFile)
-                response = CurlResponse(
-                    statusCode: response.statusCode,
-                    headers: response.headers,
-                    body: errorBody ?? [],
-                    bytesSent: response.bytesSent,
-                    bytesReceived: response.bytesReceived,
-                    totalTime: response.totalTime,
-                    effectiveURL: response.effectiveURL
-                )
             }
-            throw Self.serviceError(request, response: response, bucket: endpoint.bucket)
+            throw Self.serviceError(request, response: response, body: errorBody, bucket: endpoint.bucket)
         }
         // CompleteMultipartUpload (and CopyObject) can fail after the 200 status is sent: the error is the body.
         if request.method == "POST", response.body.count < 4096,
@@ -177,8 +169,11 @@ public final class S3Connection {
         )
     }
 
-    static func serviceError(_ request: S3Request, response: CurlResponse, bucket: String) -> S3Error {
-        let xml = String(decoding: response.body, as: UTF8.self)
+    /// `body` stands in for the response body when that went elsewhere (a GET into a file).
+    static func serviceError(_ request: S3Request, response: CurlResponse, body: [UInt8]? = nil, bucket: String)
+        -> S3Error
+    {
+        let xml = String(decoding: body ?? response.body, as: UTF8.self)
         let code = S3XML.value("Code", in: xml) ?? "HTTP \(response.statusCode)"
         return .service(
             operation: request.operation,
