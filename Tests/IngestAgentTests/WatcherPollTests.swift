@@ -56,7 +56,8 @@ struct WatcherPollTests {
             mounted.withLock { $0 = false }
             try FileManager.default.removeItem(atPath: path)
             try await h.log.waitFor("network share appears unmounted")
-            #expect(try await h.database.jobs(limit: 10).first?.state == .stable)
+            let all = try await h.database.jobs(limit: 10)
+            #expect(all.first?.state == .stable, "\(all.map { ($0.state, $0.lastError ?? "") }) log: \(h.log.text)")
         }
     }
 
