@@ -1,7 +1,8 @@
 import Foundation
 import IngestCore
+import TestSupport
 
-/// AWS's SigV4 test suite, read in place from `<repo>/../shared/conformance/aws-sigv4-test-suite/index.json`.
+/// AWS's SigV4 test suite, read in place from `shared/conformance/aws-sigv4-test-suite/index.json` (see `Conformance`).
 struct SigV4Suite: Sendable {
     struct Config: Decodable, Sendable {
         let service: String
@@ -56,10 +57,6 @@ struct SigV4Suite: Sendable {
         "post-x-www-form-urlencoded-parameters",
     ]
 
-    static let relativePath = "../shared/conformance/aws-sigv4-test-suite/index.json"
-    /// Used only when the repo-relative file is missing (a scratch checkout outside the repo layout).
-    static let absoluteFallback = "/work/shared/conformance/aws-sigv4-test-suite/index.json"
-
     /// Names of all cases, sorted; empty if the file cannot be read (`suiteIsPresent` then fails).
     static let caseNames: [String] = (try? load().cases.keys.sorted()) ?? []
 
@@ -75,20 +72,8 @@ struct SigV4Suite: Sendable {
         return SigV4Suite(config: file.config, stsToken: file.stsToken, cases: cases)
     }
 
-    /// Walks up from this source file to the package root (the directory holding Package.swift).
     static func fileURL() -> URL {
-        let fileManager = FileManager.default
-        var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while directory.path != "/"
-            && !fileManager.fileExists(atPath: directory.appendingPathComponent("Package.swift").path)
-        {
-            directory.deleteLastPathComponent()
-        }
-        let relative = directory.appendingPathComponent(relativePath).standardizedFileURL
-        if fileManager.fileExists(atPath: relative.path) {
-            return relative
-        }
-        return URL(fileURLWithPath: absoluteFallback)
+        URL(fileURLWithPath: Conformance.path("aws-sigv4-test-suite/index.json"))
     }
 
     var credentials: SigV4Credentials {

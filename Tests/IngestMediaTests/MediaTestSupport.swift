@@ -45,12 +45,6 @@ enum Tool {
         return exe.deletingLastPathComponent().appendingPathComponent("reel-ingest-media").path
     }
 
-    /// The repository root (the package directory), found from this source file.
-    static var repoRoot: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-    }
-
     /// Runs a tool to its end on a Dispatch thread: waiting for a child must not hold one of the cooperative
     /// pool's few threads, which the other suites' async tests need.
     static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) async throws

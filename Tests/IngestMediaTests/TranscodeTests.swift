@@ -196,9 +196,7 @@ struct TranscodeTests {
     }
 
     private func checkDASH(out: String, facts: SourceFacts, fps: Double, audio: Bool) async throws {
-        let schema = Tool.repoRoot.deletingLastPathComponent().appendingPathComponent(
-            "shared/conformance/dash-schema/DASH-MPD.xsd"
-        ).path
+        let schema = Conformance.path("dash-schema/DASH-MPD.xsd")
         let lint = try await Tool.run("/usr/bin/xmllint", ["--noout", "--schema", schema, out + "/manifest.mpd"])
         #expect(lint.status == 0, "\(lint.stderr)")
         let json = try await ffprobe(["-count_packets", "-show_streams", out + "/manifest.mpd"])
