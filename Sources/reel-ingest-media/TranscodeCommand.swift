@@ -10,8 +10,9 @@ struct TranscodeCommand: ParsableCommand {
         discussion: """
             Writes CMAF segments per rendition, HLS (master.m3u8) and DASH (manifest.mpd) manifests, a progressive \
             video.mp4, thumbnails and video.json into DIR. With --progress json, stdout carries one JSON object \
-            per line: {"stage", "percent", "fps", "speed", "eta_seconds"}. Exit 0 on success, 1 with one line \
-            on stderr on failure.
+            per line: progress {"stage", "percent", "fps", "speed", "eta_seconds"}, and {"event": "file", "path", \
+            "bytes"} as soon as an output file is complete (segments while encoding continues, manifests and \
+            video.json last). Exit 0 on success, 1 with one line on stderr on failure.
             """
     )
 
@@ -40,7 +41,7 @@ struct TranscodeCommand: ParsableCommand {
             chosen.thumbnails.poster = false
         }
         let limits = agent.limits
-        let request = TranscodeRequest(
+        var request = TranscodeRequest(
             input: input,
             outputDirectory: out,
             profile: chosen,
@@ -53,6 +54,14 @@ struct TranscodeCommand: ParsableCommand {
             cores: ProcessInfo.processInfo.activeProcessorCount
         )
         let reporter = ProgressPrinter(format: progress)
+        if progress == .json {
+            let output = out
+            request.fileWritten = { path in
+                var info = stat()
+                let bytes = stat(output + "/" + path, &info) == 0 ? Int64(info.st_size) : 0
+                reporter.line(.file(.init(path: path, bytes: bytes)))
+            }
+        }
         do {
             _ = try Transcoder.run(request, progress: reporter.print)
         } catch {
@@ -62,17 +71,25 @@ struct TranscodeCommand: ParsableCommand {
 }
 
 /// Prints progress: JSON lines on stdout for a supervisor, a rewritten line on stderr for a person.
-struct ProgressPrinter {
+struct ProgressPrinter: Sendable {
     let format: TranscodeCommand.ProgressFormat
+    /// Encoder threads announce files while the main thread reports progress: one line at a time.
+    private let lock = NSLock()
+
+    init(format: TranscodeCommand.ProgressFormat) {
+        self.format = format
+    }
+
+    /// One JSON line on stdout.
+    func line(_ message: WorkerMessage) {
+        let data = message.encoded() + Data("\n".utf8)
+        lock.withLock { FileHandle.standardOutput.write(data) }
+    }
 
     func print(_ progress: TranscodeProgress) {
         switch format {
         case .json:
-            let encoder = JSONEncoder()
-            encoder.keyEncodingStrategy = .convertToSnakeCase
-            encoder.outputFormatting = [.sortedKeys]
-            guard let data = try? encoder.encode(progress) else { return }
-            FileHandle.standardOutput.write(data + Data("\n".utf8))
+            line(.progress(progress))
         case .human:
             let eta = progress.etaSeconds.map { String(format: ", %.0f s left", $0) } ?? ""
             let line = String(

@@ -4,18 +4,26 @@ import IngestCore
 import TestSupport
 import Testing
 
-/// Progress reports collected from the worker's reader thread.
+/// Messages collected from the worker's reader thread.
 private final class Reports: @unchecked Sendable {
     private let lock = NSLock()
-    private var items: [TranscodeProgress] = []
+    private var items: [WorkerMessage] = []
 
-    func add(_ report: TranscodeProgress) {
+    func add(_ message: WorkerMessage) {
         lock.lock()
-        items.append(report)
+        items.append(message)
         lock.unlock()
     }
 
     var all: [TranscodeProgress] {
+        messages.compactMap { if case .progress(let report) = $0 { report } else { nil } }
+    }
+
+    var files: [WorkerMessage.OutputFile] {
+        messages.compactMap { if case .file(let file) = $0 { file } else { nil } }
+    }
+
+    var messages: [WorkerMessage] {
         lock.lock()
         defer { lock.unlock() }
         return items
@@ -129,5 +137,24 @@ struct TranscodeWorkerTests {
         try await worker.run(arguments: arguments) { reports.add($0) }
         #expect(reports.all.last?.stage == "done")
         #expect(FileManager.default.fileExists(atPath: dir.path + "/out/video.json"))
+
+        // Every output is announced exactly once, with its final size, and before the manifests that name it.
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let manifest = try decoder.decode(
+            VideoManifest.self,
+            from: Data(contentsOf: URL(fileURLWithPath: dir.path + "/out/video.json"))
+        )
+        let announced = reports.files
+        #expect(announced.map(\.path).sorted() == (manifest.allFiles.map(\.path) + ["video.json"]).sorted())
+        for file in announced where file.path != "video.json" {
+            let expected = manifest.allFiles.first { $0.path == file.path }?.bytes
+            #expect(file.bytes == expected, "\(file.path)")
+        }
+        let order = announced.map(\.path)
+        let lastSegment = order.lastIndex { $0.hasSuffix(".m4s") } ?? order.count
+        let firstPlaylist = order.firstIndex { $0.hasSuffix(".m3u8") || $0.hasSuffix(".mpd") } ?? -1
+        #expect(lastSegment < firstPlaylist)
+        #expect(order.last == "video.json")
     }
 }

@@ -77,7 +77,7 @@ struct TranscodeTests {
         )
         try #require(result.status == 0, "exit \(result.status): \(result.stderr)")
         #expect(result.stderr.isEmpty)
-        try await checkProgressLines(result.stdout)
+        try await checkProgressLines(result.stdout, out: out)
 
         let facts = try await SourceFacts(path: source)
         let manifest = try decodeJSON(
@@ -102,13 +102,20 @@ struct TranscodeTests {
         if clip == .hevcMOVRotated { try await checkUpright(source: source, out: out, rung: video[0]) }
     }
 
-    /// Each line is one JSON object with the documented keys; percent never goes back; the last says done.
-    private func checkProgressLines(_ stdout: String) async throws {
+    /// Each line is one JSON object: progress with the documented keys (percent never goes back, the last says
+    /// done), or a finished file that exists with the announced size.
+    private func checkProgressLines(_ stdout: String, out: String) async throws {
         let lines = stdout.split(separator: "\n")
         #expect(lines.count >= 3)
         var last = -1.0
         for line in lines {
             let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            if object["event"] as? String == "file" {
+                let path = try #require(object["path"] as? String)
+                let size = try FileManager.default.attributesOfItem(atPath: out + "/" + path)[.size] as? Int
+                #expect(object["bytes"] as? Int == size, "\(line)")
+                continue
+            }
             for key in ["stage", "percent", "fps", "speed"] { #expect(object[key] != nil, "\(key) in \(line)") }
             let percent = try #require(object["percent"] as? Double)
             #expect(percent >= last)

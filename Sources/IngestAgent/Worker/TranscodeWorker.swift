@@ -23,14 +23,15 @@ public struct TranscodeWorker: Sendable {
             + (config.map { ["--config", $0] } ?? [])
     }
 
-    /// Runs the child to the end. Blocking work (reading pipes, waiting) happens on dedicated threads.
+    /// Runs the child to the end; every line it prints (progress, finished files) reaches `messages` in order.
+    /// Blocking work (reading pipes, waiting) happens on dedicated threads.
     public func run(
         arguments: [String],
-        progress: @escaping @Sendable (TranscodeProgress) -> Void
+        messages: @escaping @Sendable (WorkerMessage) -> Void
     ) async throws(WorkerFailure) {
         let child = try ChildProcess(executable: executable, arguments: arguments)
         let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
-            let watch = Watch(child: child, timeout: timeout, killGrace: killGrace, progress: progress)
+            let watch = Watch(child: child, timeout: timeout, killGrace: killGrace, messages: messages)
             watch.start { continuation.resume(returning: $0) }
         }
         if let failure = outcome.failure { throw failure }
@@ -45,7 +46,7 @@ public struct TranscodeWorker: Sendable {
         let child: ChildProcess
         let timeout: Duration
         let killGrace: Duration
-        let progress: @Sendable (TranscodeProgress) -> Void
+        let messages: @Sendable (WorkerMessage) -> Void
         private let lock = NSLock()
         private var timedOut = false
         private var finished = false
@@ -55,12 +56,12 @@ public struct TranscodeWorker: Sendable {
             child: ChildProcess,
             timeout: Duration,
             killGrace: Duration,
-            progress: @escaping @Sendable (TranscodeProgress) -> Void
+            messages: @escaping @Sendable (WorkerMessage) -> Void
         ) {
             self.child = child
             self.timeout = timeout
             self.killGrace = killGrace
-            self.progress = progress
+            self.messages = messages
         }
 
         func start(_ done: @escaping @Sendable (Outcome) -> Void) {
@@ -108,8 +109,6 @@ public struct TranscodeWorker: Sendable {
         }
 
         private func readProgress() {
-            let decoder = JSONDecoder()
-            decoder.keyDecodingStrategy = .convertFromSnakeCase
             var buffer = Data()
             while true {
                 let chunk = child.stdout.availableData
@@ -118,8 +117,8 @@ public struct TranscodeWorker: Sendable {
                 while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
                     let line = buffer[buffer.startIndex..<newline]
                     buffer.removeSubrange(buffer.startIndex...newline)
-                    // A line that is not progress (a stray print) is ignored rather than failing the job.
-                    if let report = try? decoder.decode(TranscodeProgress.self, from: Data(line)) { progress(report) }
+                    // A line that is not a message (a stray print) is ignored rather than failing the job.
+                    if let message = WorkerMessage.decode(Data(line)) { messages(message) }
                 }
             }
         }

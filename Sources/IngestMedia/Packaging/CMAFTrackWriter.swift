@@ -19,10 +19,20 @@ final class CMAFTrackWriter {
     /// sample's decode time equal to its presentation time, so B-frame delay moves everything later.
     private var timelineShift: Int64? = nil
     let codecs: String
+    /// Told each file's path (relative to `directory`) once it is complete, so it can be uploaded at once.
+    private let announce: @Sendable (String) -> Void
 
     /// `directory` is the output directory; files go to `directory/id/`. `startOffset` (encoder time base) is
     /// the shift the caller adds to every timestamp, recorded for the manifests.
-    init(directory: String, id: String, encoder: Encoder, codecs: String, startOffset: Int64) throws(AVError) {
+    init(
+        directory: String,
+        id: String,
+        encoder: Encoder,
+        codecs: String,
+        startOffset: Int64,
+        announce: @escaping @Sendable (String) -> Void
+    ) throws(AVError) {
+        self.announce = announce
         self.startOffset = startOffset
         self.directory = directory
         self.id = id
@@ -46,6 +56,7 @@ final class CMAFTrackWriter {
             "use_editlist": "0",
         ])
         initBytes = try sink.finishFile()
+        announce(id + "/init.mp4")
     }
 
     var timescale: Int32 { stream.pointee.time_base.den }
@@ -80,6 +91,7 @@ final class CMAFTrackWriter {
         segments[segments.count - 1].bytes = bytes
         segments[segments.count - 1].duration = segmentEnd - start
         segmentStart = nil
+        announce(segments[segments.count - 1].file)
     }
 
     /// Flushes the last segment and returns the index of everything written.

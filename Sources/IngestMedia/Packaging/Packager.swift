@@ -8,6 +8,8 @@ struct Packager {
     let videoTracks: [TrackIndex]
     let audioTrack: TrackIndex?
     let audioSettings: AudioSettings
+    /// Told each file's path (relative to `directory`) once it is complete.
+    var announce: @Sendable (String) -> Void = { _ in }
 
     static let masterPlaylist = "master.m3u8"
     static let dashManifest = "manifest.mpd"
@@ -57,6 +59,7 @@ struct Packager {
             startOffset: Double(track.presentationOffset) / Double(track.timescale),
             to: directory + "/" + Packager.progressiveMP4
         )
+        announce(Packager.progressiveMP4)
         return VideoManifest.Progressive(
             rendition: rung.id,
             width: rung.width,
@@ -107,6 +110,7 @@ struct Packager {
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try encoder.encode(manifest).write(to: URL(fileURLWithPath: directory + "/" + Packager.videoJSON))
+        announce(Packager.videoJSON)
         return manifest
     }
 
@@ -127,5 +131,6 @@ struct Packager {
 
     private func write(_ text: String, to relativePath: String) throws {
         try Data(text.utf8).write(to: URL(fileURLWithPath: directory + "/" + relativePath))
+        announce(relativePath)
     }
 }

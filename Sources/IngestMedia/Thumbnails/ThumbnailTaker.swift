@@ -15,11 +15,13 @@ struct ThumbnailTaker {
     private let plan: ThumbnailPlan
     private let rotation: Int
     private let directory: String
+    private let announce: @Sendable (String) -> Void
     private var pending: [ThumbnailPlan.Position]
     private var writers: [JPEGWriter] = []
     private(set) var written: [Written] = []
 
-    init(plan: ThumbnailPlan, rotation: Int, directory: String) {
+    init(plan: ThumbnailPlan, rotation: Int, directory: String, announce: @escaping @Sendable (String) -> Void) {
+        self.announce = announce
         self.plan = plan
         self.rotation = rotation
         self.directory = directory
@@ -47,6 +49,7 @@ struct ThumbnailTaker {
         for (size, writer) in zip(plan.sizes, writers) {
             let name = ThumbnailPlan.fileName(position, size)
             _ = try writer.write(frame, to: directory + "/" + name)
+            announce(name)
             written.append(
                 Written(
                     label: position.label,
@@ -60,6 +63,7 @@ struct ThumbnailTaker {
         // The poster is the first configured position at the largest width.
         if plan.poster, position == plan.positions.first, let size = plan.sizes.last, let writer = writers.last {
             _ = try writer.write(frame, to: directory + "/" + ThumbnailPlan.posterFile)
+            announce(ThumbnailPlan.posterFile)
             written.append(
                 Written(
                     label: "poster",

@@ -31,7 +31,8 @@ final class AudioTrack {
         segmentSeconds: Double,
         maxSeconds: Double,
         startOffset: Double,
-        directory: String
+        directory: String,
+        announce: @escaping @Sendable (String) -> Void
     ) throws(AVError) {
         streamIndex = Int(stream.pointee.index)
         decoder = try Decoder(stream: stream, threads: 1)
@@ -59,7 +60,8 @@ final class AudioTrack {
             id: "audio",
             encoder: encoder,
             codecs: CodecString.aacLC,
-            startOffset: shift
+            startOffset: shift,
+            announce: announce
         )
         frame = try Frame()
         packet = try Packet()

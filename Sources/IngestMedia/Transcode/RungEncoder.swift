@@ -16,8 +16,15 @@ final class RungEncoder: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
 
     /// `queueCapacity`: decoded frames this rung may fall behind the decoder (see `LadderPlan.queueCapacity`).
-    init(rung: LadderPlan.Rung, plan: LadderPlan, queueCapacity: Int, directory: String) throws(AVError) {
+    init(
+        rung: LadderPlan.Rung,
+        plan: LadderPlan,
+        queueCapacity: Int,
+        directory: String,
+        announce: @escaping @Sendable (String) -> Void
+    ) throws(AVError) {
         self.rung = rung
+        self.announce = announce
         queue = FrameQueue<Frame>(capacity: queueCapacity)
         gop = plan.gop
         scaler = Scaler(
@@ -54,6 +61,7 @@ final class RungEncoder: @unchecked Sendable {
     }
 
     private let directory: String
+    private let announce: @Sendable (String) -> Void
     private let codecs: String
     private var writer: CMAFTrackWriter?
 
@@ -69,7 +77,8 @@ final class RungEncoder: @unchecked Sendable {
             id: rung.id,
             encoder: encoder,
             codecs: codecs,
-            startOffset: Int64(startDelay)
+            startOffset: Int64(startDelay),
+            announce: announce
         )
         let thread = Thread { [self] in
             run()

@@ -51,7 +51,8 @@ final class TranscodeJob {
                 displayHeight: report.displayHeight
             ),
             rotation: plan.rotation,
-            directory: request.outputDirectory
+            directory: request.outputDirectory,
+            announce: request.fileWritten
         )
     }
 
@@ -68,7 +69,13 @@ final class TranscodeJob {
         let capacity = LadderPlan.queueCapacity(frameBytes: Int(frameBytes))
         for rung in plan.rungs {
             rungs.append(
-                try RungEncoder(rung: rung, plan: plan, queueCapacity: capacity, directory: request.outputDirectory)
+                try RungEncoder(
+                    rung: rung,
+                    plan: plan,
+                    queueCapacity: capacity,
+                    directory: request.outputDirectory,
+                    announce: request.fileWritten
+                )
             )
         }
         // The fMP4 muxer starts each video track's timeline where its first frame is shown, which B-frame
@@ -82,7 +89,8 @@ final class TranscodeJob {
                 segmentSeconds: plan.segmentSeconds,
                 maxSeconds: videoDuration,
                 startOffset: Double(delay) / plan.fps,
-                directory: request.outputDirectory
+                directory: request.outputDirectory,
+                announce: request.fileWritten
             )
         }
         do {
@@ -102,7 +110,8 @@ final class TranscodeJob {
             plan: plan,
             videoTracks: videoTracks,
             audioTrack: audioTrack,
-            audioSettings: request.profile.audio
+            audioSettings: request.profile.audio,
+            announce: request.fileWritten
         )
         try packager.writeManifests()
         announce(stage: "mp4", percent: 97)

@@ -10,8 +10,20 @@ public struct TranscodeRequest: Sendable {
     public var limits: ProbeLimits
     /// Cores to keep busy; encoder threads are shared out by rung size.
     public var cores: Int
+    /// Called with each output file's path (relative to `outputDirectory`) as soon as it is complete and will not
+    /// change again: init and media segments as the encoders close them, thumbnails, then manifests, the MP4 and
+    /// video.json. Called from encoder threads too, so it must be thread-safe.
+    public var fileWritten: @Sendable (String) -> Void
 
-    public init(input: String, outputDirectory: String, profile: Profile, limits: ProbeLimits, cores: Int) {
+    public init(
+        input: String,
+        outputDirectory: String,
+        profile: Profile,
+        limits: ProbeLimits,
+        cores: Int,
+        fileWritten: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
+        self.fileWritten = fileWritten
         self.input = input
         self.outputDirectory = outputDirectory
         self.profile = profile
