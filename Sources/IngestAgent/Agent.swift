@@ -1,4 +1,5 @@
 import Foundation
+import IngestAPI
 import IngestCore
 import IngestStore
 import IngestWatcher
@@ -51,6 +52,14 @@ public struct Agent: Sendable {
                         service: WatchService(box: box, database: database, logger: logger, environment: environment)
                     ),
                     .init(service: ConfigReloader(box: box, load: load, logger: logger)),
+                    .init(
+                        service: APIService.make(
+                            box: box,
+                            database: database,
+                            prober: environment.prober,
+                            logger: logger
+                        )
+                    ),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger

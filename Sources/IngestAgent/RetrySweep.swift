@@ -8,17 +8,26 @@ public struct RetrySweep: Sendable {
     public struct Report: Codable, Sendable, Equatable {
         public var requeued: [Int64] = []
         public var abortedUploads: [MultipartJanitor.Action] = []
+        /// HTTP uploads (status API) removed: expired before they were complete, or finished ones' leftover bytes.
+        public var expiredUploads: [UploadSweep.Action] = []
         public var errors: [String] = []
     }
 
     let database: IngestDatabase
     let policy: RetryPolicy
     let janitor: MultipartJanitor?
+    let uploads: UploadSweep?
 
-    public init(database: IngestDatabase, policy: RetryPolicy, janitor: MultipartJanitor? = nil) {
+    public init(
+        database: IngestDatabase,
+        policy: RetryPolicy,
+        janitor: MultipartJanitor? = nil,
+        uploads: UploadSweep? = nil
+    ) {
         self.database = database
         self.policy = policy
         self.janitor = janitor
+        self.uploads = uploads
     }
 
     public func run(at now: Date = Date()) async throws -> Report {
@@ -40,6 +49,12 @@ public struct RetrySweep: Sendable {
                 }
             } catch {
                 report.errors.append("multipart cleanup: \(error)")
+            }
+        }
+        // HTTP uploads of the status API (UploadSweep.swift).
+        if let uploads {
+            do { report.expiredUploads = try await uploads.run(at: now) } catch {
+                report.errors.append("upload cleanup: \(error)")
             }
         }
         return report

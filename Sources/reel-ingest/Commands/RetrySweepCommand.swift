@@ -44,7 +44,8 @@ struct RetrySweepCommand: AsyncParsableCommand {
                 setupErrors.append("multipart cleanup skipped: \(error)")
             }
         }
-        let sweep = RetrySweep(database: database, policy: config.retry, janitor: janitor)
+        let uploads = UploadSweep(database: database, config: config)
+        let sweep = RetrySweep(database: database, policy: config.retry, janitor: janitor, uploads: uploads)
         var report = try await sweep.run()
         report.errors = setupErrors + report.errors
         if output.json { return try JSONOutput.print(report) }
@@ -60,6 +61,12 @@ struct RetrySweepCommand: AsyncParsableCommand {
                     print("aborted \(action.key) (upload \(action.uploadId), \(action.reason))")
                 }
             }
+        }
+        for upload in report.expiredUploads {
+            print(
+                "removed upload \(upload.uploadId) (\(upload.filename), \(upload.receivedBytes) of \(upload.totalSize) "
+                    + "bytes, \(upload.reason))"
+            )
         }
         for error in report.errors { print("skipped \(error)") }
     }
