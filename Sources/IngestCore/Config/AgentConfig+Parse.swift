@@ -100,8 +100,10 @@ extension StorageSettings {
         s.url = r.string("url", default: s.url)
         switch s.scheme {
         case "file":
-            if !s.url.hasPrefix("file:///") {
-                r.fail("url", "a file store needs an absolute path: file:///srv/videos")
+            // file:///abs/dir, or file:rel/dir relative to the config file (resolved by the loader).
+            let rest = s.url.dropFirst("file:".count)
+            if rest.isEmpty || (rest.hasPrefix("/") && !s.url.hasPrefix("file:///")) {
+                r.fail("url", "a file store is file:///srv/videos (or file:relative/dir, relative to this file)")
             }
         case "s3":
             let bucket = s.url.dropFirst("s3://".count).split(separator: "/").first
