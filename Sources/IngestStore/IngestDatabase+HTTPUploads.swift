@@ -90,7 +90,7 @@ extension IngestDatabase {
 }
 
 extension IngestDatabase {
-    /// Handed-off uploads whose job still waits for intake's checks (no content hash yet): the agent stopped
+    /// Handed-off uploads whose job still waits for intake's checks (not marked checked): the agent stopped
     /// between recording the job and checking it.
     public func httpUploadsAwaitingChecks() async throws -> [HTTPUploadRecord] {
         try await pool.read { db in
@@ -98,7 +98,7 @@ extension IngestDatabase {
                 db,
                 sql: """
                     SELECT u.* FROM video_http_uploads u JOIN video_processing_jobs j ON j.id = u.job_id
-                    WHERE u.state = 'handed_off' AND j.state = 'stable' AND j.content_sha256 IS NULL
+                    WHERE u.state = 'handed_off' AND j.state = 'stable' AND j.checked_at IS NULL
                     ORDER BY u.created_at
                     """
             )
@@ -141,9 +141,5 @@ extension IngestDatabase {
             )
             return result
         }
-    }
-
-    public func sourceFile(id: Int64) async throws -> SourceFileRecord? {
-        try await pool.read { db in try SourceFileRecord.fetchOne(db, key: id) }
     }
 }

@@ -79,7 +79,8 @@ enum IngestMigrations {
             eta_seconds REAL,
             revision TEXT,
             published_revision TEXT,
-            published_at DATETIME
+            published_at DATETIME,
+            checked_at DATETIME
         );
         INSERT INTO video_processing_jobs_v4 (
             id, video_id, source_file_id, source_path, watch_name, profile, priority, state, attempts,
@@ -89,12 +90,14 @@ enum IngestMigrations {
             next_attempt_at, last_error, failed_in, duplicate_of, content_sha256, metadata, progress, created_at,
             updated_at, finished_at
         FROM video_processing_jobs;
+        UPDATE video_processing_jobs_v4 SET checked_at = updated_at WHERE content_sha256 IS NOT NULL;
         DROP TABLE video_processing_jobs;
         ALTER TABLE video_processing_jobs_v4 RENAME TO video_processing_jobs;
         CREATE INDEX jobs_on_video ON video_processing_jobs(video_id);
         CREATE INDEX jobs_on_state ON video_processing_jobs(state, id);
         CREATE INDEX jobs_on_state_created ON video_processing_jobs(state, created_at);
         CREATE INDEX jobs_on_queue ON video_processing_jobs(state, priority DESC, created_at, id);
+        CREATE INDEX jobs_on_checked ON video_processing_jobs(state, checked_at);
         CREATE INDEX jobs_on_next_attempt ON video_processing_jobs(next_attempt_at) WHERE state = 'failed';
         CREATE INDEX jobs_on_content ON video_processing_jobs(content_sha256);
         CREATE INDEX jobs_on_source_file ON video_processing_jobs(source_file_id);

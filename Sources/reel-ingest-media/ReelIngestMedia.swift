@@ -18,6 +18,7 @@ struct ReelIngestMedia: ParsableCommand {
         LibAV.tuneMemoryForPictures()
         LibAV.silenceLogging()
         do {
+            try WorkerLimits.applyFromEnvironment()
             var command = try parseAsRoot()
             try command.run()
         } catch let error as ConfigErrors {

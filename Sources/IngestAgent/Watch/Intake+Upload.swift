@@ -52,7 +52,7 @@ extension Intake {
     func checkUpload(_ upload: HTTPUploadRecord, config: AgentConfig) async {
         do {
             guard let jobID = upload.jobId, let job = try await database.job(id: jobID), job.state == .stable,
-                job.contentSha256 == nil, let sourceID = job.sourceFileId,
+                job.checkedAt == nil, let sourceID = job.sourceFileId,
                 let source = try await database.sourceFile(id: sourceID),
                 let watch = config.watches.first(where: { $0.name == upload.watchName })
             else { return }

@@ -147,6 +147,10 @@ extension AgentConfig {
         agent.stateDir = resolve(agent.stateDir)
         agent.scratchDir = resolve(agent.scratchDir)
         agent.watchesDir = resolve(agent.watchesDir)
+        // `file:relative/dir` (no slashes after the colon) names a folder relative to this file, like the paths.
+        if storage.url.hasPrefix("file:") && !storage.url.hasPrefix("file:/") {
+            storage.url = "file://" + resolve(String(storage.url.dropFirst("file:".count)))
+        }
         storage.credentialsFile = storage.credentialsFile.map(resolve)
         storage.caBundle = storage.caBundle.map(resolve)
         api.tokenFile = api.tokenFile.map(resolve)

@@ -37,6 +37,8 @@ public struct JobRecord: Codable, Sendable, Equatable, FetchableRecord, MutableP
     /// The revision `videos/<video-id>/video.json` names, once published.
     public var publishedRevision: String?
     public var publishedAt: Date?
+    /// When intake finished its checks (size, sidecar, hash and duplicates, probe): only then may it run.
+    public var checkedAt: Date?
 
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID

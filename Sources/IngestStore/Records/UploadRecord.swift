@@ -35,6 +35,8 @@ public struct UploadRecord: Codable, Sendable, Equatable, FetchableRecord, Mutab
     public var sourceMtimeNs: Int64?
     /// `CRC32` when the upload was created with that checksum algorithm (every part and the completion carry it).
     public var checksumAlgorithm: String?
+    /// The object's SHA-256 once stored (per-object journal of the pipeline; nil for multipart bookkeeping rows).
+    public var sha256: String?
 
     public init(
         jobId: Int64? = nil,
