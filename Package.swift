@@ -125,6 +125,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The status API against the running daemon, with independent clients (Python: tuspy, websocket-client,
+        // prometheus_client, Playwright driving Chromium) that `make deps` installs.
+        .testTarget(
+            name: "IngestAPITests",
+            dependencies: [
+                "IngestCore", "IngestStore", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            exclude: ["Python"]
+        ),
         // Needs the S3 server `make test` starts (scripts/test-servers.sh).
         .testTarget(
             name: "S3IntegrationTests",

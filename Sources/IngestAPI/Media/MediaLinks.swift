@@ -11,7 +11,7 @@ struct MediaLinks: Sendable {
     let backend: any IngestBackend
     let secret: SymmetricKey
 
-    struct Link {
+    struct Link: Sendable {
         var url: String
         var source: String
         var expiresAt: Date?

@@ -22,7 +22,10 @@ extension APIRoutes {
         guard let key = links.verify(path: request.uri.path) else {
             throw APIError(.forbidden, "this media link is not valid or has expired: open the video's page again")
         }
-        let files = FileMiddleware<APIContext, LocalFileSystem>(directory, cacheControl: .init([]), logger: logger)
+        // Hummingbird logs "Serving files from" at info for every middleware made; one per request is noise.
+        var quiet = logger
+        quiet.logLevel = .warning
+        let files = FileMiddleware<APIContext, LocalFileSystem>(directory, cacheControl: .init([]), logger: quiet)
         var head = request.head
         head.path = "/" + MediaLinks.encodePath(key)
         var response = try await files.handle(Request(head: head, body: request.body), context: context) { _, _ in

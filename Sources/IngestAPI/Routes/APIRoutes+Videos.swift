@@ -251,9 +251,13 @@ extension APIRoutes {
         guard let chosen = formats.first(where: { $0.kind == "mp4" }) ?? formats.first(where: { $0.kind == "hls" })
         else { throw APIError.notFound("video \(job.videoId) has no preview rendition recorded") }
         let expiry = Int(backend.config.api.previewExpiry.timeInterval)
-        let link = try links.timeLimited(key: chosen.objectKey, recorded: chosen.url, expiresIn: expiry)
         let master = formats.first { $0.kind == "hls" }
-        let hls = try master.flatMap { try links.playable(key: $0.objectKey, recorded: $0.url, expiresIn: expiry) }
+        // Presigning may read the credentials file: off the cooperative pool.
+        let (link, hls) = try await runBlocking { [links] () throws -> (MediaLinks.Link, String?) in
+            let link = try links.timeLimited(key: chosen.objectKey, recorded: chosen.url, expiresIn: expiry)
+            let hls = try master.flatMap { try links.playable(key: $0.objectKey, recorded: $0.url, expiresIn: expiry) }
+            return (link, hls)
+        }
         return PreviewJSON(
             videoId: job.videoId,
             kind: chosen.kind,

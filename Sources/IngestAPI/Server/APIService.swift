@@ -32,7 +32,12 @@ public struct APIService: Service {
             return
         }
         let stateDir = config.agent.stateDir
-        let token = try APIToken.load(settings: config.api, stateDir: stateDir)
+        let token = try await runBlocking { () throws -> APIToken in
+            try APIToken.load(settings: config.api, stateDir: stateDir)
+        }
+        let urlKey = try await runBlocking { () throws -> String in
+            try SecretFile.readOrCreate(stateDir + "/api-url-key")
+        }
         let handoff = UploadHandoff(backend: backend, database: database, logger: logger)
         let routes = APIRoutes(
             backend: backend,
@@ -44,7 +49,7 @@ public struct APIService: Service {
             ),
             handoff: handoff,
             authorization: Authorization(token: token, readsNeedToken: !config.api.isLoopback),
-            links: MediaLinks(backend: backend, secret: try SecretFile.readOrCreate(stateDir + "/api-url-key")),
+            links: MediaLinks(backend: backend, secret: urlKey),
             metrics: APIMetrics(database: database),
             logger: logger
         )

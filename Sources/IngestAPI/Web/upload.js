@@ -46,7 +46,9 @@ export function renderUpload(view) {
     const buttons = el('div', { class: 'buttons' });
     const card = el('div', { class: 'panel upload', 'data-file': file.name },
       el('div', {}, el('b', {}, file.name), ` ${bytes(file.size)} → ${metadata.watch}`), buttons, bar, stats);
-    const upload = new TusUpload(file, { metadata, on: {
+    // localStorage 'reel-ingest.chunkSize' overrides the 8 MiB chunks (small ones for slow links, and tests).
+    const chunkSize = Number(localStorage.getItem('reel-ingest.chunkSize')) || 8 * 1024 * 1024;
+    const upload = new TusUpload(file, { metadata, chunkSize, on: {
       progress: ({ sent, total, speed, eta }) => {
         bar.replaceChildren(progressBar(100 * sent / total, true));
         stats.textContent = `${bytes(sent)} of ${bytes(total)} · ${bytes(speed)}/s · ${eta != null ? duration(eta) + ' left' : ''}`;

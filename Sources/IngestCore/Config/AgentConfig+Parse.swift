@@ -211,7 +211,7 @@ extension APISettings {
         a.uploadExpiry = r.duration(
             "upload_expiry",
             default: a.uploadExpiry,
-            range: .seconds(60) ... .seconds(30 * 86_400)
+            range: .seconds(1) ... .seconds(30 * 86_400)
         )
         a.maxChunkSize = r.bytes("max_chunk_size", default: a.maxChunkSize, range: 65_536...(Int64(1) << 32))
         r.finish()
