@@ -5,7 +5,14 @@ import Synchronization
 final class AgentProcess: Sendable {
     let process: Process
     private let lines: Mutex<[String]> = Mutex([])
-    private let waiters: Mutex<[(String, CheckedContinuation<String, Never>)]> = Mutex([])
+    private let waiters: Mutex<[(Waiter, CheckedContinuation<String, Never>)]> = Mutex([])
+
+    /// What a waiting test looks for in a line.
+    struct Waiter: Sendable {
+        let id = UUID()
+        let texts: [String]
+        func matches(_ line: String) -> Bool { texts.allSatisfy { line.contains($0) } }
+    }
 
     init(arguments: [String], executable: String = CLI.binary) throws {
         process = Process()
@@ -32,8 +39,8 @@ final class AgentProcess: Sendable {
     private func received(_ line: String) {
         lines.withLock { $0.append(line) }
         let ready = waiters.withLock { list -> [CheckedContinuation<String, Never>] in
-            let matched = list.filter { line.contains($0.0) }.map(\.1)
-            list.removeAll { line.contains($0.0) }
+            let matched = list.filter { $0.0.matches(line) }.map(\.1)
+            list.removeAll { $0.0.matches(line) }
             return matched
         }
         for continuation in ready { continuation.resume(returning: line) }
@@ -41,16 +48,23 @@ final class AgentProcess: Sendable {
 
     /// Waits for a log line containing `text` (already printed or still to come).
     func waitForLine(containing text: String, timeout: Duration = .seconds(30)) async throws -> String {
-        try await withThrowingTaskGroup(of: String.self) { group in
+        try await waitForLine(containingAll: [text], timeout: timeout)
+    }
+
+    /// Waits for a log line containing every one of `texts`, in any order (already printed or still to come).
+    func waitForLine(containingAll texts: [String], timeout: Duration = .seconds(30)) async throws -> String {
+        let waiter = Waiter(texts: texts)
+        let text = texts.joined(separator: " + ")
+        return try await withThrowingTaskGroup(of: String.self) { group in
             group.addTask {
                 await withCheckedContinuation { continuation in
-                    let existing = self.lines.withLock { $0.first { $0.contains(text) } }
+                    let existing = self.lines.withLock { $0.first { waiter.matches($0) } }
                     if let existing {
                         continuation.resume(returning: existing)
                     } else {
-                        self.waiters.withLock { $0.append((text, continuation)) }
+                        self.waiters.withLock { $0.append((waiter, continuation)) }
                         // A line may have arrived between the two locks.
-                        if let late = self.lines.withLock({ $0.first { $0.contains(text) } }) {
+                        if let late = self.lines.withLock({ $0.first { waiter.matches($0) } }) {
                             self.received(late)
                         }
                     }
@@ -60,8 +74,8 @@ final class AgentProcess: Sendable {
                 try await Task.sleep(for: timeout)
                 // Release the waiter so the group can finish, then report.
                 let stale = self.waiters.withLock { list -> [CheckedContinuation<String, Never>] in
-                    let matched = list.filter { $0.0 == text }.map(\.1)
-                    list.removeAll { $0.0 == text }
+                    let matched = list.filter { $0.0.id == waiter.id }.map(\.1)
+                    list.removeAll { $0.0.id == waiter.id }
                     return matched
                 }
                 for continuation in stale { continuation.resume(returning: "") }
