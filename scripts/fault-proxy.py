@@ -68,6 +68,9 @@ class Handler(BaseHTTPRequestHandler):
             record["status"] = response.status
             with lock, open(log_path, "a") as log:
                 log.write(json.dumps(record) + "\n")
+                # The same line on stderr, so a test can await it instead of polling the file.
+                sys.stderr.write(json.dumps(record) + "\n")
+                sys.stderr.flush()
         self.send_response(response.status, response.reason)
         for name, value in response.getheaders():
             if name.lower() not in ("transfer-encoding", "connection", "content-length", "server", "date"):

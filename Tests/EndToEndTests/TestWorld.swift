@@ -95,6 +95,7 @@ struct TestWorld {
     var extraAgent = ""
     var extraStorage = ""
     var extraCDN = ""
+    var maxAttempts = 3
 
     init(_ name: String, servers: Servers) throws {
         dir = try TempDirectory()
@@ -124,7 +125,7 @@ struct TestWorld {
             poll_interval = "200ms"
 
             [retry]
-            max_attempts = 3
+            max_attempts = \(maxAttempts)
             base_delay = "1s"
             max_delay = "2s"
 
@@ -228,6 +229,18 @@ enum Clips {
         return path
     }
 
+    /// A longer H.264 source at a high rate (so the transcode lasts seconds and the source is worth a multipart
+    /// upload): noise keeps the encoder busy.
+    static func long(_ path: String, seconds: Int = 40, bitrate: String = "3M") throws -> String {
+        try ffmpeg([
+            "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25:duration=\(seconds)",
+            "-f", "lavfi", "-i", "sine=frequency=330:duration=\(seconds)",
+            "-vf", "noise=alls=30:allf=t", "-c:v", "libx264", "-preset", "ultrafast", "-b:v", bitrate,
+            "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", path,
+        ])
+        return path
+    }
+
     /// VP8 + Opus in Matroska, 400×300.
     static func vp8(_ path: String, seconds: Int = 3) throws -> String {
         try ffmpeg([
@@ -263,6 +276,29 @@ func waitForJobs(
         _ = try? await agent.waitForLine(afterLine: seen, timeout: .seconds(2))
         seen = agent.log.split(separator: "\n").count
     }
+}
+
+/// The processes whose parent is `pid` and whose command line contains `text` (read from /proc).
+func children(of pid: Int32, matching text: String) -> [Int32] {
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    return entries.compactMap { Int32($0) }.filter { child in
+        guard let stat = try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return false }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 2, Int32(fields[1]) == pid else { return false }
+        let command = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(child)/cmdline"))) ?? Data()
+        return String(decoding: command.map { $0 == 0 ? 32 : $0 }, as: UTF8.self).contains(text)
+    }
+}
+
+/// A job's stage rows, read by the sqlite3 CLI: an independent look at what the agent committed.
+func stageEvents(_ world: TestWorld, job: Int64) throws -> [String] {
+    let result = try runProcess(
+        "/usr/bin/sqlite3",
+        [world.databasePath, "SELECT event FROM video_processing_stages WHERE job_id = \(job) ORDER BY id"]
+    )
+    return result.stdout.split(separator: "\n").map(String.init)
 }
 
 struct WaitFailed: Error, CustomStringConvertible {

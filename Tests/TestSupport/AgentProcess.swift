@@ -74,6 +74,18 @@ public final class AgentProcess: Sendable {
         try await waitForLine(containingAll: [text], timeout: timeout)
     }
 
+    /// Waits until `condition` holds for the lines printed so far, checking again at each new line.
+    public func waitUntil(timeout: Duration, _ condition: @Sendable ([String]) -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let seen = lines.withLock { $0 }
+            if condition(seen) { return }
+            let left = deadline - ContinuousClock.now
+            guard left > .zero else { throw TimeoutError(text: "condition on the log", log: log) }
+            _ = try? await waitForLine(afterLine: seen.count, timeout: left)
+        }
+    }
+
     /// Waits for line number `index` (0-based) of the log: the next line after the ones already seen.
     public func waitForLine(afterLine index: Int, timeout: Duration = .seconds(30)) async throws -> String {
         try await waitForLine(containingAll: [], after: index, timeout: timeout)
