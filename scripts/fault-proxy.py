@@ -83,7 +83,7 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
         connection.close()
 
-    do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = handle_any
+    do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = do_PURGE = do_BAN = handle_any
 
 
 ThreadingHTTPServer.allow_reuse_address = True

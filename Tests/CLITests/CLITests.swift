@@ -217,10 +217,26 @@ struct CLITests {
         )
         try await db.apply(.failed(error: "503"), toJob: due, policy: policy, at: Date().addingTimeInterval(-60))
         try await db.apply(.failed(error: "503"), toJob: later, policy: RetryPolicy(baseDelay: .seconds(3600)))
+        // Scratch folders: the due job's is kept (it runs again), a finished job's and a stranger's go.
+        let published = try #require(
+            try await db.insertJob(NewJob(sourcePath: "/w/done.mp4", watchName: "w", profile: "p")).id
+        )
+        try await db.apply(.rejected(reason: "not a video file"), toJob: published, policy: policy)
+        for id in [due, published, 999] { _ = try setup.dir.mkdir("scratch/job-\(id)/out") }
         let report = try #require(try setup.run(["retry-sweep", "--json"]).json() as? [String: Any])
         #expect(report["requeued"] as? [Int] == [Int(due)])
+        #expect(report["removedScratch"] as? [Int] == [Int(published), 999])
         #expect(try await db.job(id: due)?.state == .stable)
         #expect(try await db.job(id: later)?.state == .failed)
+        #expect(FileManager.default.fileExists(atPath: setup.dir.path + "/scratch/job-\(due)"))
+        #expect(!FileManager.default.fileExists(atPath: setup.dir.path + "/scratch/job-999"))
+
+        // In words, one line per action; a second sweep has nothing to do.
+        _ = try setup.dir.mkdir("scratch/job-1234")
+        let text = try setup.run(["retry-sweep"])
+        #expect(text.status == 0)
+        #expect(text.stdout == "removed the scratch folder of job 1234\n")
+        #expect(try setup.run(["retry-sweep"]).stdout == "nothing to do\n")
     }
 
     /// `probe` and `transcode` are handed to the `reel-ingest-media` worker with their arguments unchanged.
