@@ -52,7 +52,8 @@ struct RetrySweepCommand: AsyncParsableCommand {
             policy: config.retry,
             janitor: janitor,
             scratchDir: config.agent.scratchDir,
-            cdn: config.cdn.kind == "none" ? nil : CDNRetry(database: database, settings: config.storage, cdn: config.cdn)
+            cdn: config.cdn.kind == "none"
+                ? nil : CDNRetry(database: database, settings: config.storage, cdn: config.cdn)
         )
         var report = try await sweep.run()
         report.errors = setupErrors + report.errors
@@ -71,7 +72,8 @@ struct RetrySweepCommand: AsyncParsableCommand {
             }
         }
         for error in report.errors { print("skipped \(error)") }
-        let actions = report.requeued.count + report.removedScratch.count + report.cdnRetries.count
+        let actions =
+            report.requeued.count + report.removedScratch.count + report.cdnRetries.count
             + report.abortedUploads.count
         if actions == 0 && report.errors.isEmpty { print("nothing to do") }
     }
