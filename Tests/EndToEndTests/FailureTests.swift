@@ -21,8 +21,8 @@ struct FailureTests {
         let pid = agent.pid
         _ = try await agent.waitForLine(containing: "watching folder")
         try world.drop(clip, into: line)
-        _ = try await agent.waitForLine(containingAll: ["[IngestAgent] transcoding"], timeout: .seconds(60))
-        let worker = try #require(children(of: pid, matching: "transcode").first, "the transcode child")
+        let worker = try await workerPid(agent)
+        #expect(children(of: pid, matching: "reel-ingest-media").contains(worker), "a child process of the agent")
         kill(worker, SIGKILL)
 
         let jobs = try await waitForJobs(world, agent: agent, "published after a retry") { jobs in

@@ -71,8 +71,7 @@ struct RepublishTests {
         defer { agent.stop() }
         _ = try await agent.waitForLine(containing: "watching folder")
         try world.drop(clip, into: line)
-        _ = try await agent.waitForLine(containing: "[IngestAgent] transcoding", timeout: .seconds(60))
-        let worker = try #require(children(of: agent.pid, matching: "transcode").first)
+        let worker = try await workerPid(agent)
         let job = try #require(try await world.database().jobs(limit: 1).first)
         let cancel = try runProcess(
             TestBinaries.reelIngest,

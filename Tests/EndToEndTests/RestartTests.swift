@@ -10,8 +10,17 @@ import Testing
 struct RestartTests {
     @Test(.timeLimit(.minutes(5))) func sigtermMidTranscodeThenRestartPublishesOnce() async throws {
         let servers = try Servers.require()
-        let world = try TestWorld("term-transcode", servers: servers)
+        var world = try TestWorld("term-transcode", servers: servers)
         defer { world.remove() }
+        let port = try freePort()
+        let proxy = try StoreProxy(
+            upstream: servers.endpoint,
+            port: port,
+            log: world.dir.path + "/proxy.log",
+            delayMs: 0
+        )
+        defer { proxy.stop() }
+        world.endpoint = "http://127.0.0.1:\(port)"
         try world.writeConfig()
         let line = try world.watch("line")
         let clip = try Clips.long(world.dir.path + "/long.mp4", seconds: 40)
@@ -19,8 +28,17 @@ struct RestartTests {
         let first = try world.startAgent()
         _ = try await first.waitForLine(containing: "watching folder")
         try world.drop(clip, into: line)
-        _ = try await first.waitForLine(containing: "[IngestAgent] transcoding", timeout: .seconds(60))
-        let worker = try #require(children(of: first.pid, matching: "transcode").first)
+        let worker = try await workerPid(first)
+        // Segments are stored while the worker is still encoding.
+        try await proxy.waitForRequests(timeout: .seconds(60)) { requests in
+            requests.contains { $0.method == "PUT" && $0.path.hasSuffix(".m4s") && $0.status == 200 }
+        }
+        #expect(kill(worker, 0) == 0, "the worker is still encoding")
+        let limits = try String(contentsOfFile: "/proc/\(worker)/limits", encoding: .utf8)
+        #expect(limits.contains("Max address space         8589934592"), "\(limits)")
+        let stat = try String(contentsOfFile: "/proc/\(worker)/stat", encoding: .utf8)
+        let fields = stat[stat.index(after: try #require(stat.lastIndex(of: ")")))...].split(separator: " ")
+        #expect(fields[16] == "10", "nice level of the worker")
         let status = await first.exit(after: SIGTERM, timeout: .seconds(30))
         #expect(status == 0, "exit 0 within the shutdown timeout")
         #expect(kill(worker, 0) != 0, "the transcode child is gone too")

@@ -278,6 +278,15 @@ func waitForJobs(
     }
 }
 
+/// Waits for the agent to start a transcode worker and returns its process id (the agent logs it).
+func workerPid(_ agent: AgentProcess, timeout: Duration = .seconds(60)) async throws -> Int32 {
+    let line = try await agent.waitForLine(containing: "[IngestAgent] worker started", timeout: timeout)
+    guard let range = line.range(of: "pid="),
+        let pid = Int32(line[range.upperBound...].prefix { $0.isNumber })
+    else { throw WaitFailed(what: "the worker's pid", detail: line) }
+    return pid
+}
+
 /// The processes whose parent is `pid` and whose command line contains `text` (read from /proc).
 func children(of pid: Int32, matching text: String) -> [Int32] {
     let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
