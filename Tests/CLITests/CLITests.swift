@@ -253,6 +253,12 @@ struct CLITests {
         let bad = try CLI.run(["transcode", notes, "--out", dir.path + "/out", "--progress", "json"])
         #expect(bad.status == 1)
         #expect(bad.stderr == "not a video file\n")
+        // Limits the daemon hands over are applied first thing; ones it cannot read stop the worker.
+        let garbled = try CLI.run(["probe", notes], environment: ["REEL_INGEST_WORKER_LIMITS": "as=lots"])
+        #expect(garbled.status == 1)
+        #expect(garbled.stderr == "reel-ingest: error: REEL_INGEST_WORKER_LIMITS is not valid: as=lots\n")
+        let tight = try CLI.run(["probe", notes], environment: ["REEL_INGEST_WORKER_LIMITS": "as=1048576"])
+        #expect(tight.status != 0, "a 1 MiB address space cannot even load libav")
     }
 
     /// Without the worker beside it, the media commands fail with a plain reason instead of crashing.
