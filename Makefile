@@ -34,6 +34,7 @@ lint:
 run: build
 	@mkdir -p demo/inbox demo/watches.d
 	@[ -f demo/watches.d/inbox.toml ] || "$(BIN_DIR)/reel-ingest" watch add demo/inbox --name inbox --config $(DEMO_CONFIG)
+	@echo "reel-ingest demo: drop a video into $(CURDIR)/demo/inbox; it is published to $(CURDIR)/demo/published. Ctrl-C stops."
 	"$(BIN_DIR)/reel-ingest" run --config $(DEMO_CONFIG)
 
 # scripts/test-servers.sh starts moto_server (signatures enforced) and writes .build/test-servers.env; the trap
