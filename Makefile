@@ -38,6 +38,7 @@ lint:
 run: build
 	@mkdir -p demo/inbox demo/watches.d
 	@[ -f demo/watches.d/inbox.toml ] || "$(BIN_DIR)/reel-ingest" watch add demo/inbox --name inbox --config $(DEMO_CONFIG)
+	@echo "reel-ingest demo: drop a video into $(CURDIR)/demo/inbox; it is published to $(CURDIR)/demo/published. Ctrl-C stops."
 	@echo "status page: http://127.0.0.1:8790/  (uploads, retry and cancel ask for the token in demo/state/api-token)"
 	"$(BIN_DIR)/reel-ingest" run --config $(DEMO_CONFIG)
 

@@ -134,6 +134,8 @@ let package = Package(
             ],
             exclude: ["Python"]
         ),
+        // The real daemon as a separate process against moto and Varnish (`make test` starts them).
+        .testTarget(name: "EndToEndTests", dependencies: ["IngestCore", "IngestStore", "TestSupport"]),
         // Needs the S3 server `make test` starts (scripts/test-servers.sh).
         .testTarget(
             name: "S3IntegrationTests",

@@ -45,18 +45,35 @@ extension IngestDatabase {
         }
     }
 
-    /// Full keys a job stored under `keyPrefix` (its unpublished revision, when it is cancelled).
-    public func storedKeys(job: Int64, storeURL: String, keyPrefix: String) throws -> [String] {
+    /// Full keys stored under `keyPrefix` and not deleted since: by one job (its unpublished revision, when it is
+    /// cancelled), or by any (everything the agent put under a video's folder, when a publication replaces it).
+    public func storedKeys(job: Int64?, storeURL: String, keyPrefix: String) throws -> [String] {
         try pool.read { db in
             try String.fetchAll(
                 db,
                 sql: """
                     SELECT DISTINCT object_key FROM video_uploads
-                    WHERE job_id = ? AND store_url = ? AND state = 'completed' AND sha256 IS NOT NULL
+                    WHERE (? IS NULL OR job_id = ?) AND store_url = ? AND state = 'completed' AND sha256 IS NOT NULL
                         AND substr(object_key, 1, ?) = ?
+                    ORDER BY object_key
                     """,
-                arguments: [job, storeURL, keyPrefix.count, keyPrefix]
+                arguments: [job, job, storeURL, keyPrefix.count, keyPrefix]
             )
+        }
+    }
+
+    /// The objects under these full keys are gone from the store.
+    public func markDeleted(storeURL: String, keys: [String], at now: Date = Date()) throws {
+        try pool.write { db in
+            for key in keys {
+                try db.execute(
+                    sql: """
+                        UPDATE video_uploads SET state = 'deleted', updated_at = ?
+                        WHERE store_url = ? AND object_key = ? AND state = 'completed'
+                        """,
+                    arguments: [now, storeURL, key]
+                )
+            }
         }
     }
 

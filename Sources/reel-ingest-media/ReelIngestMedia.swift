@@ -62,6 +62,6 @@ struct ConfigOption: ParsableArguments {
             explicit: config,
             environment: ProcessInfo.processInfo.environment
         )
-        return try ConfigLoader.load(path: path, mustExist: explicit, requireWatchFolders: false)
+        return try ConfigLoader.load(path: path, mustExist: explicit, requireWatchFolders: false, includeWatches: false)
     }
 }

@@ -19,6 +19,8 @@ struct RunCommandTests {
             settle_time = "300ms"
             poll_interval = "100ms"
             max_file_size = "200KiB"
+            [storage]
+            url = "file:published"
             """
         )
         let first = try dir.mkdir("first")
@@ -58,6 +60,17 @@ struct RunCommandTests {
         let refused = try await agent.waitForLine(containing: "configuration not reloaded")
         #expect(refused.contains("broken.toml"))
 
+        // The recorded clips go all the way: transcoded and published into the file store.
+        let published = try await agent.waitForLine(
+            containingAll: ["take 1.mp4", "[IngestAgent] published"],
+            timeout: .seconds(120)
+        )
+        #expect(published.contains(dir.path + "/published/videos/"))
+        _ = try await agent.waitForLine(
+            containingAll: ["take 2.mov", "[IngestAgent] published"],
+            timeout: .seconds(120)
+        )
+
         #expect(agent.stop() == 0)
         #expect(agent.log.contains("reel-ingest agent stopped"))
 
@@ -67,7 +80,8 @@ struct RunCommandTests {
         let byName = Dictionary(
             uniqueKeysWithValues: jobs.map { (URL(fileURLWithPath: $0.sourcePath).lastPathComponent, $0) }
         )
-        #expect(byName["take 1.mp4"]?.state == .stable)
+        #expect(byName["take 1.mp4"]?.state == .published)
+        #expect(byName["take 2.mov"]?.state == .published)
         #expect(byName["take 2.mov"]?.watchName == "second")
         #expect(byName["huge.mp4"]?.state == .rejected)
         #expect(byName["notes.mp4"]?.lastError == "not a video file")
@@ -79,7 +93,7 @@ struct RunCommandTests {
         defer { dir.remove() }
         let config = try dir.write(
             "agent.toml",
-            "[agent]\nstate_dir = \"state\"\nscratch_dir = \"scratch\"\n[limits]\nsettle_time = \"200ms\"\npoll_interval = \"100ms\"\n"
+            "[agent]\nstate_dir = \"state\"\nscratch_dir = \"scratch\"\n[limits]\nsettle_time = \"200ms\"\npoll_interval = \"100ms\"\n[storage]\nurl = \"file:published\"\n"
         )
         let inbox = try dir.mkdir("inbox")
         let polled = try dir.mkdir("polled")
@@ -122,7 +136,7 @@ struct RunCommandTests {
         defer { dir.remove() }
         let config = try dir.write(
             "agent.toml",
-            "[agent]\nstate_dir = \"state\"\nscratch_dir = \"scratch\"\n[limits]\nsettle_time = \"200ms\"\npoll_interval = \"100ms\"\n"
+            "[agent]\nstate_dir = \"state\"\nscratch_dir = \"scratch\"\n[limits]\nsettle_time = \"200ms\"\npoll_interval = \"100ms\"\n[storage]\nurl = \"file:published\"\n"
         )
         let inbox = try dir.mkdir("inbox")
         for i in 0..<10 { _ = try dir.mkdir("inbox/line \(i)/camera") }
@@ -163,7 +177,7 @@ struct RunCommandTests {
         defer { dir.remove() }
         let config = try dir.write(
             "agent.toml",
-            "[agent]\nstate_dir = \"state\"\nscratch_dir = \"scratch\"\n[limits]\nsettle_time = \"200ms\"\npoll_interval = \"100ms\"\n"
+            "[agent]\nstate_dir = \"state\"\nscratch_dir = \"scratch\"\n[limits]\nsettle_time = \"200ms\"\npoll_interval = \"100ms\"\n[storage]\nurl = \"file:published\"\n"
         )
         let inbox = try dir.mkdir("inbox")
         try dir.write("watches.d/inbox.toml", "path = \"\(inbox)\"\n")

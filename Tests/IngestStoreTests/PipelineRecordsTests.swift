@@ -37,6 +37,44 @@ struct PipelineRecordsTests {
         #expect(job.attempts == 0, "the admin's retry reset attempts and the interruption spent none")
     }
 
+    /// The scheduler's order: watch priority first, then age, FIFO inside a priority; only checked jobs, unless
+    /// recorded before the agent started; never one already running.
+    @Test func runnableJobsComeInPriorityThenAgeOrder() async throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        let db = try IngestDatabase(path: dir.path + "/db.sqlite")
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        var ids: [String: Int64] = [:]
+        let plan: [(String, Int, Double, Bool)] = [
+            ("burst-1", 0, 0, true), ("burst-2", 0, 1, true), ("burst-3", 0, 2, true),
+            ("urgent", 5, 3, true), ("unchecked", 9, 4, false), ("old-unchecked", 1, -100, false),
+        ]
+        for (name, priority, offset, checked) in plan {
+            let job = try await db.insertJob(
+                NewJob(sourcePath: "/w/\(name).mp4", watchName: "w", profile: "p", priority: priority),
+                at: t0.addingTimeInterval(offset)
+            )
+            let id = try #require(job.id)
+            try await db.apply(.settled, toJob: id, policy: policy, at: t0.addingTimeInterval(offset))
+            if checked { try await db.markChecked(job: id) }
+            ids[name] = id
+        }
+        let names = Dictionary(uniqueKeysWithValues: ids.map { ($1, $0) })
+        let agentStart = t0.addingTimeInterval(-50)
+        let order = try await db.runnableJobs(limit: 10, excluding: [], uncheckedBefore: agentStart)
+        #expect(
+            order.compactMap { $0.id.flatMap { names[$0] } } == [
+                "urgent", "old-unchecked", "burst-1", "burst-2", "burst-3",
+            ]
+        )
+        let withoutRunning = try await db.runnableJobs(
+            limit: 2,
+            excluding: [try #require(ids["urgent"])],
+            uncheckedBefore: agentStart
+        )
+        #expect(withoutRunning.compactMap { $0.id.flatMap { names[$0] } } == ["old-unchecked", "burst-1"])
+    }
+
     @Test func videoIdComesFromTheContentAndDuplicatesShareIt() async throws {
         let dir = try TempDirectory()
         defer { dir.remove() }

@@ -7,12 +7,12 @@ import IngestPublish
 /// player asks for first. Pure, so it is tested without a network.
 struct CDNPlan: Sendable {
     let settings: CDNSettings
-    /// The store's prefix: an object's URL is `base_url/<full key>` with the prefix joined in.
-    let fullKey: @Sendable (String) -> String
 
+    /// `base_url` is the public URL of the store's prefix, so an object's URL is `base_url/<key>` with the key
+    /// relative to that prefix (`videos/<id>/...`).
     func url(_ key: String) -> String? {
         guard let base = settings.baseURL else { return nil }
-        return base + "/" + Self.encodePath(fullKey(key))
+        return base + "/" + Self.encodePath(key)
     }
 
     /// The path part of `base_url` (for BAN prefixes and CloudFront paths), without a trailing `/`.
@@ -29,7 +29,7 @@ struct CDNPlan: Sendable {
         case "http-purge":
             if settings.purgeMethod == "ban" {
                 let target = settings.purgeURL ?? settings.baseURL ?? ""
-                return [.ban(url: target, prefix: basePath + "/" + Self.encodePath(fullKey(folder)) + "/")]
+                return [.ban(url: target, prefix: basePath + "/" + Self.encodePath(folder) + "/")]
             }
             let keys = [VideoLayout.manifestKey(videoId)] + previousKeys
             return keys.compactMap { key in purgeURL(key).map { CDNAction.purge(url: $0) } }
@@ -38,7 +38,7 @@ struct CDNPlan: Sendable {
             return [
                 .invalidate(
                     distributionId: distribution,
-                    paths: [basePath + "/" + Self.encodePath(fullKey(folder)) + "/*"],
+                    paths: [basePath + "/" + Self.encodePath(folder) + "/*"],
                     callerReference: "reel-ingest-\(videoId)-\(revision)"
                 )
             ]
@@ -50,7 +50,7 @@ struct CDNPlan: Sendable {
     /// PURGE goes to `purge_url` when set (a cache's admin listener), with the object's path.
     private func purgeURL(_ key: String) -> String? {
         guard let purgeBase = settings.purgeURL else { return url(key) }
-        return purgeBase + basePath + "/" + Self.encodePath(fullKey(key))
+        return purgeBase + basePath + "/" + Self.encodePath(key)
     }
 
     /// What a player fetches first: the manifest, master playlist, MPD, media playlists, init segments, the first

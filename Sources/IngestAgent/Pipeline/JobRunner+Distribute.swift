@@ -16,20 +16,38 @@ extension JobRunner {
         let started = Date()
         let folder = VideoLayout.folder(video.videoId)
         let store = context.store
-        let listed = try await onThread("reel-ingest list") { try store.list(prefix: folder) }.map(\.key)
-        let named = Set(video.allFiles.map { folder + "/" + $0.path } + [VideoLayout.manifestKey(video.videoId)])
-        let leftovers = listed.filter { !named.contains($0) }
-        let previous = probed.previousRevision.map { VideoLayout.revisionFolder(video.videoId, $0) + "/" }
+        // What the agent ever stored under the video's folder (the journal knows; no listing needed) that the new
+        // video.json does not name: the replaced revision, and leftovers of interrupted runs.
+        let stored = try database.storedKeys(
+            job: nil,
+            storeURL: store.journalURL,
+            keyPrefix: store.fullKey(folder) + "/"
+        )
+        let named = Set(
+            (video.allFiles.map { folder + "/" + $0.path } + [VideoLayout.manifestKey(video.videoId)]).map(
+                store.fullKey
+            )
+        )
+        let leftovers = stored.filter { !named.contains($0) }
+        let previous = probed.previousRevision.map {
+            store.fullKey(VideoLayout.revisionFolder(video.videoId, $0)) + "/"
+        }
         let previousKeys = previous.map { prefix in leftovers.filter { $0.hasPrefix(prefix) } } ?? []
 
         let plan = cdnPlan
         let actions =
-            plan.purges(videoId: video.videoId, revision: video.revision, previousKeys: previousKeys)
+            plan.purges(
+                videoId: video.videoId,
+                revision: video.revision,
+                previousKeys: previousKeys.map { relativeKey($0) }
+            )
             + plan.prewarms(videoId: video.videoId, video: video)
         if !actions.isEmpty { await perform(actions, revision: video.revision) }
 
         if !leftovers.isEmpty {
-            try await onThread("reel-ingest delete") { try store.delete(leftovers) }
+            let relative = leftovers.map { relativeKey($0) }
+            try await onThread("reel-ingest delete") { try store.delete(relative) }
+            try database.markDeleted(storeURL: store.journalURL, keys: leftovers)
             logger.info("removed replaced objects", metadata: ["objects": "\(leftovers.count)"])
         }
         try checkStopped()
@@ -52,6 +70,12 @@ extension JobRunner {
                     "\(video.media.thumbnails.first { $0.label == "poster" }.map { location(folder + "/" + $0.file.path) } ?? "-")",
             ]
         )
+    }
+
+    /// A full key (as the journal holds it) relative to the store's prefix again.
+    func relativeKey(_ full: String) -> String {
+        let prefix = context.store.fullKey("")
+        return prefix.isEmpty ? full : String(full.dropFirst(prefix.count + 1))
     }
 
     /// Where a person finds an object: the CDN URL, the file path of a file store, or `s3://bucket/key`.

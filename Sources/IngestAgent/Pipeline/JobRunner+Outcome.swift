@@ -39,12 +39,12 @@ extension JobRunner {
         guard let revision = current.revision, revision != current.publishedRevision else { return }
         let store = context.store
         let prefix = store.fullKey(VideoLayout.revisionFolder(current.videoId, revision)) + "/"
-        let strip = store.fullKey("").count
         do {
             let keys = try database.storedKeys(job: id, storeURL: store.journalURL, keyPrefix: prefix)
             // The journal holds full keys; the store deletes by keys relative to its prefix.
-            let relative = keys.map { strip == 0 ? $0 : String($0.dropFirst(strip + 1)) }
+            let relative = keys.map { relativeKey($0) }
             try await onThread("reel-ingest delete") { try store.delete(relative) }
+            try database.markDeleted(storeURL: store.journalURL, keys: keys)
             if !keys.isEmpty { logger.info("removed unpublished objects", metadata: ["objects": "\(keys.count)"]) }
         } catch {
             logger.error("cannot remove unpublished objects", metadata: ["error": "\(error)"])

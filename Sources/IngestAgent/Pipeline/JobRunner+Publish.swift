@@ -83,10 +83,7 @@ extension JobRunner {
         return video
     }
 
-    var cdnPlan: CDNPlan {
-        let store = context.store
-        return CDNPlan(settings: config.cdn, fullKey: { store.fullKey($0) })
-    }
+    var cdnPlan: CDNPlan { CDNPlan(settings: config.cdn) }
 
     /// One row per thing a player can use: the HLS master, the MPD, each rendition, the MP4, the original.
     private func formatRecords(_ video: PublishedVideo, plan: CDNPlan) -> [FormatRecord] {

@@ -41,7 +41,19 @@ extension JobRunner {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.recordProgress(progress) }
             do throws(WorkerFailure) {
-                try await worker.run(arguments: arguments, control: control) { message in
+                try await worker.run(
+                    arguments: arguments,
+                    control: control,
+                    started: { pid in
+                        logger.info(
+                            "worker started",
+                            metadata: [
+                                "pid": "\(pid)", "timeout": "\(worker.timeout)",
+                                "limits": "\(limits(for: worker.timeout).environmentValue)",
+                            ]
+                        )
+                    }
+                ) { message in
                     switch message {
                     case .progress(let report):
                         progressSink.yield(report)

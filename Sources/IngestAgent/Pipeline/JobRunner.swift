@@ -72,7 +72,12 @@ final class JobRunner: Sendable {
         } catch let rejection as StageRejection {
             await reject(rejection)
         } catch {
-            await fail(error, stage: stage)
+            // A stop makes uploads and the worker fail on their own terms; the stop is what happened.
+            if let reason = control.reason {
+                await stoppedRun(reason)
+            } else {
+                await fail(error, stage: stage)
+            }
         }
     }
 

@@ -62,6 +62,9 @@ final class SlotPool: Sendable {
         waiter?.continuation.resume(returning: false)
     }
 
+    /// Jobs in line (for tests and status).
+    var waiting: Int { state.withLock { $0.waiters.count } }
+
     func release() {
         let next = state.withLock { state -> Waiter? in
             if state.waiters.isEmpty {

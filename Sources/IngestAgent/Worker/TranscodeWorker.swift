@@ -35,12 +35,15 @@ public struct TranscodeWorker: Sendable {
     }
 
     /// As `run(arguments:messages:)`; stopping `control` ends the child (SIGTERM, SIGKILL after `killGrace`).
+    /// `started` gets the child's process id.
     func run(
         arguments: [String],
         control: JobControl?,
+        started: (Int32) -> Void = { _ in },
         messages: @escaping @Sendable (WorkerMessage) -> Void
     ) async throws(WorkerFailure) {
         let child = try ChildProcess(executable: executable, arguments: arguments, environment: environment)
+        started(child.pid)
         let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
             let watch = Watch(child: child, timeout: timeout, killGrace: killGrace, messages: messages)
             let token = control?.onStop { _ in watch.terminate() }

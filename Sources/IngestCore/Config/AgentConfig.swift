@@ -105,6 +105,8 @@ public struct CDNSettings: Sendable, Equatable {
     /// CloudFront API endpoint (a compatible server, or a proxy); AWS's when unset.
     public var cloudfrontEndpoint: String?
 
+    public init() {}
+
     public static let providers = ["none", "http-purge", "cloudfront", "varnish", "fastly"]
     public static let purgeMethods = ["url", "ban"]
 

@@ -20,12 +20,31 @@ public enum CDNAction: Sendable, Equatable {
         }
     }
 
-    /// What the action is about, as recorded: the URL, or the distribution and paths.
+    /// What the action is about, as recorded (`video_cdn_cache.url`): the URL; for a BAN the URL and the prefix;
+    /// for an invalidation the distribution, the paths and the caller reference. `init(name:target:)` reads it back.
     public var target: String {
         switch self {
         case .purge(let url), .prewarm(let url): url
         case .ban(let url, let prefix): "\(url) \(prefix)"
-        case .invalidate(let id, let paths, _): "cloudfront:\(id) \(paths.joined(separator: ","))"
+        case .invalidate(let id, let paths, let reference):
+            "cloudfront:\(id) \(paths.joined(separator: ",")) \(reference)"
+        }
+    }
+
+    /// The action recorded as `name` and `target`, to try it again; nil for a record it cannot have written.
+    public init?(name: String, target: String) {
+        let parts = target.split(separator: " ").map(String.init)
+        switch (name, parts.count) {
+        case ("purge", 1): self = .purge(url: target)
+        case ("prewarm", 1): self = .prewarm(url: target)
+        case ("ban", 2): self = .ban(url: parts[0], prefix: parts[1])
+        case ("invalidate", 3) where parts[0].hasPrefix("cloudfront:"):
+            self = .invalidate(
+                distributionId: String(parts[0].dropFirst("cloudfront:".count)),
+                paths: parts[1].split(separator: ",").map(String.init),
+                callerReference: parts[2]
+            )
+        default: return nil
         }
     }
 }

@@ -49,24 +49,6 @@ public struct FileStore: ObjectStore {
         }
     }
 
-    /// Regular files under `prefix`, keys relative to the store's directory; temporary files of writes in progress
-    /// (dot names) are left out.
-    public func list(prefix: String) throws -> [ListedObject] {
-        let root = directory + "/" + StoreLocation.join("", prefix)
-        guard let walker = FileManager.default.enumerator(atPath: root) else { return [] }
-        var objects: [ListedObject] = []
-        while let relative = walker.nextObject() as? String {
-            let name = (relative as NSString).lastPathComponent
-            var info = stat()
-            guard !name.hasPrefix("."), stat(root + "/" + relative, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG
-            else { continue }
-            objects.append(
-                ListedObject(key: StoreLocation.join(prefix, relative), size: Int64(info.st_size), etag: "")
-            )
-        }
-        return objects.sorted { $0.key < $1.key }
-    }
-
     /// Removes the files, then folders left empty up to the store's directory.
     public func delete(_ keys: [String]) throws {
         for key in keys {

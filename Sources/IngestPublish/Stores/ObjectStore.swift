@@ -31,8 +31,6 @@ public protocol ObjectStore: Sendable {
     func put(file: String, key: String) async throws -> StoredObject
     /// An uploader for the calling thread (S3: one reused connection). Keep it on that thread.
     func makeUploader() throws -> any ObjectUploader
-    /// Every object under `prefix` (relative), with keys relative to the store's prefix. Blocking.
-    func list(prefix: String) throws -> [ListedObject]
     /// Deletes objects by relative key; a missing one is not an error. Blocking.
     func delete(_ keys: [String]) throws
 }

@@ -69,13 +69,6 @@ public struct S3Store: ObjectStore {
         }
     }
 
-    public func list(prefix relative: String) throws -> [ListedObject] {
-        let full = fullKey(relative)
-        let listed = try client.connect().listObjects(prefix: full.isEmpty ? "" : full + "/")
-        let strip = prefix.isEmpty ? 0 : prefix.count + 1
-        return listed.map { ListedObject(key: String($0.key.dropFirst(strip)), size: $0.size, etag: $0.etag) }
-    }
-
     public func delete(_ keys: [String]) throws {
         guard !keys.isEmpty else { return }
         let connection = try client.connect()

@@ -17,6 +17,8 @@ public struct UploadRecord: Codable, Sendable, Equatable, FetchableRecord, Mutab
         case abandoned
         /// Aborted on the server; nothing left to clean up.
         case aborted
+        /// The object was stored, then deleted (a replaced revision): storing it again must really send it.
+        case deleted
     }
 
     public var id: Int64?
