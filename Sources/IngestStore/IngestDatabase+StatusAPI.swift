@@ -47,9 +47,10 @@ extension IngestDatabase {
         }
     }
 
+    /// `queueStatus()` (counts, oldest waiting, next retry) plus counts per watch and what finished since `cutoff`.
     public func queueOverview(since cutoff: Date) async throws -> QueueOverview {
-        try await pool.read { db in
-            var counts = Dictionary(uniqueKeysWithValues: JobState.allCases.map { ($0, 0) })
+        let status = try await queueStatus()
+        return try await pool.read { db in
             var perWatch: [String?: [JobState: Int]] = [:]
             // Covered by jobs_on_state_watch: one pass over the index, not the table.
             let rows = try Row.fetchAll(
@@ -58,23 +59,8 @@ extension IngestDatabase {
             )
             for row in rows {
                 guard let state = JobState(rawValue: row["state"]) else { continue }
-                let n: Int = row["n"]
-                counts[state, default: 0] += n
-                perWatch[row["watch_name"] as String?, default: [:]][state, default: 0] += n
+                perWatch[row["watch_name"] as String?, default: [:]][state, default: 0] += row["n"] as Int
             }
-            var oldest: JobRecord? = nil
-            for state in JobState.queued {
-                let candidate = try JobRecord.filter(Column("state") == state.rawValue)
-                    .order(Column("created_at")).limit(1).fetchOne(db)
-                if let candidate, oldest.map({ candidate.createdAt < $0.createdAt }) ?? true { oldest = candidate }
-            }
-            let nextRetry = try Date.fetchOne(
-                db,
-                sql: """
-                    SELECT next_attempt_at FROM video_processing_jobs
-                    WHERE state = 'failed' AND next_attempt_at IS NOT NULL ORDER BY next_attempt_at LIMIT 1
-                    """
-            )
             var finished: [JobState: Int] = [:]
             for state in JobState.allCases where state.isTerminal {
                 finished[state] =
@@ -85,10 +71,10 @@ extension IngestDatabase {
                     ) ?? 0
             }
             return QueueOverview(
-                counts: counts,
+                counts: status.counts,
                 perWatch: perWatch,
-                oldestWaiting: oldest,
-                nextRetryAt: nextRetry,
+                oldestWaiting: status.oldestWaiting,
+                nextRetryAt: status.nextRetryAt,
                 finishedSince: finished
             )
         }

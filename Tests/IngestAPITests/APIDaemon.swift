@@ -38,11 +38,7 @@ final class APIDaemon: Sendable {
         try dir.write("watches.d/inbox.toml", "path = \"\(inbox)\"\n")
     }
 
-    static var binary: String {
-        if let override = ProcessInfo.processInfo.environment["REEL_INGEST_BIN"] { return override }
-        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        return exe.deletingLastPathComponent().appendingPathComponent("reel-ingest").path
-    }
+    static var binary: String { TestBinaries.reelIngest }
 
     /// Starts the agent and waits until the API listens and the folder is watched.
     func start() async throws {

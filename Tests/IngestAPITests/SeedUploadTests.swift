@@ -28,18 +28,7 @@ struct SeedUploadTests {
         #expect(upload["offset"] as? Int == 0 && upload["filename"] as? String == "seed take.mp4")
 
         // Half the chunks, then the "client" stops.
-        var offset = 0
-        while offset < file.count / 2 {
-            let end = min(offset + chunk, file.count)
-            let reply = try await daemon.call(
-                "POST",
-                "/api/videos/upload/chunk?uploadId=\(id)&offset=\(offset)",
-                auth: true,
-                body: file.subdata(in: offset..<end)
-            )
-            #expect(reply.status == 200)
-            offset = try reply.json()["offset"] as? Int ?? -1
-        }
+        var offset = try await send(file, from: 0, until: file.count / 2, chunk: chunk, id: id, to: daemon)
         // A chunk over max_chunk_size, a wrong offset, completing early: refused, nothing changes.
         let huge = try await daemon.call(
             "POST",
@@ -64,17 +53,8 @@ struct SeedUploadTests {
         let status = try await daemon.call("GET", "/api/videos/upload/\(id)", auth: true).json()
         #expect(status["offset"] as? Int == offset && status["state"] as? String == "receiving")
         let resumeAt = offset
-        while offset < file.count {
-            let end = min(offset + chunk, file.count)
-            let reply = try await daemon.call(
-                "POST",
-                "/api/videos/upload/chunk?uploadId=\(id)&offset=\(offset)",
-                auth: true,
-                body: file.subdata(in: offset..<end)
-            )
-            #expect(reply.status == 200)
-            offset = try reply.json()["offset"] as? Int ?? -1
-        }
+        offset = try await send(file, from: offset, until: file.count, chunk: chunk, id: id, to: daemon)
+        #expect(offset == file.count)
         let badHash = try await daemon.call(
             "POST",
             "/api/videos/upload/complete",
@@ -109,5 +89,24 @@ struct SeedUploadTests {
         )
         let jobs = try await daemon.call("GET", "/api/videos/processing/jobs").json()["jobs"] as? [Any] ?? []
         #expect(jobs.count == 1)
+    }
+
+    /// Sends `file` from `offset` in chunks until at least `until` bytes are acknowledged; returns the offset.
+    func send(_ file: Data, from offset: Int, until: Int, chunk: Int, id: String, to daemon: APIDaemon) async throws
+        -> Int
+    {
+        var offset = offset
+        while offset < until {
+            let end = min(offset + chunk, file.count)
+            let reply = try await daemon.call(
+                "POST",
+                "/api/videos/upload/chunk?uploadId=\(id)&offset=\(offset)",
+                auth: true,
+                body: file.subdata(in: offset..<end)
+            )
+            #expect(reply.status == 200)
+            offset = try reply.json()["offset"] as? Int ?? -1
+        }
+        return offset
     }
 }
