@@ -79,7 +79,7 @@ struct TusTests {
     }
 
     @Test func refusalsOfTheProtocol() async throws {
-        let daemon = try APIDaemon(extraConfig: "upload_expiry = \"2s\"")
+        let daemon = try APIDaemon()
         defer { daemon.remove() }
         try await daemon.start()
         let tus = ["Tus-Resumable": "1.0.0"]
@@ -198,18 +198,34 @@ struct TusTests {
         let secondLocation = try #require(second.header("Location"))
         #expect(try await daemon.call("DELETE", secondLocation, auth: true, headers: tus).status == 204)
         #expect(try await daemon.call("HEAD", secondLocation, auth: true, headers: tus).status == 410)
+    }
 
-        // Expiration: past upload_expiry (2 s here) retry-sweep removes the incomplete upload and says so.
-        let firstID = String(location.split(separator: "/").last ?? "")
-        try await Task.sleep(for: .milliseconds(2200))
+    @Test func expiredUploadsAreRemovedByRetrySweep() async throws {
+        let daemon = try APIDaemon(extraConfig: "upload_expiry = \"1s\"")
+        defer { daemon.remove() }
+        try await daemon.start()
+        let tus = ["Tus-Resumable": "1.0.0"]
+        let meta = "filename " + Data("late.mp4".utf8).base64EncodedString()
+        let created = try await daemon.call(
+            "POST",
+            "/api/videos/tus",
+            auth: true,
+            headers: tus.merging(["Upload-Length": "1000", "Upload-Metadata": meta]) { $1 }
+        )
+        #expect(created.status == 201 && created.header("Upload-Expires") != nil)
+        let location = try #require(created.header("Location"))
+        let id = String(location.split(separator: "/").last ?? "")
+        let data = daemon.dir.path + "/state/uploads/\(id).upload"
+        #expect(FileManager.default.fileExists(atPath: data))
+        // Expiry is a time, not an event: wait past it (api.upload_expiry is 1 s here).
+        try await Task.sleep(for: .milliseconds(1500))
         let sweep = try runProcess(APIDaemon.binary, ["retry-sweep", "--json", "--config", daemon.config])
         #expect(sweep.status == 0, "\(sweep.stderr)")
-        #expect(sweep.stdout.contains(firstID) && sweep.stdout.contains("\"expired\""))
-        #expect(!FileManager.default.fileExists(atPath: uploads + "/\(firstID).upload"))
-        let expired = try await daemon.call("HEAD", location, auth: true, headers: tus)
-        #expect(expired.status == 410)
-        let plain = try runProcess(APIDaemon.binary, ["retry-sweep", "--config", daemon.config])
-        #expect(!plain.stdout.contains(firstID), "an upload is removed once")
+        #expect(sweep.stdout.contains(id) && sweep.stdout.contains("\"expired\""))
+        #expect(!FileManager.default.fileExists(atPath: data))
+        #expect(try await daemon.call("HEAD", location, auth: true, headers: tus).status == 410)
+        let again = try runProcess(APIDaemon.binary, ["retry-sweep", "--config", daemon.config])
+        #expect(!again.stdout.contains(id), "an upload is removed once")
     }
 
     static func sha1Base64(_ data: Data) -> String {
