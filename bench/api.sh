@@ -47,7 +47,8 @@ echo "agent peak RSS after start: $(rss)"
 for path in "/api/videos/processing/jobs?limit=50" "/api/videos/processing/queue-status"; do
   curl -sf "http://127.0.0.1:$port$path" -o /dev/null   # warm the page cache
   for rate in ${RATES:-200 500 1000}; do
-    connections=10
+    # Many connections with a long pause each: the pause, not the latency, sets the rate.
+    connections=40
     pace=$((connections * 1000 / rate))
     echo "== $path at $rate req/s ($connections connections, one request per $pace ms each), $duration"
     PACE_MS=$pace wrk -t2 -c$connections -d"$duration" --latency -s "$here/api_paced.lua" \

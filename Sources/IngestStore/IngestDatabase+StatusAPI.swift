@@ -47,20 +47,36 @@ extension IngestDatabase {
         }
     }
 
-    /// `queueStatus()` (counts, oldest waiting, next retry) plus counts per watch and what finished since `cutoff`.
+    /// Counts overall and per watch, the oldest waiting job, the next retry and what finished since `cutoff`, in one
+    /// read: one pass over the (state, watch) index, then index probes.
     public func queueOverview(since cutoff: Date) async throws -> QueueOverview {
-        let status = try await queueStatus()
-        return try await pool.read { db in
+        try await pool.read { db in
+            var counts = Dictionary(uniqueKeysWithValues: JobState.allCases.map { ($0, 0) })
             var perWatch: [String?: [JobState: Int]] = [:]
-            // Covered by jobs_on_state_watch: one pass over the index, not the table.
+            // Covered by jobs_on_state_watch: the index alone answers, the table is not read.
             let rows = try Row.fetchAll(
                 db,
                 sql: "SELECT state, watch_name, COUNT(*) AS n FROM video_processing_jobs GROUP BY state, watch_name"
             )
             for row in rows {
                 guard let state = JobState(rawValue: row["state"]) else { continue }
-                perWatch[row["watch_name"] as String?, default: [:]][state, default: 0] += row["n"] as Int
+                let n: Int = row["n"]
+                counts[state, default: 0] += n
+                perWatch[row["watch_name"] as String?, default: [:]][state, default: 0] += n
             }
+            var oldest: JobRecord? = nil
+            for state in JobState.queued {
+                let candidate = try JobRecord.filter(Column("state") == state.rawValue)
+                    .order(Column("created_at")).limit(1).fetchOne(db)
+                if let candidate, oldest.map({ candidate.createdAt < $0.createdAt }) ?? true { oldest = candidate }
+            }
+            let nextRetry = try Date.fetchOne(
+                db,
+                sql: """
+                    SELECT next_attempt_at FROM video_processing_jobs
+                    WHERE state = 'failed' AND next_attempt_at IS NOT NULL ORDER BY next_attempt_at LIMIT 1
+                    """
+            )
             var finished: [JobState: Int] = [:]
             for state in JobState.allCases where state.isTerminal {
                 finished[state] =
@@ -71,10 +87,10 @@ extension IngestDatabase {
                     ) ?? 0
             }
             return QueueOverview(
-                counts: status.counts,
+                counts: counts,
                 perWatch: perWatch,
-                oldestWaiting: status.oldestWaiting,
-                nextRetryAt: status.nextRetryAt,
+                oldestWaiting: oldest,
+                nextRetryAt: nextRetry,
                 finishedSince: finished
             )
         }

@@ -49,7 +49,9 @@ extension APIRoutes {
     static let maxPageSize = 500
 
     func addQueue(_ reads: RouterGroup<APIContext>) {
-        reads.get("/api/videos/processing/queue-status") { _, _ in try JSONResponse.make(try await queueStatus()) }
+        reads.get("/api/videos/processing/queue-status") { _, _ in
+            try JSONResponse.make(try await queueCache.value { try await queueStatus() })
+        }
         reads.get("/api/videos/processing/jobs") { request, _ in try JSONResponse.make(try await jobsPage(request)) }
         reads.get("/api/watches") { _, _ in
             try JSONResponse.make(

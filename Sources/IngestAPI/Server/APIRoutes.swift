@@ -14,6 +14,7 @@ struct APIRoutes: Sendable {
     let links: MediaLinks
     let metrics: APIMetrics
     let logger: Logger
+    let queueCache = QueueStatusCache<QueueStatusJSON>()
 
     /// The router for plain HTTP requests. Changes and uploads need the token; reads need it off loopback.
     func router() -> Router<APIContext> {

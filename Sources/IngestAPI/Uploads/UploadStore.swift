@@ -28,10 +28,14 @@ final class UploadStore: Sendable {
     func create(_ new: NewUpload, protocol kind: HTTPUploadRecord.UploadProtocol, tusMetadata: String?) async throws
         -> HTTPUploadRecord
     {
-        let directory = self.directory
-        let free = try await runBlocking { () throws -> Int64? in
+        let (directory, folder) = (self.directory, new.watch.path)
+        let (free, folderThere) = try await runBlocking { () throws -> (Int64?, Bool) in
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            return UploadFile.freeBytes(at: directory)
+            return (UploadFile.freeBytes(at: directory), FileManager.default.fileExists(atPath: folder))
+        }
+        // A share that is not mounted would only fail the hand-off at the end of a long upload.
+        guard folderThere else {
+            throw APIError(.conflict, "the folder of watch \(new.watch.name) is missing (not mounted?): try later")
         }
         if let free, free < new.size {
             throw APIError(

@@ -10,8 +10,10 @@ const tokenButton = document.getElementById('token-button');
 let stop = () => {};
 
 function setLive(state) {
+  // Only views that follow a socket show the badge; the upload form has none.
+  liveBadge.hidden = state === 'off';
   liveBadge.className = `live ${state}`;
-  liveBadge.textContent = { on: 'live', poll: 'polling', off: 'offline' }[state] || state;
+  liveBadge.textContent = { on: 'live', poll: 'polling' }[state] || state;
 }
 
 function showToken() { tokenButton.textContent = token() ? 'Token set' : 'Set token'; }
@@ -21,6 +23,7 @@ showToken();
 
 function route() {
   stop();
+  setLive('off');
   const [path, query] = location.hash.replace(/^#/, '').split('?');
   const params = new URLSearchParams(query || '');
   const parts = (path || '/').split('/').filter(Boolean);
