@@ -62,10 +62,6 @@ kill "$agent"; wait "$agent" 2>/dev/null || true; agent=""
 size=$((1024 * 1024 * 1024))
 head -c $size /dev/urandom > "$work/big.bin"
 sync
-echo "== cp of 1 GiB on the same disk (then sync, as the upload fsyncs)"
-/usr/bin/time -f "cp: %e s" cp "$work/big.bin" "$work/copy.bin"
-/usr/bin/time -f "sync: %e s" sync
-rm -f "$work/copy.bin"
 token=$(cat "$work/state/api-token")
 b64() { printf %s "$1" | base64 -w0; }
 create() {
@@ -73,14 +69,21 @@ create() {
     -H "Tus-Resumable: 1.0.0" -H "Upload-Length: $size" -H "Upload-Metadata: filename $(b64 "$1")" \
     | tr -d '\r' | sed -n 's/^Location: //p'
 }
+seconds() { local s e; s=$(date +%s.%N); "$@"; e=$(date +%s.%N); echo "$e - $s" | bc; }
 start_agent
-echo "agent peak RSS before the upload: $(rss)"
-location=$(create big-curl.mp4)
-echo "== tus, one streaming PATCH (curl)"
-/usr/bin/time -f "tus upload (curl): %e s" curl -sf -o /dev/null -X PATCH "http://127.0.0.1:$port$location" \
-  -H "Authorization: Bearer $token" -H "Tus-Resumable: 1.0.0" -H "Upload-Offset: 0" \
-  -H "Content-Type: application/offset+octet-stream" --upload-file "$work/big.bin"
-echo "agent peak RSS after the curl upload: $(rss)"
+echo "agent peak RSS before the uploads: $(rss)"
+# Alternating rounds: the machine is shared, so one pair says little. cp is followed by sync because the upload
+# fsyncs before it answers.
+for round in 1 2 3; do
+  echo "round $round: cp + sync $(seconds sh -c "cp '$work/big.bin' '$work/copy.bin' && sync") s"
+  rm -f "$work/copy.bin"; sync
+  location=$(create "round-$round.mp4")
+  echo "round $round: tus, one streaming PATCH (curl) $(seconds curl -sf -o /dev/null -X PATCH \
+    "http://127.0.0.1:$port$location" -H "Authorization: Bearer $token" -H "Tus-Resumable: 1.0.0" \
+    -H "Upload-Offset: 0" -H "Content-Type: application/offset+octet-stream" --upload-file "$work/big.bin") s"
+  rm -f "$work/inbox/"*; sync
+done
+echo "agent peak RSS after the curl uploads: $(rss)"
 echo "== tus, 64 MiB chunks with sha1 each (tuspy)"
 /usr/bin/time -f "tus upload (tuspy): %e s" python3 - "$port" "$token" "$work/big.bin" <<'PY'
 import sys
@@ -90,4 +93,4 @@ c = client.TusClient(f"http://127.0.0.1:{port}/api/videos/tus", headers={"Author
 c.uploader(path, chunk_size=64 * 1024 * 1024, upload_checksum=True, metadata={"filename": "big-tuspy.mp4"}).upload()
 PY
 echo "agent peak RSS after the tuspy upload: $(rss)"
-ls -la "$work/inbox"
+echo "load $(cut -d' ' -f1-3 /proc/loadavg)"
