@@ -12,7 +12,7 @@ struct RestartTests {
         let servers = try Servers.require()
         var world = try TestWorld("term-transcode", servers: servers)
         defer { world.remove() }
-        let port = try freePort()
+        let port = try await freePort()
         let proxy = try StoreProxy(
             upstream: servers.endpoint,
             port: port,
@@ -23,9 +23,10 @@ struct RestartTests {
         world.endpoint = "http://127.0.0.1:\(port)"
         try world.writeConfig()
         let line = try world.watch("line")
-        let clip = try Clips.long(world.dir.path + "/long.mp4", seconds: 40)
+        let clip = try await Clips.long(world.dir.path + "/long.mp4", seconds: 40)
 
         let first = try world.startAgent()
+        defer { first.signal(SIGTERM) }
         _ = try await first.waitForLine(containing: "watching folder")
         try world.drop(clip, into: line)
         let worker = try await workerPid(first)
@@ -53,7 +54,7 @@ struct RestartTests {
         let servers = try Servers.require()
         var world = try TestWorld("term-upload", servers: servers)
         defer { world.remove() }
-        let port = try freePort()
+        let port = try await freePort()
         // Each request held 300 ms: the upload stage lasts seconds.
         let proxy = try StoreProxy(
             upstream: servers.endpoint,
@@ -66,9 +67,10 @@ struct RestartTests {
         world.extraStorage = "concurrency = 1"
         try world.writeConfig()
         let line = try world.watch("line")
-        let clip = try Clips.h264(world.dir.path + "/take.mp4", seconds: 12)
+        let clip = try await Clips.h264(world.dir.path + "/take.mp4", seconds: 12)
 
         let first = try world.startAgent()
+        defer { first.signal(SIGTERM) }
         _ = try await first.waitForLine(containing: "watching folder")
         try world.drop(clip, into: line)
         _ = try await first.waitForLine(containing: "[IngestAgent] uploading", timeout: .seconds(60))
@@ -76,7 +78,7 @@ struct RestartTests {
         #expect(status == 0)
         let interrupted = try #require(try await world.database().jobs(limit: 1).first)
         #expect(interrupted.state == .stable)
-        #expect(try stageEvents(world, job: try #require(interrupted.id)).contains("interrupted"))
+        #expect(try await stageEvents(world, job: try #require(interrupted.id)).contains("interrupted"))
 
         try await restartAndCheck(world)
     }
@@ -85,17 +87,17 @@ struct RestartTests {
     /// finished, and the bucket holding exactly video.json and what it names.
     private func restartAndCheck(_ world: TestWorld) async throws {
         let second = try world.startAgent()
-        defer { second.stop() }
+        defer { second.signal(SIGTERM) }
         let jobs = try await waitForJobs(world, agent: second, "published after the restart") { jobs in
             jobs.first?.state == .published
         }
         let job = try #require(jobs.first)
-        let events = try stageEvents(world, job: try #require(job.id))
+        let events = try await stageEvents(world, job: try #require(job.id))
         #expect(events.filter { $0 == "published" }.count == 1)
         #expect(!events.contains("failed"))
-        let video = try world.publishedVideo(job.videoId)
+        let video = try await world.publishedVideo(job.videoId)
         let folder = "\(world.prefix)/videos/\(job.videoId)"
         let expected = Set(video.allFiles.map { "\(folder)/\($0.path)" } + ["\(folder)/video.json"])
-        #expect(Set(try world.servers.keys(under: world.prefix)) == expected)
+        #expect(Set(try await world.servers.keys(under: world.prefix)) == expected)
     }
 }
