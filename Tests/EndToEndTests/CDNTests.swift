@@ -32,7 +32,12 @@ struct CDNTests {
         #expect((failed.first?.attempts ?? 0) > 1, "retried before giving up")
 
         // The purge listener comes up (a proxy to Varnish); the sweep sends the purge again and records it.
-        let proxy = try StoreProxy(upstream: servers.varnish, port: port, log: world.dir.path + "/cdn.log", delayMs: 0)
+        let proxy = try await StoreProxy.start(
+            upstream: servers.varnish,
+            port: port,
+            log: world.dir.path + "/cdn.log",
+            delayMs: 0
+        )
         defer { proxy.stop() }
         let sweep = try await runProcessAsync(
             TestBinaries.reelIngest,

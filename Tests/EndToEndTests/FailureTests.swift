@@ -49,7 +49,7 @@ struct FailureTests {
         let log = world.dir.path + "/proxy.log"
         let port = try await freePort()
         // Every request held 400 ms, so the outage lands in the middle of the original's multipart upload.
-        var proxy = try StoreProxy(upstream: servers.endpoint, port: port, log: log, delayMs: 400)
+        var proxy = try await StoreProxy.start(upstream: servers.endpoint, port: port, log: log, delayMs: 400)
         defer { proxy.stop() }
         world.endpoint = "http://127.0.0.1:\(port)"
         world.maxAttempts = 20
@@ -74,7 +74,7 @@ struct FailureTests {
         #expect(failed.lastError?.contains("failed") == true)
         #expect(failed.nextAttemptAt != nil, "waiting in backoff, attempts left")
 
-        proxy = try StoreProxy(upstream: servers.endpoint, port: port, log: log, delayMs: 0)
+        proxy = try await StoreProxy.start(upstream: servers.endpoint, port: port, log: log, delayMs: 0)
         let jobs = try await waitForJobs(world, agent: agent, "published once S3 is back") { jobs in
             jobs.first?.state == .published
         }
@@ -105,7 +105,14 @@ struct StoreProxy {
     let process: AgentProcess
     let log: String
 
-    init(upstream: String, port: Int, log: String, delayMs: Int) throws {
+    /// Starts the proxy and returns once it listens.
+    static func start(upstream: String, port: Int, log: String, delayMs: Int) async throws -> StoreProxy {
+        let proxy = try StoreProxy(upstream: upstream, port: port, log: log, delayMs: delayMs)
+        _ = try await proxy.process.waitForLine(containing: "fault-proxy: listening", timeout: .seconds(30))
+        return proxy
+    }
+
+    private init(upstream: String, port: Int, log: String, delayMs: Int) throws {
         self.log = log
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("scripts/fault-proxy.py").path

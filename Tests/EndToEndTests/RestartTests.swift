@@ -13,7 +13,7 @@ struct RestartTests {
         var world = try TestWorld("term-transcode", servers: servers)
         defer { world.remove() }
         let port = try await freePort()
-        let proxy = try StoreProxy(
+        let proxy = try await StoreProxy.start(
             upstream: servers.endpoint,
             port: port,
             log: world.dir.path + "/proxy.log",
@@ -56,7 +56,7 @@ struct RestartTests {
         defer { world.remove() }
         let port = try await freePort()
         // Each request held 300 ms: the upload stage lasts seconds.
-        let proxy = try StoreProxy(
+        let proxy = try await StoreProxy.start(
             upstream: servers.endpoint,
             port: port,
             log: world.dir.path + "/proxy.log",
