@@ -40,6 +40,9 @@ struct FailureTests {
             }
         )
         #expect(agent.isRunning && agent.pid == pid, "the agent itself never went down")
+        let errors = try await world.database().analytics(job: try #require(job.id)).filter { $0.metric == "error" }
+        #expect(errors.map(\.detail) == ["worker-signal"])
+        #expect(errors.map(\.format) == ["transcoding"])
     }
 
     @Test(.timeLimit(.minutes(6))) func storeOutageWaitsInBackoffAndResumesWithoutSendingAPartTwice() async throws {

@@ -72,6 +72,15 @@ struct PublishTests {
                 #expect(abs(duration - video.media.duration) < 0.5, "\(manifest)")
             }
 
+            // What it cost, per stage and per format.
+            let analytics = try await world.database().analytics(job: try #require(job.id))
+            let stages = Set(analytics.filter { $0.metric == "stage_seconds" }.compactMap(\.format))
+            #expect(stages == ["transcoding", "uploading", "distributing"])
+            let renditions = Set(video.media.renditions.map(\.id))
+            let measured = Set(analytics.filter { $0.metric == "bytes" }.compactMap(\.format))
+            #expect(renditions.isSubset(of: measured) && measured.contains("mp4"))
+            #expect(analytics.contains { $0.metric == "upload_seconds" && $0.format == "mp4" })
+
             // Every pre-warmed object is now served from the cache.
             let warmed = try await world.database().cdnActions(job: try #require(job.id)).filter {
                 $0.action == "prewarm"
