@@ -37,6 +37,9 @@ struct RestartTests {
         #expect(kill(worker, 0) == 0, "the worker is still encoding")
         let limits = try String(contentsOfFile: "/proc/\(worker)/limits", encoding: .utf8)
         #expect(limits.contains("Max address space         8589934592"), "\(limits)")
+        // CPU time: the wall-clock limit (10 min + 10 × 40 s) on every core.
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        #expect(limits.contains("Max cpu time              \(1000 * cores)"), "\(limits)")
         let stat = try String(contentsOfFile: "/proc/\(worker)/stat", encoding: .utf8)
         let fields = stat[stat.index(after: try #require(stat.lastIndex(of: ")")))...].split(separator: " ")
         #expect(fields[16] == "10", "nice level of the worker")
