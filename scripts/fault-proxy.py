@@ -89,4 +89,6 @@ class Handler(BaseHTTPRequestHandler):
 ThreadingHTTPServer.allow_reuse_address = True
 server = ThreadingHTTPServer(("127.0.0.1", int(os.environ.get("FAULT_PROXY_PORT", "0"))), Handler)
 print(server.server_address[1], flush=True)
+sys.stderr.write(f"fault-proxy: listening on {server.server_address[1]}\n")
+sys.stderr.flush()
 server.serve_forever()

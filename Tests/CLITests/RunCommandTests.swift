@@ -71,7 +71,7 @@ struct RunCommandTests {
             timeout: .seconds(120)
         )
 
-        #expect(agent.stop() == 0)
+        #expect(await agent.exit(after: SIGTERM, timeout: .seconds(30)) == 0)
         #expect(agent.log.contains("reel-ingest agent stopped"))
 
         let db = try IngestDatabase(path: dir.path + "/state/reel-ingest.sqlite")
@@ -121,7 +121,7 @@ struct RunCommandTests {
         try Self.makeClip(dir.path + "/clip.mp4", seconds: 1)
         try FileManager.default.moveItem(atPath: dir.path + "/clip.mp4", toPath: third + "/clip.mp4")
         #expect(try await agent.waitForLine(containing: "clip.mp4").contains("recorded"))
-        #expect(agent.stop() == 0)
+        #expect(await agent.exit(after: SIGTERM, timeout: .seconds(30)) == 0)
 
         let stopped = try #require(
             try CLI.run(["watch", "list", "--json", "--config", config]).json() as? [[String: Any]]
@@ -156,7 +156,7 @@ struct RunCommandTests {
         try Self.makeClip(dir.path + "/clip.mp4", seconds: 1)
         try FileManager.default.moveItem(atPath: dir.path + "/clip.mp4", toPath: inbox + "/line 7/camera/clip.mp4")
         #expect(try await agent.waitForLine(containing: "clip.mp4").contains("recorded"))
-        #expect(agent.stop() == 0)
+        #expect(await agent.exit(after: SIGTERM, timeout: .seconds(30)) == 0)
     }
 
     /// A short test pattern made by the ffmpeg CLI, the independent producer of test media.
@@ -190,7 +190,7 @@ struct RunCommandTests {
                 try dir.write("inbox/b.mp4", "frames")
                 _ = try await agent.waitForLine(containing: "b.mp4")
             }
-            #expect(agent.stop() == 0)
+            #expect(await agent.exit(after: SIGTERM, timeout: .seconds(30)) == 0)
         }
         let jobs = try await IngestDatabase(path: dir.path + "/state/reel-ingest.sqlite").jobs(limit: 10)
         #expect(jobs.map { URL(fileURLWithPath: $0.sourcePath).lastPathComponent }.sorted() == ["a.mp4", "b.mp4"])

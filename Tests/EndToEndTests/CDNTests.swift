@@ -11,15 +11,15 @@ struct CDNTests {
         let servers = try Servers.require()
         var world = try TestWorld("cdn-down", servers: servers)
         defer { world.remove() }
-        let port = try freePort()
+        let port = try await freePort()
         // Purges go to a listener that is not there yet.
         world.extraCDN = "purge_url = \"http://127.0.0.1:\(port)\"\nprewarm = false"
         try world.writeConfig()
         let line = try world.watch("line")
-        let clip = try Clips.h264(world.dir.path + "/take.mp4", seconds: 2)
+        let clip = try await Clips.h264(world.dir.path + "/take.mp4", seconds: 2)
 
         let agent = try world.startAgent()
-        defer { agent.stop() }
+        defer { agent.signal(SIGTERM) }
         _ = try await agent.waitForLine(containing: "watching folder")
         try world.drop(clip, into: line)
         let job = try #require(
@@ -32,9 +32,14 @@ struct CDNTests {
         #expect((failed.first?.attempts ?? 0) > 1, "retried before giving up")
 
         // The purge listener comes up (a proxy to Varnish); the sweep sends the purge again and records it.
-        let proxy = try StoreProxy(upstream: servers.varnish, port: port, log: world.dir.path + "/cdn.log", delayMs: 0)
+        let proxy = try await StoreProxy.start(
+            upstream: servers.varnish,
+            port: port,
+            log: world.dir.path + "/cdn.log",
+            delayMs: 0
+        )
         defer { proxy.stop() }
-        let sweep = try runProcess(
+        let sweep = try await runProcessAsync(
             TestBinaries.reelIngest,
             ["retry-sweep", "--config", world.config],
             environment: servers.awsEnvironment

@@ -14,10 +14,10 @@ struct FailureTests {
         defer { world.remove() }
         try world.writeConfig()
         let line = try world.watch("line")
-        let clip = try Clips.long(world.dir.path + "/long.mp4", seconds: 40)
+        let clip = try await Clips.long(world.dir.path + "/long.mp4", seconds: 40)
 
         let agent = try world.startAgent()
-        defer { agent.stop() }
+        defer { agent.signal(SIGTERM) }
         let pid = agent.pid
         _ = try await agent.waitForLine(containing: "watching folder")
         try world.drop(clip, into: line)
@@ -29,7 +29,7 @@ struct FailureTests {
             jobs.first?.state == .published
         }
         let job = try #require(jobs.first)
-        let events = try stageEvents(world, job: try #require(job.id))
+        let events = try await stageEvents(world, job: try #require(job.id))
         #expect(events.filter { $0 == "failed" }.count == 1)
         #expect(events.filter { $0 == "published" }.count == 1)
         let stages = try await world.database().stages(ofJob: try #require(job.id))
@@ -40,6 +40,9 @@ struct FailureTests {
             }
         )
         #expect(agent.isRunning && agent.pid == pid, "the agent itself never went down")
+        let errors = try await world.database().analytics(job: try #require(job.id)).filter { $0.metric == "error" }
+        #expect(errors.map(\.detail) == ["worker-signal"])
+        #expect(errors.map(\.format) == ["transcoding"])
     }
 
     @Test(.timeLimit(.minutes(6))) func storeOutageWaitsInBackoffAndResumesWithoutSendingAPartTwice() async throws {
@@ -47,19 +50,19 @@ struct FailureTests {
         var world = try TestWorld("s3-outage", servers: servers)
         defer { world.remove() }
         let log = world.dir.path + "/proxy.log"
-        let port = try freePort()
+        let port = try await freePort()
         // Every request held 400 ms, so the outage lands in the middle of the original's multipart upload.
-        var proxy = try StoreProxy(upstream: servers.endpoint, port: port, log: log, delayMs: 400)
+        var proxy = try await StoreProxy.start(upstream: servers.endpoint, port: port, log: log, delayMs: 400)
         defer { proxy.stop() }
         world.endpoint = "http://127.0.0.1:\(port)"
         world.maxAttempts = 20
         world.extraStorage = "archive_original = true\nconcurrency = 2"
         try world.writeConfig()
         let line = try world.watch("line")
-        let clip = try Clips.long(world.dir.path + "/big.mp4", seconds: 40, bitrate: "6M")
+        let clip = try await Clips.long(world.dir.path + "/big.mp4", seconds: 40, bitrate: "6M")
 
         let agent = try world.startAgent()
-        defer { agent.stop() }
+        defer { agent.signal(SIGTERM) }
         _ = try await agent.waitForLine(containing: "watching folder")
         try world.drop(clip, into: line)
         // Down after two parts of the original are stored.
@@ -74,11 +77,11 @@ struct FailureTests {
         #expect(failed.lastError?.contains("failed") == true)
         #expect(failed.nextAttemptAt != nil, "waiting in backoff, attempts left")
 
-        proxy = try StoreProxy(upstream: servers.endpoint, port: port, log: log, delayMs: 0)
+        proxy = try await StoreProxy.start(upstream: servers.endpoint, port: port, log: log, delayMs: 0)
         let jobs = try await waitForJobs(world, agent: agent, "published once S3 is back") { jobs in
             jobs.first?.state == .published
         }
-        let video = try world.publishedVideo(try #require(jobs.first).videoId)
+        let video = try await world.publishedVideo(try #require(jobs.first).videoId)
         #expect(video.original != nil)
 
         let stored = proxy.requests().filter { $0.method == "PUT" && $0.status == 200 }
@@ -105,7 +108,14 @@ struct StoreProxy {
     let process: AgentProcess
     let log: String
 
-    init(upstream: String, port: Int, log: String, delayMs: Int) throws {
+    /// Starts the proxy and returns once it listens.
+    static func start(upstream: String, port: Int, log: String, delayMs: Int) async throws -> StoreProxy {
+        let proxy = try StoreProxy(upstream: upstream, port: port, log: log, delayMs: delayMs)
+        _ = try await proxy.process.waitForLine(containing: "fault-proxy: listening", timeout: .seconds(30))
+        return proxy
+    }
+
+    private init(upstream: String, port: Int, log: String, delayMs: Int) throws {
         self.log = log
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("scripts/fault-proxy.py").path
@@ -142,8 +152,8 @@ struct StoreProxy {
     }
 }
 
-func freePort() throws -> Int {
-    let result = try runProcess(
+func freePort() async throws -> Int {
+    let result = try await runProcessAsync(
         "/usr/bin/python3",
         ["-c", "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])"]
     )

@@ -12,8 +12,8 @@ struct RestartTests {
         let servers = try Servers.require()
         var world = try TestWorld("term-transcode", servers: servers)
         defer { world.remove() }
-        let port = try freePort()
-        let proxy = try StoreProxy(
+        let port = try await freePort()
+        let proxy = try await StoreProxy.start(
             upstream: servers.endpoint,
             port: port,
             log: world.dir.path + "/proxy.log",
@@ -23,9 +23,10 @@ struct RestartTests {
         world.endpoint = "http://127.0.0.1:\(port)"
         try world.writeConfig()
         let line = try world.watch("line")
-        let clip = try Clips.long(world.dir.path + "/long.mp4", seconds: 40)
+        let clip = try await Clips.long(world.dir.path + "/long.mp4", seconds: 40)
 
         let first = try world.startAgent()
+        defer { first.signal(SIGTERM) }
         _ = try await first.waitForLine(containing: "watching folder")
         try world.drop(clip, into: line)
         let worker = try await workerPid(first)
@@ -36,6 +37,9 @@ struct RestartTests {
         #expect(kill(worker, 0) == 0, "the worker is still encoding")
         let limits = try String(contentsOfFile: "/proc/\(worker)/limits", encoding: .utf8)
         #expect(limits.contains("Max address space         8589934592"), "\(limits)")
+        // CPU time: the wall-clock limit (10 min + 10 × 40 s) on every core.
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        #expect(limits.contains("Max cpu time              \(1000 * cores)"), "\(limits)")
         let stat = try String(contentsOfFile: "/proc/\(worker)/stat", encoding: .utf8)
         let fields = stat[stat.index(after: try #require(stat.lastIndex(of: ")")))...].split(separator: " ")
         #expect(fields[16] == "10", "nice level of the worker")
@@ -53,9 +57,9 @@ struct RestartTests {
         let servers = try Servers.require()
         var world = try TestWorld("term-upload", servers: servers)
         defer { world.remove() }
-        let port = try freePort()
+        let port = try await freePort()
         // Each request held 300 ms: the upload stage lasts seconds.
-        let proxy = try StoreProxy(
+        let proxy = try await StoreProxy.start(
             upstream: servers.endpoint,
             port: port,
             log: world.dir.path + "/proxy.log",
@@ -66,9 +70,10 @@ struct RestartTests {
         world.extraStorage = "concurrency = 1"
         try world.writeConfig()
         let line = try world.watch("line")
-        let clip = try Clips.h264(world.dir.path + "/take.mp4", seconds: 12)
+        let clip = try await Clips.h264(world.dir.path + "/take.mp4", seconds: 12)
 
         let first = try world.startAgent()
+        defer { first.signal(SIGTERM) }
         _ = try await first.waitForLine(containing: "watching folder")
         try world.drop(clip, into: line)
         _ = try await first.waitForLine(containing: "[IngestAgent] uploading", timeout: .seconds(60))
@@ -76,7 +81,7 @@ struct RestartTests {
         #expect(status == 0)
         let interrupted = try #require(try await world.database().jobs(limit: 1).first)
         #expect(interrupted.state == .stable)
-        #expect(try stageEvents(world, job: try #require(interrupted.id)).contains("interrupted"))
+        #expect(try await stageEvents(world, job: try #require(interrupted.id)).contains("interrupted"))
 
         try await restartAndCheck(world)
     }
@@ -85,17 +90,17 @@ struct RestartTests {
     /// finished, and the bucket holding exactly video.json and what it names.
     private func restartAndCheck(_ world: TestWorld) async throws {
         let second = try world.startAgent()
-        defer { second.stop() }
+        defer { second.signal(SIGTERM) }
         let jobs = try await waitForJobs(world, agent: second, "published after the restart") { jobs in
             jobs.first?.state == .published
         }
         let job = try #require(jobs.first)
-        let events = try stageEvents(world, job: try #require(job.id))
+        let events = try await stageEvents(world, job: try #require(job.id))
         #expect(events.filter { $0 == "published" }.count == 1)
         #expect(!events.contains("failed"))
-        let video = try world.publishedVideo(job.videoId)
+        let video = try await world.publishedVideo(job.videoId)
         let folder = "\(world.prefix)/videos/\(job.videoId)"
         let expected = Set(video.allFiles.map { "\(folder)/\($0.path)" } + ["\(folder)/video.json"])
-        #expect(Set(try world.servers.keys(under: world.prefix)) == expected)
+        #expect(Set(try await world.servers.keys(under: world.prefix)) == expected)
     }
 }

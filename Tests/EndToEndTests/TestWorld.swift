@@ -46,8 +46,8 @@ struct Servers {
 
     /// The aws CLI: the independent client that checks what the agent stored.
     @discardableResult
-    func aws(_ arguments: [String]) throws -> ProcessResult {
-        let result = try runProcess(
+    func aws(_ arguments: [String]) async throws -> ProcessResult {
+        let result = try await runProcessAsync(
             "/usr/bin/env",
             ["aws", "--endpoint-url", endpoint] + arguments,
             environment: awsEnvironment
@@ -60,8 +60,8 @@ struct Servers {
 
     /// Every key under `prefix/`, as `aws s3api list-objects-v2` reports them. The bucket is listed whole and
     /// filtered here: moto with IAM checking on refuses (SignatureDoesNotMatch) any listing whose prefix holds a `/`.
-    func keys(under prefix: String) throws -> [String] {
-        let result = try aws(["s3api", "list-objects-v2", "--bucket", bucket, "--output", "json"])
+    func keys(under prefix: String) async throws -> [String] {
+        let result = try await aws(["s3api", "list-objects-v2", "--bucket", bucket, "--output", "json"])
         guard !result.stdout.isEmpty,
             let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any],
             let contents = object["Contents"] as? [[String: Any]]
@@ -71,8 +71,8 @@ struct Servers {
 
     /// Downloads everything under `prefix/` into `directory` (keys relative to the prefix), listing the whole
     /// bucket for the reason above.
-    func download(_ prefix: String, into directory: String) throws {
-        try aws([
+    func download(_ prefix: String, into directory: String) async throws {
+        try await aws([
             "s3", "cp", "--recursive", "--quiet", "s3://\(bucket)/", directory, "--exclude", "*", "--include",
             prefix + "/*",
         ])
@@ -194,9 +194,11 @@ struct TestWorld {
     }
 
     /// `videos/<id>/video.json` as stored, decoded.
-    func publishedVideo(_ videoId: String) throws -> PublishedVideo {
+    func publishedVideo(_ videoId: String) async throws -> PublishedVideo {
         let file = dir.path + "/video-\(videoId).json"
-        try servers.aws(["s3", "cp", "s3://\(servers.bucket)/\(prefix)/videos/\(videoId)/video.json", file, "--quiet"])
+        try await servers.aws([
+            "s3", "cp", "s3://\(servers.bucket)/\(prefix)/videos/\(videoId)/video.json", file, "--quiet",
+        ])
         return try PublishedVideo.decode(try Data(contentsOf: URL(fileURLWithPath: file)))
     }
 
@@ -205,14 +207,17 @@ struct TestWorld {
 
 /// Test clips, made by the ffmpeg CLI at test time.
 enum Clips {
-    static func ffmpeg(_ arguments: [String]) throws {
-        let result = try runProcess("/usr/bin/ffmpeg", ["-hide_banner", "-loglevel", "error", "-y"] + arguments)
+    static func ffmpeg(_ arguments: [String]) async throws {
+        let result = try await runProcessAsync(
+            "/usr/bin/ffmpeg",
+            ["-hide_banner", "-loglevel", "error", "-y"] + arguments
+        )
         guard result.status == 0 else { throw CommandFailed(command: "ffmpeg", result: result) }
     }
 
     /// H.264 + AAC in MP4, 640×360.
-    static func h264(_ path: String, seconds: Int = 4, size: String = "640x360") throws -> String {
-        try ffmpeg([
+    static func h264(_ path: String, seconds: Int = 4, size: String = "640x360") async throws -> String {
+        try await ffmpeg([
             "-f", "lavfi", "-i", "testsrc2=size=\(size):rate=25:duration=\(seconds)",
             "-f", "lavfi", "-i", "sine=frequency=440:duration=\(seconds)",
             "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", path,
@@ -221,8 +226,8 @@ enum Clips {
     }
 
     /// MPEG-4 Part 2 in QuickTime, no audio, 480×270.
-    static func mpeg4Silent(_ path: String, seconds: Int = 3) throws -> String {
-        try ffmpeg([
+    static func mpeg4Silent(_ path: String, seconds: Int = 3) async throws -> String {
+        try await ffmpeg([
             "-f", "lavfi", "-i", "testsrc=size=480x270:rate=30:duration=\(seconds)", "-c:v", "mpeg4", "-q:v", "5",
             path,
         ])
@@ -231,8 +236,8 @@ enum Clips {
 
     /// A longer H.264 source at a high rate (so the transcode lasts seconds and the source is worth a multipart
     /// upload): noise keeps the encoder busy.
-    static func long(_ path: String, seconds: Int = 40, bitrate: String = "3M") throws -> String {
-        try ffmpeg([
+    static func long(_ path: String, seconds: Int = 40, bitrate: String = "3M") async throws -> String {
+        try await ffmpeg([
             "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25:duration=\(seconds)",
             "-f", "lavfi", "-i", "sine=frequency=330:duration=\(seconds)",
             "-vf", "noise=alls=30:allf=t", "-c:v", "libx264", "-preset", "ultrafast", "-b:v", bitrate,
@@ -242,8 +247,8 @@ enum Clips {
     }
 
     /// VP8 + Opus in Matroska, 400×300.
-    static func vp8(_ path: String, seconds: Int = 3) throws -> String {
-        try ffmpeg([
+    static func vp8(_ path: String, seconds: Int = 3) async throws -> String {
+        try await ffmpeg([
             "-f", "lavfi", "-i", "smptebars=size=400x300:rate=24:duration=\(seconds)",
             "-f", "lavfi", "-i", "sine=frequency=220:duration=\(seconds)",
             "-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "500k", "-c:a", "libopus",
@@ -302,8 +307,8 @@ func children(of pid: Int32, matching text: String) -> [Int32] {
 }
 
 /// A job's stage rows, read by the sqlite3 CLI: an independent look at what the agent committed.
-func stageEvents(_ world: TestWorld, job: Int64) throws -> [String] {
-    let result = try runProcess(
+func stageEvents(_ world: TestWorld, job: Int64) async throws -> [String] {
+    let result = try await runProcessAsync(
         "/usr/bin/sqlite3",
         [world.databasePath, "SELECT event FROM video_processing_stages WHERE job_id = \(job) ORDER BY id"]
     )

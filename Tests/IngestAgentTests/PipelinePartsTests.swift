@@ -189,6 +189,16 @@ struct PipelinePartsTests {
         #expect(JobRunner.stageFailure(WorkerFailure("worker killed by signal 9")).kind == "worker-signal")
     }
 
+    @Test func objectsAreCountedUnderTheirFormat() {
+        let cases = [
+            ("videos/a/r1/v720/seg_00001.m4s", "v720"), ("videos/a/r1/audio/init.mp4", "audio"),
+            ("videos/a/r1/video.mp4", "mp4"), ("videos/a/r1/thumbnails/p10_w320.jpg", "thumbnails"),
+            ("videos/a/r1/poster.jpg", "thumbnails"), ("videos/a/r1/master.m3u8", "manifests"),
+            ("videos/a/video.json", "video.json"), ("videos/a/original.mov", "original"),
+        ]
+        for (key, format) in cases { #expect(JobRunner.format(ofKey: key, revision: "r1") == format, "\(key)") }
+    }
+
     @Test func scratchRoomIsCheckedAgainstTheRealDisk() throws {
         let dir = FileManager.default.temporaryDirectory.path
         let scratch = ScratchSpace(root: dir)

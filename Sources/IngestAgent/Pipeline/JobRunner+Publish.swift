@@ -67,6 +67,12 @@ extension JobRunner {
         await measure("objects_sent", Double(sent.count))
         await measure("objects_skipped", Double(stored.count - sent.count))
         await measure("bytes_sent", Double(sent.reduce(0) { $0 + $1.size }))
+        // Per format: seconds spent storing it and bytes sent (what a slow rendition or a big MP4 costs).
+        let byFormat = Dictionary(grouping: sent) { Self.format(ofKey: $0.key, revision: revision) }
+        for (format, objects) in byFormat.sorted(by: { $0.key < $1.key }) {
+            await measure("upload_seconds", objects.reduce(0) { $0 + $1.seconds }, format: format)
+            await measure("bytes_sent", Double(objects.reduce(0) { $0 + $1.size }), format: format)
+        }
         try await database.recordPublication(
             job: id,
             revision: revision,
@@ -84,6 +90,22 @@ extension JobRunner {
     }
 
     var cdnPlan: CDNPlan { CDNPlan(settings: config.cdn) }
+
+    /// The format an object belongs to: its rendition (`v720`, `audio`), `mp4`, `thumbnails`, `manifests`,
+    /// `original` or `video.json`.
+    static func format(ofKey key: String, revision: String) -> String {
+        let parts = key.split(separator: "/").map(String.init)
+        guard let at = parts.firstIndex(of: revision), at + 1 < parts.count else {
+            return key.hasSuffix("video.json") ? "video.json" : "original"
+        }
+        let rest = parts[(at + 1)...]
+        if rest.count > 1 { return rest.first == "thumbnails" ? "thumbnails" : rest.first ?? "other" }
+        switch rest.first ?? "" {
+        case "video.mp4": return "mp4"
+        case "poster.jpg": return "thumbnails"
+        default: return "manifests"
+        }
+    }
 
     /// One row per thing a player can use: the HLS master, the MPD, each rendition, the MP4, the original.
     private func formatRecords(_ video: PublishedVideo, plan: CDNPlan) -> [FormatRecord] {
