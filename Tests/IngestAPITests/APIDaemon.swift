@@ -63,8 +63,8 @@ final class APIDaemon: Sendable {
 
     func remove() {
         if let agent = state.withLock({ $0?.agent }), agent.process.isRunning {
+            // SIGKILL cannot be blocked or ignored: the process is gone before its files are removed.
             agent.signal(SIGKILL)
-            agent.process.waitUntilExit()
         }
         dir.remove()
     }

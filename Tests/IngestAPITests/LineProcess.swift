@@ -8,6 +8,8 @@ final class LineProcess: Sendable {
     private let lines = Mutex<[String]>([])
     private let waiters = Mutex<[(id: Int, match: @Sendable (String) -> Bool, CheckedContinuation<String?, Never>)]>([])
     private let nextWaiter = Mutex(0)
+    /// The exit status once known, or who waits for it.
+    private let exit = Mutex<(status: Int32?, waiters: [CheckedContinuation<Int32, Never>])>((nil, []))
 
     init(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws {
         process = Process()
@@ -43,7 +45,18 @@ final class LineProcess: Sendable {
             }
             for line in complete { self.received(line) }
         }
+        // Foundation's waitUntilExit spins a run loop at full CPU; the termination handler costs nothing.
+        process.terminationHandler = { [weak self] finished in self?.exited(finished.terminationStatus) }
         try process.run()
+    }
+
+    private func exited(_ status: Int32) {
+        let waiters = exit.withLock { state in
+            state.status = status
+            defer { state.waiters.removeAll() }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume(returning: status) }
     }
 
     private func received(_ line: String) {
@@ -105,14 +118,15 @@ final class LineProcess: Sendable {
 
     func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 
-    /// Waits for the exit (on a thread, not the cooperative pool) and returns the status.
+    /// Waits for the exit and returns the status.
     func waitForExit() async -> Int32 {
-        let process = self.process
-        return await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                process.waitUntilExit()
-                continuation.resume(returning: process.terminationStatus)
+        await withCheckedContinuation { continuation in
+            let status = exit.withLock { state -> Int32? in
+                if let status = state.status { return status }
+                state.waiters.append(continuation)
+                return nil
             }
+            if let status { continuation.resume(returning: status) }
         }
     }
 
