@@ -256,7 +256,7 @@ final class TranscodeJob {
     /// (by reading a few packets) that the demuxer lands there. True when every track is complete and nothing
     /// needs decoding.
     private func seekForResume(_ resume: Resume) throws -> Bool {
-        let videoStarts = rungs.map(\.startSlot) + (sourceTrack.map { [$0.startSlot] } ?? [])
+        let videoStarts = rungs.map(\.encodeFrom) + (sourceTrack.map { [$0.startSlot] } ?? [])
         let firstSlot = videoStarts.min() ?? Int.max
         let audioNeeded = audioFinished ? nil : audio?.firstNeededTime
         let pendingThumbnails = thumbnails?.hasPending ?? false
@@ -381,13 +381,14 @@ final class TranscodeJob {
     private func emit(_ frame: Frame) throws {
         let slot = emitted
         try thumbnails?.offer(frame, at: Double(slot) / plan.fps, slotLength: 1 / plan.fps)
-        for rung in rungs where slot >= rung.startSlot && !rung.queue.push(SlotFrame(frame: frame, slot: slot)) {
+        for rung in rungs where slot >= rung.encodeFrom && !rung.queue.push(SlotFrame(frame: frame, slot: slot)) {
             // The rung's thread failed and closed its queue; its error is the one to report.
             _ = try rung.wait()
             throw TranscodeFailure("encoder \(rung.rung.id) stopped")
         }
         emitted += 1
-        if Date().timeIntervalSince(lastReport) >= 0.5 {
+        // Twice a second, and at every segment start (a fast transcode still reports its progress in steps).
+        if Date().timeIntervalSince(lastReport) >= 0.5 || plan.cuts.isCut(slot) {
             let done = min(rungs.map(\.framesEncoded).min() ?? emitted, emitted)
             let expected = max(1.0, videoDuration * plan.fps)
             announce(stage: "transcoding", percent: min(95, Double(done) / expected * 95), encodedFrames: done)
