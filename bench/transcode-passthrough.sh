@@ -34,26 +34,33 @@ printf '[agent]\nlog_level = "info"\n[profiles.never]\npassthrough = "never"\n' 
 
 x264=(-preset veryfast -profile:v high -pix_fmt yuv420p
   -x264-params keyint=120:min-keyint=120:scenecut=0:open-gop=0 -force_key_frames "expr:gte(t,n_forced*4)")
+# The same settings for (b)'s two encoded streams only (a stream copy takes no encoder options).
+x264b=()
+for s in 1 2; do
+  x264b+=(-preset:v:$s veryfast -profile:v:$s high -pix_fmt:v:$s yuv420p
+    -x264-params:v:$s keyint=120:min-keyint=120:scenecut=0:open-gop=0 -force_key_frames:v:$s "expr:gte(t,n_forced*4)")
+done
 audio=(-c:a aac -b:a 128k -ac 2 -ar 48000)
 dash=(-f dash -seg_duration 4 -use_template 1 -use_timeline 1 -hls_playlist 1
   -adaptation_sets "id=0,streams=v id=1,streams=a")
 
-run_ours() { "$bin" transcode source.mp4 --out "$1" --progress json --config agent.toml; }
-run_ours_encode() { "$bin" transcode source.mp4 --out "$1" --progress json --config agent.toml --profile never; }
-run_a() {
-  ffmpeg -hide_banner -loglevel error -y -i source.mp4 \
-    -filter_complex "[0:v]split=3[a][b][c];[a]scale=-2:1080[v0];[b]scale=-2:720[v1];[c]scale=-2:480[v2]" \
-    -map "[v0]" -map "[v1]" -map "[v2]" -map 0:a -c:v libx264 "${x264[@]}" \
-    -b:v:0 5000k -maxrate:v:0 5350k -bufsize:v:0 7500k -level:v:0 4.1 \
-    -b:v:1 2800k -maxrate:v:1 2996k -bufsize:v:1 4200k -level:v:1 3.1 \
-    -b:v:2 1400k -maxrate:v:2 1498k -bufsize:v:2 2100k -level:v:2 3.0 "${audio[@]}" "${dash[@]}" "$1/manifest.mpd"
-}
-run_b() {
-  ffmpeg -hide_banner -loglevel error -y -i source.mp4 \
-    -filter_complex "[0:v]split=2[b][c];[b]scale=-2:720[v1];[c]scale=-2:480[v2]" \
-    -map 0:v -map "[v1]" -map "[v2]" -map 0:a -c:v:0 copy -c:v:1 libx264 -c:v:2 libx264 "${x264[@]}" \
-    -b:v:1 2800k -maxrate:v:1 2996k -bufsize:v:1 4200k -level:v:1 3.1 \
-    -b:v:2 1400k -maxrate:v:2 1498k -bufsize:v:2 2100k -level:v:2 3.0 "${audio[@]}" "${dash[@]}" "$1/manifest.mpd"
+# command NAME OUTDIR: sets cmd to the command line of one contender writing into OUTDIR
+command() {
+  case $1 in
+    ours) cmd=("$bin" transcode source.mp4 --out "$2" --progress json --config agent.toml) ;;
+    ours_encode) cmd=("$bin" transcode source.mp4 --out "$2" --progress json --config agent.toml --profile never) ;;
+    a) cmd=(ffmpeg -hide_banner -loglevel error -y -i source.mp4
+      -filter_complex "[0:v]split=3[a][b][c];[a]scale=-2:1080[v0];[b]scale=-2:720[v1];[c]scale=-2:480[v2]"
+      -map "[v0]" -map "[v1]" -map "[v2]" -map 0:a -c:v libx264 "${x264[@]}"
+      -b:v:0 5000k -maxrate:v:0 5350k -bufsize:v:0 7500k -level:v:0 4.1
+      -b:v:1 2800k -maxrate:v:1 2996k -bufsize:v:1 4200k -level:v:1 3.1
+      -b:v:2 1400k -maxrate:v:2 1498k -bufsize:v:2 2100k -level:v:2 3.0 "${audio[@]}" "${dash[@]}" "$2/manifest.mpd") ;;
+    b) cmd=(ffmpeg -hide_banner -loglevel error -y -i source.mp4
+      -filter_complex "[0:v]split=2[b][c];[b]scale=-2:720[v1];[c]scale=-2:480[v2]"
+      -map 0:v -map "[v1]" -map "[v2]" -map 0:a -c:v:0 copy -c:v:1 libx264 -c:v:2 libx264 "${x264b[@]}"
+      -b:v:1 2800k -maxrate:v:1 2996k -bufsize:v:1 4200k -level:v:1 3.1
+      -b:v:2 1400k -maxrate:v:2 1498k -bufsize:v:2 2100k -level:v:2 3.0 "${audio[@]}" "${dash[@]}" "$2/manifest.mpd") ;;
+  esac
 }
 
 contenders=(ours ours_encode a b)
@@ -63,7 +70,8 @@ for ((round = 0; round < rounds; round++)); do
     name=${contenders[$(((i + round) % ${#contenders[@]}))]}
     out="out-$name-$round"; mkdir -p "$out"
     load=$(cut -d' ' -f1 /proc/loadavg)
-    /usr/bin/time -f "%e %U %S %M" -o time.tmp "run_$name" "$out" >/dev/null 2>"$name.log" || { cat "$name.log"; exit 1; }
+    command "$name" "$out"
+    /usr/bin/time -f "%e %U %S %M" -o time.tmp "${cmd[@]}" >/dev/null 2>"$name.log" || { cat "$name.log"; exit 1; }
     read -r wall user sys rss < time.tmp
     echo "$name $round $wall $(echo "$user + $sys" | bc) $rss $load" | tee -a times.txt
     rm -rf "$out"

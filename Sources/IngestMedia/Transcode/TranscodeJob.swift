@@ -100,11 +100,13 @@ final class TranscodeJob {
         )
         let resume = try loadCheckpoint(header)
         self.origins = resume?.origins
+        // A resumed run appends to the checkpoint from the start: a track that had not even its init segment
+        // recorded writes one now, and it must be recorded before it is announced like any other file.
+        if resume != nil { recorder.use(try Checkpoint.reopen(directory: request.outputDirectory)) }
         try openTracks(delay: delay, kept: resume?.kept)
         var skipDecoding = false
         if let resume {
             skipDecoding = try seekForResume(resume)
-            recorder.use(try Checkpoint.reopen(directory: request.outputDirectory))
             request.log(
                 "resuming: \(resume.kept.segmentCount) segments and \(resume.kept.thumbnails.count) thumbnails kept"
             )
