@@ -12,7 +12,8 @@ APT_PACKAGES = libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libsw
 	ffmpeg libxml2-utils varnish curl python3-pip pkg-config time bc \
 	chromium wrk
 
-.PHONY: deps build lint run test bench bench-s3 bench-transcode bench-playable bench-api clean
+.PHONY: deps build lint run test bench bench-s3 bench-transcode bench-passthrough bench-resume bench-playable \
+	bench-api clean
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -81,6 +82,18 @@ bench-api: deps
 bench-playable: deps
 	$(SWIFT) build -c release
 	bench/drop-to-playable.sh "$$($(SWIFT) build -c release --show-bin-path)" $${BENCH_SECONDS:-60}
+
+# Passthrough top rung against one ffmpeg command re-encoding every rung and one copying the top rung (60 s 1080p30,
+# ROUNDS=3 rounds, NOISE=0 for the plain pattern).
+bench-passthrough: deps
+	$(SWIFT) build -c release --product reel-ingest-media
+	bench/transcode-passthrough.sh "$$($(SWIFT) build -c release --show-bin-path)/reel-ingest-media" $${BENCH_SECONDS:-60}
+
+# Finishing a 5-minute 1080p transcode killed at 90 % against running it again from scratch (ROUNDS=2, NOISE=6 for the
+# noisy source; about 15 minutes a round on 2 cores).
+bench-resume: deps
+	$(SWIFT) build -c release --product reel-ingest-media
+	bench/transcode-resume.sh "$$($(SWIFT) build -c release --show-bin-path)/reel-ingest-media" $${BENCH_SECONDS:-300}
 
 clean:
 	rm -rf .build demo

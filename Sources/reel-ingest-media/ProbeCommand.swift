@@ -8,29 +8,37 @@ struct ProbeCommand: ParsableCommand {
         commandName: "probe",
         abstract: "Say whether a file is a usable video and describe its streams.",
         discussion: """
-            Exit 0 and a description when the file can be ingested; exit 1 and one plain reason on stderr \
-            (not a video file, no video stream, zero or unknown duration, ...) when it cannot.
+            Exit 0 and a description when the file can be ingested, with whether a transcode with the profile \
+            would publish the source's own H.264 as the top rung (passthrough) and why; exit 1 and one plain \
+            reason on stderr (not a video file, no video stream, zero or unknown duration, ...) when it cannot.
             """
     )
 
     @Argument(help: "The file to probe.") var file: String
     @Flag(name: .long, help: "Print machine-readable JSON.") var json = false
+    @Option(name: .long, help: "Profile the passthrough decision is made for.") var profile = "default"
     @OptionGroup var config: ConfigOption
 
     func run() throws {
-        let limits = try config.load().limits
+        let agent = try config.load()
+        guard let chosen = agent.profiles[profile] else {
+            let known = agent.profiles.keys.sorted().joined(separator: ", ")
+            throw ValidationError("unknown profile '\(profile)' (configured: \(known))")
+        }
+        let limits = agent.limits
         let probeLimits = ProbeLimits(
             maxWidth: limits.maxWidth,
             maxHeight: limits.maxHeight,
             maxDuration: Double(limits.maxDuration.components.seconds),
             allowedContainers: limits.allowedContainers
         )
-        let report: ProbeReport
+        var report: ProbeReport
         do {
             report = try MediaProbe.probe(path: file, limits: probeLimits)
         } catch {
             throw Failure(error.description)
         }
+        report.passthrough = PassthroughPlanner.decide(path: file, report: report, profile: chosen)
         if json {
             let encoder = JSONEncoder()
             encoder.keyEncodingStrategy = .convertToSnakeCase
@@ -66,6 +74,9 @@ enum ProbeText {
             if let rate = stream.sampleRate { parts.append("\(rate) Hz") }
             if let layout = stream.channelLayout { parts.append(layout) }
             lines.append("stream     " + parts.joined(separator: ", "))
+        }
+        if let decision = report.passthrough {
+            lines.append("passthrough " + (decision.used ? "yes: " : "no: ") + decision.reason)
         }
         return lines.joined(separator: "\n")
     }

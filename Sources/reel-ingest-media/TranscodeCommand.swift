@@ -9,10 +9,13 @@ struct TranscodeCommand: ParsableCommand {
         abstract: "Transcode one file into the streaming ladder in a folder.",
         discussion: """
             Writes CMAF segments per rendition, HLS (master.m3u8) and DASH (manifest.mpd) manifests, a progressive \
-            video.mp4, thumbnails and video.json into DIR. With --progress json, stdout carries one JSON object \
-            per line: progress {"stage", "percent", "fps", "speed", "eta_seconds"}, and {"event": "file", "path", \
-            "bytes"} as soon as an output file is complete (segments while encoding continues, manifests and \
-            video.json last). Exit 0 on success, 1 with one line on stderr on failure.
+            video.mp4, thumbnails and video.json into DIR. A compliant H.264 source is published as the top rung \
+            without re-encoding (profile setting passthrough). DIR keeps a checkpoint: run the same command again \
+            after an interruption and it continues at the first missing segment. With --progress json, stdout \
+            carries one JSON object per line: progress {"stage", "percent", "fps", "speed", "eta_seconds"}, \
+            {"event": "file", "path", "bytes"} as soon as an output file is complete (on a resumed run first every \
+            file kept from before, then segments while encoding continues, manifests and video.json last), and \
+            {"event": "log", "level", "message"}. Exit 0 on success, 1 with one line on stderr on failure.
             """
     )
 
@@ -62,6 +65,7 @@ struct TranscodeCommand: ParsableCommand {
                 reporter.line(.file(.init(path: path, bytes: bytes)))
             }
         }
+        request.log = { reporter.log($0) }
         do {
             _ = try Transcoder.run(request, progress: reporter.print)
         } catch {
@@ -82,7 +86,22 @@ struct ProgressPrinter: Sendable {
 
     /// One JSON line on stdout.
     func line(_ message: WorkerMessage) {
-        let data = message.encoded() + Data("\n".utf8)
+        write(message.encoded())
+    }
+
+    /// A log line: JSON on stdout beside the progress (stderr is kept for the one failure line), or a line of its
+    /// own on stderr for a person.
+    func log(_ message: String) {
+        switch format {
+        case .json:
+            write(WorkerLog(message: message).encoded())
+        case .human:
+            FileHandle.standardError.write(Data(("\r" + message + "\u{1B}[K\n").utf8))
+        }
+    }
+
+    private func write(_ line: Data) {
+        let data = line + Data("\n".utf8)
         lock.withLock { FileHandle.standardOutput.write(data) }
     }
 

@@ -60,3 +60,118 @@ enum Tool {
         return Result(status: result.status, stdout: result.stdout, stderr: result.stderr)
     }
 }
+
+/// One run of the worker watched line by line: what it printed on stdout, and how it ended.
+struct WatchedRun: Sendable {
+    var lines: [String]
+    var stderr: String
+    /// Exit status, or the signal that ended it.
+    var status: Int32
+    var killed: Bool
+
+    /// The JSON objects of stdout.
+    var objects: [[String: Any]] {
+        lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    }
+
+    /// Paths announced by `{"event":"file"}` lines, in order.
+    var files: [String] {
+        objects.filter { $0["event"] as? String == "file" }.compactMap { $0["path"] as? String }
+    }
+
+    var logs: [String] {
+        objects.filter { $0["event"] as? String == "log" }.compactMap { $0["message"] as? String }
+    }
+}
+
+extension Tool {
+    /// Runs the worker and reads its stdout line by line as it comes; once `killWhen` says so for a line, the
+    /// process gets SIGKILL at once (an interruption at a point of its own progress, not after some time).
+    static func watch(_ arguments: [String], killWhen: @escaping @Sendable ([String: Any]) -> Bool = { _ in false })
+        async throws -> WatchedRun
+    {
+        try await runBlocking { () throws -> WatchedRun in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: worker)
+            process.arguments = arguments
+            var environment = ProcessInfo.processInfo.environment
+            environment["REEL_INGEST_CONFIG"] = nil
+            process.environment = environment
+            let out = Pipe()
+            let err = Pipe()
+            process.standardOutput = out
+            process.standardError = err
+            try process.run()
+            let errors = PipeCollector(err.fileHandleForReading)
+            var lines: [String] = []
+            var buffer = Data()
+            var killed = false
+            while true {
+                let chunk = out.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                buffer.append(chunk)
+                while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                    let line = String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self)
+                    buffer.removeSubrange(buffer.startIndex...newline)
+                    lines.append(line)
+                    let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+                    if !killed, let object, killWhen(object) {
+                        kill(process.processIdentifier, SIGKILL)
+                        killed = true
+                    }
+                }
+            }
+            process.waitUntilExit()
+            return WatchedRun(
+                lines: lines,
+                stderr: String(decoding: errors.wait(), as: UTF8.self),
+                status: process.terminationStatus,
+                killed: killed && process.terminationReason == .uncaughtSignal
+            )
+        }
+    }
+}
+
+/// Kill condition: the first transcoding progress line at or past `percent`.
+func atProgress(_ percent: Double) -> @Sendable ([String: Any]) -> Bool {
+    { object in
+        object["stage"] as? String == "transcoding" && (object["percent"] as? Double ?? 0) >= percent
+    }
+}
+
+/// The EXTINF durations of a media playlist.
+func playlistDurations(_ path: String) throws -> [Double] {
+    try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        .filter { $0.hasPrefix("#EXTINF:") }
+        .compactMap { Double($0.dropFirst("#EXTINF:".count).prefix { $0 != "," }) }
+}
+
+/// Every `<S t= d= r=>` of each Representation's SegmentTimeline, expanded: representation id → [(start, duration)].
+func dashTimelines(_ path: String) throws -> [String: [(Int64, Int64)]] {
+    let text = try String(contentsOfFile: path, encoding: .utf8)
+    var result: [String: [(Int64, Int64)]] = [:]
+    var current: String?
+    for line in text.split(separator: "\n") {
+        if let id = attribute("id", of: line), line.contains("<Representation") { current = id }
+        guard line.contains("<S "), let current, let t = attribute("t", of: line).flatMap({ Int64($0) }),
+            let d = attribute("d", of: line).flatMap({ Int64($0) })
+        else { continue }
+        let repeats = attribute("r", of: line).flatMap { Int($0) } ?? 0
+        for k in 0...repeats { result[current, default: []].append((t + Int64(k) * d, d)) }
+    }
+    return result
+}
+
+private func attribute(_ name: String, of line: Substring) -> String? {
+    guard let range = line.range(of: " \(name)=\"") else { return nil }
+    return String(line[range.upperBound...].prefix { $0 != "\"" })
+}
+
+/// SHA-256 of every packet of the first video stream, in decode order (ffprobe's data hashes).
+func videoPacketHashes(_ path: String) async throws -> [String] {
+    let json = try await ffprobe([
+        "-select_streams", "v:0", "-show_packets", "-show_data_hash", "sha256", "-show_entries", "packet=data_hash",
+        path,
+    ])
+    return (json["packets"] as? [[String: Any]] ?? []).compactMap { $0["data_hash"] as? String }
+}

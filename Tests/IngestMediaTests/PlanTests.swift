@@ -85,10 +85,11 @@ struct PlanTests {
             id: "v720",
             initFile: "v720/init.mp4",
             initBytes: 800,
+            initSHA256: "",
             timescale: 1000,
             segments: [
-                .init(file: "v720/seg_00001.m4s", start: 0, duration: 4000, bytes: 1_000_000),
-                .init(file: "v720/seg_00002.m4s", start: 4000, duration: 2500, bytes: 500_000),
+                .init(file: "v720/seg_00001.m4s", start: 0, duration: 4000, bytes: 1_000_000, sha256: ""),
+                .init(file: "v720/seg_00002.m4s", start: 4000, duration: 2500, bytes: 500_000, sha256: ""),
             ],
             presentationOffset: 0,
             codecs: "avc1.64001F"
@@ -99,6 +100,10 @@ struct PlanTests {
         #expect(text.contains("#EXTINF:2.500000,\nseg_00002.m4s\n"))
         #expect(track.peakBandwidth == 2_000_000)
         #expect(track.averageBandwidth == 1_846_154)
+        // Variable segments (passthrough cuts): the target is the longest rounded up, 4.2 s → 5.
+        var longer = track
+        longer.segments[1].duration = 4200
+        #expect(HLSPlaylist.media(longer).contains("#EXT-X-TARGETDURATION:5\n"))
     }
 }
 

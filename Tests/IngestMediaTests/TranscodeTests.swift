@@ -3,10 +3,12 @@ import IngestCore
 import TestSupport
 import Testing
 
-/// A small ladder so every clip keeps both rungs (or, for the tiny odd clip, proves the fallback rung).
+/// A small ladder so every clip keeps both rungs (or, for the tiny odd clip, proves the fallback rung), always
+/// encoded (passthrough has its own tests).
 private let testConfig = """
     [profiles.test]
     segment_duration = "1s"
+    passthrough = "never"
     [[profiles.test.renditions]]
     height = 240
     video_bitrate = "400k"
@@ -103,7 +105,7 @@ struct TranscodeTests {
     }
 
     /// Each line is one JSON object: progress with the documented keys (percent never goes back, the last says
-    /// done), or a finished file that exists with the announced size.
+    /// done), a finished file that exists with the announced size, or a log line (the passthrough decision first).
     private func checkProgressLines(_ stdout: String, out: String) async throws {
         let lines = stdout.split(separator: "\n")
         #expect(lines.count >= 3)
@@ -114,6 +116,10 @@ struct TranscodeTests {
                 let path = try #require(object["path"] as? String)
                 let size = try FileManager.default.attributesOfItem(atPath: out + "/" + path)[.size] as? Int
                 #expect(object["bytes"] as? Int == size, "\(line)")
+                continue
+            }
+            if object["event"] as? String == "log" {
+                #expect(object["message"] is String, "\(line)")
                 continue
             }
             for key in ["stage", "percent", "fps", "speed"] { #expect(object[key] != nil, "\(key) in \(line)") }

@@ -102,6 +102,11 @@ extension Profile {
             "segment_duration": .string(Units.formatDuration(segmentDuration)),
             "max_frame_rate": .double(maxFrameRate),
             "mp4_height": .integer(mp4Height),
+            "passthrough": .string(passthrough.rawValue),
+            "passthrough_max_bitrate": passthroughMaxBitrate.map(ConfigValue.integer) ?? .string("auto"),
+            "passthrough_max_keyframe_interval": passthroughMaxKeyframeInterval.map {
+                .string(Units.formatDuration($0))
+            } ?? .string("auto"),
             "renditions": .array(
                 renditions.map { rung in
                     .table([

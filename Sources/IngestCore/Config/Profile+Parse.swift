@@ -20,6 +20,22 @@ extension Profile {
         )
         p.maxFrameRate = r.double("max_frame_rate", default: p.maxFrameRate, range: 1...120)
         p.mp4Height = r.int("mp4_height", default: p.mp4Height, range: 0...4320)
+        let mode = r.string("passthrough", default: p.passthrough.rawValue)
+        if let parsed = PassthroughMode(rawValue: mode) {
+            p.passthrough = parsed
+        } else {
+            r.fail("passthrough", "expected \"auto\" or \"never\", found \"\(mode)\"")
+        }
+        if !r.isAuto("passthrough_max_bitrate") {
+            p.passthroughMaxBitrate = r.bitrate("passthrough_max_bitrate", default: p.effectivePassthroughMaxBitrate)
+        }
+        if !r.isAuto("passthrough_max_keyframe_interval") {
+            p.passthroughMaxKeyframeInterval = r.duration(
+                "passthrough_max_keyframe_interval",
+                default: .seconds(p.effectivePassthroughMaxKeyframeInterval),
+                range: .seconds(1) ... .seconds(300)
+            )
+        }
         r.finish()
         return p
     }
@@ -90,5 +106,13 @@ extension ThumbnailSettings {
         t.quality = r.int("quality", default: t.quality, range: 1...100)
         r.finish()
         return t
+    }
+}
+
+extension TableReader {
+    /// A key that is absent or says "auto" (its value is then derived from other settings).
+    fileprivate func isAuto(_ key: String) -> Bool {
+        guard let raw = value(key) else { return true }
+        return raw == .string("auto")
     }
 }

@@ -18,6 +18,9 @@ public struct ProbeReport: Codable, Sendable, Equatable {
     public var displayWidth: Int
     public var displayHeight: Int
     public var streams: [ProbeStream]
+    /// Whether a transcode with the probed profile would publish the source as its top rung (`reel-ingest probe`
+    /// fills it in; nil where nobody asked, e.g. the source report inside video.json, which has its own).
+    public var passthrough: PassthroughDecision? = nil
 
     public init(
         container: String,

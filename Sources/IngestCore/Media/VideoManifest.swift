@@ -33,6 +33,8 @@ public struct VideoManifest: Codable, Sendable, Equatable {
         public var duration: Double
         public var playlist: String
         public var files: [File]
+        /// True for the rendition made of the source's own packets (not re-encoded).
+        public var passthrough: Bool? = nil
 
         public init(
             id: String,
@@ -96,6 +98,8 @@ public struct VideoManifest: Codable, Sendable, Equatable {
     public var renditions: [Rendition]
     public var mp4: Progressive
     public var thumbnails: [Thumbnail]
+    /// Whether the top rung is the source's own H.264, and why (nil in manifests written before it existed).
+    public var passthrough: PassthroughDecision? = nil
 
     public init(
         source: ProbeReport,

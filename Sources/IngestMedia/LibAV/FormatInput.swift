@@ -105,6 +105,27 @@ public final class FormatInput {
         return streams[index]
     }
 
+    /// Makes the demuxer skip every stream but `index` (a scan that reads one stream's packets only).
+    func discardAll(except index: Int) {
+        for other in 0..<streamCount where other != index {
+            stream(other)?.pointee.discard = AVDISCARD_ALL
+        }
+    }
+
+    /// A stream's codec configuration (avcC, AudioSpecificConfig, ...), empty when there is none.
+    func extradata(of index: Int) -> [UInt8] {
+        guard let parameters = stream(index)?.pointee.codecpar, let data = parameters.pointee.extradata,
+            parameters.pointee.extradata_size > 0
+        else { return [] }
+        return Array(UnsafeBufferPointer(start: data, count: Int(parameters.pointee.extradata_size)))
+    }
+
+    /// A stream's time base as num/den.
+    func timeBase(of index: Int) -> (num: Int32, den: Int32)? {
+        guard let tb = stream(index)?.pointee.time_base, tb.num > 0, tb.den > 0 else { return nil }
+        return (tb.num, tb.den)
+    }
+
     /// A container-level metadata tag such as `major_brand`.
     func metadata(_ key: String) -> String? {
         guard let entry = av_dict_get(context.pointee.metadata, key, nil, 0), let value = entry.pointee.value else {

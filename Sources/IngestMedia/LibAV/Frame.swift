@@ -33,6 +33,33 @@ final class Frame: @unchecked Sendable {
 
     func unref() { av_frame_unref(pointer) }
 
+    /// An audio frame holding this one's samples from `count` on (a copy; `count` must be below `nb_samples`).
+    func droppingLeadingSamples(_ count: Int32) throws(AVError) -> Frame {
+        let source = pointer.pointee
+        let kept = source.nb_samples - count
+        guard count >= 0, kept > 0 else { throw AVError.invalid("drop \(count) of \(source.nb_samples) samples") }
+        let copy = try Frame()
+        copy.pointer.pointee.format = source.format
+        copy.pointer.pointee.sample_rate = source.sample_rate
+        copy.pointer.pointee.nb_samples = kept
+        var layout = source.ch_layout
+        try AVError.check(av_channel_layout_copy(&copy.pointer.pointee.ch_layout, &layout), "copy a channel layout")
+        try AVError.check(av_frame_get_buffer(copy.pointer, 0), "allocate \(kept) audio samples")
+        try AVError.check(
+            av_samples_copy(
+                copy.pointer.pointee.extended_data,
+                source.extended_data,
+                0,
+                count,
+                kept,
+                source.ch_layout.nb_channels,
+                AVSampleFormat(rawValue: source.format)
+            ),
+            "copy audio samples"
+        )
+        return copy
+    }
+
     /// The eight `data` plane pointers.
     var planes: [UnsafeMutablePointer<UInt8>?] {
         withUnsafeBytes(of: pointer.pointee.data) { Array($0.bindMemory(to: UnsafeMutablePointer<UInt8>?.self)) }

@@ -29,4 +29,14 @@ final class Packet {
     var duration: Int64 { pointer.pointee.duration }
     var size: Int { Int(pointer.pointee.size) }
     var isKeyframe: Bool { pointer.pointee.flags & AV_PKT_FLAG_KEY != 0 }
+    /// Marked by the demuxer as not to be shown (an edit list trims it).
+    var isDiscarded: Bool { pointer.pointee.flags & AV_PKT_FLAG_DISCARD != 0 }
+
+    /// The payload, valid only inside `body`.
+    func withData<T>(_ body: (UnsafeRawBufferPointer) -> T) -> T {
+        guard let data = pointer.pointee.data, pointer.pointee.size > 0 else {
+            return body(UnsafeRawBufferPointer(start: nil, count: 0))
+        }
+        return body(UnsafeRawBufferPointer(start: data, count: Int(pointer.pointee.size)))
+    }
 }

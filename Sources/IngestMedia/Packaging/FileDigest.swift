@@ -5,7 +5,11 @@ import IngestCore
 /// Size and SHA-256 of a written file, read in 1 MiB chunks so memory does not grow with the file.
 enum FileDigest {
     static func describe(_ relativePath: String, in directory: String) throws -> VideoManifest.File {
-        let path = directory + "/" + relativePath
+        let written = try digest(directory + "/" + relativePath)
+        return VideoManifest.File(path: relativePath, bytes: written.bytes, sha256: written.sha256)
+    }
+
+    static func digest(_ path: String) throws -> WrittenFile {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw TranscodeFailure("cannot read back \(path)")
         }
@@ -16,10 +20,6 @@ enum FileDigest {
             hasher.update(data: chunk)
             bytes += Int64(chunk.count)
         }
-        let hex = hasher.finalize().map { byte in
-            let digits = String(byte, radix: 16)
-            return digits.count == 1 ? "0" + digits : digits
-        }.joined()
-        return VideoManifest.File(path: relativePath, bytes: bytes, sha256: hex)
+        return WrittenFile(bytes: bytes, sha256: hasher.finalize().hex)
     }
 }

@@ -8,8 +8,9 @@ enum HLSPlaylist {
         var lines = [
             "#EXTM3U",
             "#EXT-X-VERSION:7",
-            // RFC 8216: every EXTINF, rounded to the nearest integer, must not exceed the target duration.
-            "#EXT-X-TARGETDURATION:\(max(1, Int(track.maxSegmentSeconds.rounded())))",
+            // The longest segment rounded up (RFC 8216 asks no less than its nearest integer); a millisecond of
+            // tolerance so that 4.000001 s stays 4.
+            "#EXT-X-TARGETDURATION:\(max(1, Int((track.maxSegmentSeconds - 0.001).rounded(.up))))",
             "#EXT-X-MEDIA-SEQUENCE:0",
             "#EXT-X-PLAYLIST-TYPE:VOD",
             "#EXT-X-INDEPENDENT-SEGMENTS",

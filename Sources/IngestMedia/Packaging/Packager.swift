@@ -71,7 +71,8 @@ struct Packager {
     func videoManifest(
         source: ProbeReport,
         mp4: VideoManifest.Progressive,
-        thumbnails: [ThumbnailTaker.Written]
+        thumbnails: [ThumbnailTaker.Written],
+        passthrough: PassthroughDecision
     ) throws -> VideoManifest {
         var renditions: [VideoManifest.Rendition] = []
         for (track, rung) in zip(videoTracks, plan.rungs) {
@@ -79,6 +80,7 @@ struct Packager {
             rendition.width = rung.width
             rendition.height = rung.height
             rendition.frameRate = plan.fps
+            if rung.passthrough { rendition.passthrough = true }
             renditions.append(rendition)
         }
         if let audioTrack {
@@ -87,7 +89,7 @@ struct Packager {
             rendition.channels = audioSettings.channels
             renditions.append(rendition)
         }
-        let manifest = VideoManifest(
+        var manifest = VideoManifest(
             source: source,
             duration: duration,
             segmentDuration: plan.segmentSeconds,
@@ -95,16 +97,17 @@ struct Packager {
             dashManifest: try FileDigest.describe(Packager.dashManifest, in: directory),
             renditions: renditions,
             mp4: mp4,
-            thumbnails: try thumbnails.map {
+            thumbnails: thumbnails.map {
                 VideoManifest.Thumbnail(
                     label: $0.label,
                     time: $0.time,
                     width: $0.width,
                     height: $0.height,
-                    file: try FileDigest.describe($0.path, in: directory)
+                    file: VideoManifest.File(path: $0.path, bytes: $0.bytes, sha256: $0.sha256)
                 )
             }
         )
+        manifest.passthrough = passthrough
         // video.json last: its presence means everything it names is complete.
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
@@ -114,8 +117,12 @@ struct Packager {
         return manifest
     }
 
+    /// A track's files: sizes and digests of the segments as they were written (no second read), the playlist's
+    /// read back.
     private func describe(_ track: TrackIndex, type: String, target: Int) throws -> VideoManifest.Rendition {
-        let paths = [track.initFile] + track.segments.map(\.file) + [HLSPlaylist.playlistPath(track)]
+        let written =
+            [VideoManifest.File(path: track.initFile, bytes: track.initBytes, sha256: track.initSHA256)]
+            + track.segments.map { VideoManifest.File(path: $0.file, bytes: $0.bytes, sha256: $0.sha256) }
         return VideoManifest.Rendition(
             id: track.id,
             type: type,
@@ -125,7 +132,7 @@ struct Packager {
             averageBitrate: track.averageBandwidth,
             duration: track.totalDuration,
             playlist: HLSPlaylist.playlistPath(track),
-            files: try paths.map { try FileDigest.describe($0, in: directory) }
+            files: written + [try FileDigest.describe(HLSPlaylist.playlistPath(track), in: directory)]
         )
     }
 

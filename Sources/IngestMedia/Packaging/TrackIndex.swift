@@ -1,17 +1,20 @@
 /// The segments of one CMAF track as written: what HLS, DASH and video.json are generated from.
 struct TrackIndex: Sendable {
-    struct Segment: Sendable {
+    struct Segment: Sendable, Equatable, Codable {
         var file: String
         /// Presentation start and duration in `timescale` units.
         var start: Int64
         var duration: Int64
         var bytes: Int64
+        /// SHA-256 of the file as written (lowercase hex).
+        var sha256: String
     }
 
     /// Directory name relative to the output directory (`v720`, `audio`).
     var id: String
     var initFile: String
     var initBytes: Int64
+    var initSHA256: String
     var timescale: Int32
     var segments: [Segment]
     /// Where presentation starts on the track's timeline (`timescale` units): every track is shifted by the

@@ -33,6 +33,17 @@ final class JPEGWriter {
 
     /// Writes `frame` as a JPEG file; returns its size in bytes.
     func write(_ frame: Frame, to path: String) throws(AVError) -> Int64 {
+        let bytes = try encode(frame)
+        do {
+            try bytes.write(to: URL(fileURLWithPath: path))
+        } catch {
+            throw AVError(code: AVError.posix(EIO), operation: "write \(path)")
+        }
+        return Int64(bytes.count)
+    }
+
+    /// `frame` as JPEG bytes.
+    func encode(_ frame: Frame) throws(AVError) -> Data {
         let picture = try scaler.convert(frame)
         // mpegvideo-based encoders refuse a timestamp that does not increase.
         picture.pts = written
@@ -43,12 +54,6 @@ final class JPEGWriter {
             throw AVError.invalid("encode a JPEG")
         }
         defer { packet.unref() }
-        let bytes = Data(bytes: data, count: packet.size)
-        do {
-            try bytes.write(to: URL(fileURLWithPath: path))
-        } catch {
-            throw AVError(code: AVError.posix(EIO), operation: "write \(path)")
-        }
-        return Int64(bytes.count)
+        return Data(bytes: data, count: packet.size)
     }
 }

@@ -9,43 +9,51 @@ struct LadderPlan: Sendable, Equatable {
         var settings: Rendition
         /// Encoder threads for this rung: its share of the cores by pixel count, rounded down, at least one.
         var threads: Int
+        /// The source's own packets, not encoded (the top rung only).
+        var passthrough = false
     }
 
     /// Frame rate as a rational (num/den), e.g. 30000/1001.
     var frameRate: (num: Int32, den: Int32)
-    /// Frames per segment: the closed GOP length.
+    /// Frames in a segment of the profile's nominal length.
     var gop: Int
+    /// Where segments start: every `gop` frames, or at the source's IDRs when the top rung passes through.
+    var cuts: SegmentCuts
     var rungs: [Rung]
     /// Index into `rungs` of the rendition remuxed into the progressive MP4.
     var mp4Rung: Int
     var rotation: Int
 
     static func == (a: LadderPlan, b: LadderPlan) -> Bool {
-        a.frameRate == b.frameRate && a.gop == b.gop && a.rungs == b.rungs && a.mp4Rung == b.mp4Rung
-            && a.rotation == b.rotation
+        a.frameRate == b.frameRate && a.gop == b.gop && a.cuts == b.cuts && a.rungs == b.rungs
+            && a.mp4Rung == b.mp4Rung && a.rotation == b.rotation
     }
 
     var fps: Double { Double(frameRate.num) / Double(frameRate.den) }
     var segmentSeconds: Double { Double(gop) / fps }
 
     /// Never upscales: rungs taller than the upright source are dropped; when none is left the smallest rung's
-    /// settings are used at the source height. Sizes keep the display aspect and are even.
+    /// settings are used at the source height. Sizes keep the display aspect and are even. With `passthrough`,
+    /// the source itself is the top rung (in place of the profile's top rendition) and only the renditions below
+    /// its height are encoded.
     init(
         profile: Profile,
         displayWidth: Int,
         displayHeight: Int,
         sourceFrameRate: (num: Int32, den: Int32)?,
         rotation: Int,
-        cores: Int
+        cores: Int,
+        passthrough: PassthroughSource? = nil
     ) {
         self.rotation = rotation
-        frameRate = LadderPlan.outputRate(source: sourceFrameRate, cap: profile.maxFrameRate)
-        let seconds =
-            Double(profile.segmentDuration.components.seconds)
-            + Double(profile.segmentDuration.components.attoseconds) / 1e18
-        gop = max(1, Int((seconds * Double(frameRate.num) / Double(frameRate.den)).rounded()))
-        var chosen = profile.renditions.filter { $0.height <= displayHeight }.sorted { $0.height > $1.height }
-        if chosen.isEmpty, var smallest = profile.renditions.min(by: { $0.height < $1.height }) {
+        frameRate = passthrough?.frameRate ?? LadderPlan.outputRate(source: sourceFrameRate, cap: profile.maxFrameRate)
+        gop = max(1, Int((profile.segmentDuration.inSeconds * Double(frameRate.num) / Double(frameRate.den)).rounded()))
+        cuts = passthrough?.cuts ?? .every(gop)
+        let sorted = profile.renditions.sorted { $0.height > $1.height }
+        var chosen = sorted.filter { $0.height <= displayHeight }
+        if let passthrough {
+            chosen = sorted.filter { $0.height < passthrough.height }
+        } else if chosen.isEmpty, var smallest = profile.renditions.min(by: { $0.height < $1.height }) {
             smallest.height = displayHeight & ~1
             chosen = [smallest]
         }
@@ -62,9 +70,23 @@ struct LadderPlan: Sendable, Equatable {
             let threads = max(1, min(cores, Int((share * Double(cores) + 0.05).rounded(.down))))
             return Rung(id: "v\(height)", width: width, height: height, settings: rendition, threads: threads)
         }
+        if let passthrough, let top = sorted.first {
+            let source = Rung(
+                id: "v\(passthrough.height)",
+                width: passthrough.width,
+                height: passthrough.height,
+                settings: top,
+                threads: 0,
+                passthrough: true
+            )
+            rungs.insert(source, at: 0)
+        }
         let mp4Index = rungs.firstIndex { $0.height <= profile.mp4Height } ?? (rungs.count - 1)
         mp4Rung = max(0, mp4Index)
     }
+
+    /// The rungs encoded with x264 (all but a passthrough rung).
+    var encodedRungs: [Rung] { rungs.filter { !$0.passthrough } }
 
     /// How many decoded frames each rung's hand-over queue holds. Deeper queues let the decoder run ahead while the
     /// heaviest rung encodes a hard frame, so the lighter rungs do not sit idle (2 → 6 frames took a 20 s noisy

@@ -1,12 +1,28 @@
 internal import CFFmpeg
 import Foundation
 
+/// A decoded picture and the output frame (slot) it fills; one picture can fill several slots.
+struct SlotFrame: Sendable {
+    var frame: Frame
+    var slot: Int
+}
+
 /// One rendition on its own thread: scale (and turn upright), encode with libx264, write CMAF segments.
-/// Every segment starts with a forced IDR at frame k × gop, the same frames in every rung.
+/// Every segment starts with a forced IDR at a cut frame, the same frames in every rung. A rung continuing an
+/// interrupted run starts a fresh encoder at the first segment it does not have.
 final class RungEncoder: @unchecked Sendable {
     let rung: LadderPlan.Rung
-    let queue: FrameQueue<Frame>
-    private let gop: Int
+    let queue: FrameQueue<SlotFrame>
+    /// The first output frame this rung writes: 0, the start of its first missing segment, or `Int.max` when an
+    /// interrupted run finished it. Set by `prepare`, before the thread starts.
+    private(set) var startSlot = 0
+    /// The first output frame it encodes: a resumed rung starts its fresh encoder `warmUpSegments` segments early
+    /// and drops what comes out before `startSlot`, so that rate control has a history when the first segment it
+    /// writes begins: a cold x264 spent that segment 3 dB below the uninterrupted run; after one segment of warm-up
+    /// every resumed segment was within 0.4 dB (two segments: 0.33 dB, for twice the extra work).
+    private(set) var encodeFrom = 0
+    static let warmUpSegments = 1
+    private let cuts: SegmentCuts
     private let scaler: Scaler
     private let encoder: Encoder
     private let state = NSLock()
@@ -14,19 +30,20 @@ final class RungEncoder: @unchecked Sendable {
     private var failure: Error?
     private var index: TrackIndex?
     private let done = DispatchSemaphore(value: 0)
+    private let directory: String
+    private let codecs: String
+    private var writer: CMAFTrackWriter?
 
     /// `queueCapacity`: decoded frames this rung may fall behind the decoder (see `LadderPlan.queueCapacity`).
     init(
         rung: LadderPlan.Rung,
         plan: LadderPlan,
         queueCapacity: Int,
-        directory: String,
-        announce: @escaping @Sendable (String) -> Void
+        directory: String
     ) throws(AVError) {
         self.rung = rung
-        self.announce = announce
-        queue = FrameQueue<Frame>(capacity: queueCapacity)
-        gop = plan.gop
+        queue = FrameQueue<SlotFrame>(capacity: queueCapacity)
+        cuts = plan.cuts
         scaler = Scaler(
             width: Int32(rung.width),
             height: Int32(rung.height),
@@ -35,6 +52,7 @@ final class RungEncoder: @unchecked Sendable {
         )
         encoder = try Encoder(name: "libx264")
         let ctx = encoder.context
+        let keyint = plan.cuts.longest
         ctx.pointee.width = Int32(rung.width)
         ctx.pointee.height = Int32(rung.height)
         ctx.pointee.pix_fmt = AV_PIX_FMT_YUV420P
@@ -44,42 +62,54 @@ final class RungEncoder: @unchecked Sendable {
         ctx.pointee.bit_rate = Int64(rung.settings.videoBitrate)
         ctx.pointee.rc_max_rate = Int64(rung.settings.maxrate)
         ctx.pointee.rc_buffer_size = Int32(clamping: rung.settings.bufsize)
-        ctx.pointee.gop_size = Int32(plan.gop)
-        ctx.pointee.keyint_min = Int32(plan.gop)
+        ctx.pointee.gop_size = Int32(keyint)
+        ctx.pointee.keyint_min = Int32(keyint)
         ctx.pointee.thread_count = Int32(rung.threads)
         ctx.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER | Int32(bitPattern: AV_CODEC_FLAG_CLOSED_GOP)
         ctx.pointee.color_range = AVCOL_RANGE_MPEG
         if let level = Double(rung.settings.level) { ctx.pointee.level = Int32((level * 10).rounded()) }
         try encoder.set("preset", rung.settings.preset)
         try encoder.set("profile", rung.settings.h264Profile)
-        // Keyframes only where segments start: fixed GOP, no scene-cut I-frames, closed GOPs, forced frames IDR.
-        try encoder.set("x264-params", "keyint=\(plan.gop):min-keyint=\(plan.gop):scenecut=0:open-gop=0")
+        // Keyframes only where segments start: no scene-cut I-frames, closed GOPs, forced frames IDR, and a keyint
+        // no shorter than the longest segment so that x264 adds none between cuts.
+        try encoder.set("x264-params", "keyint=\(keyint):min-keyint=\(keyint):scenecut=0:open-gop=0")
         try encoder.set("forced-idr", "1")
         try encoder.open()
         self.directory = directory
         codecs = CodecString.h264(extradata: encoder.extradata) ?? "avc1.640028"
     }
 
-    private let directory: String
-    private let announce: @Sendable (String) -> Void
-    private let codecs: String
-    private var writer: CMAFTrackWriter?
-
     /// How many frames B-frame reordering puts the first decode time before the first presentation time
     /// (libx264 reports it in `has_b_frames`).
     var reorderDelay: Int { Int(encoder.context.pointee.has_b_frames) }
 
-    /// Starts the thread. Presentation starts `startDelay` frames into the timeline (the largest reordering
-    /// delay of all rungs), which the writer records for the manifests.
-    func start(startDelay: Int) throws(AVError) {
+    /// Opens the writer, checking a kept init segment against this encoder's. Every timestamp is moved `delay`
+    /// frames later, the presentation delay all tracks share. `finished`: an interrupted run wrote all of it.
+    func prepare(
+        delay: Int,
+        kept: KeptTrack?,
+        finished: Bool,
+        completed: @escaping @Sendable (TrackFile) throws -> Void
+    ) throws {
         writer = try CMAFTrackWriter(
             directory: directory,
             id: rung.id,
-            encoder: encoder,
+            source: .encoder(encoder),
+            timeBase: encoder.context.pointee.time_base,
             codecs: codecs,
-            startOffset: Int64(startDelay),
-            announce: announce
+            delay: Int64(delay),
+            leadIn: Int64(reorderDelay),
+            kept: kept,
+            completed: completed
         )
+        let keptCount = kept?.segments.count ?? 0
+        startSlot = finished ? Int.max : cuts.start(ofSegment: keptCount)
+        encodeFrom = finished ? Int.max : cuts.start(ofSegment: max(0, keptCount - RungEncoder.warmUpSegments))
+        encoded = startSlot
+    }
+
+    /// Starts the encoding thread.
+    func launch() {
         let thread = Thread { [self] in
             run()
             done.signal()
@@ -88,7 +118,7 @@ final class RungEncoder: @unchecked Sendable {
         thread.start()
     }
 
-    /// Frames encoded so far (for progress).
+    /// Output frames done so far, counting those of kept segments (for progress; `Int.max` when it has none to do).
     var framesEncoded: Int {
         state.lock()
         defer { state.unlock() }
@@ -107,17 +137,16 @@ final class RungEncoder: @unchecked Sendable {
 
     private func run() {
         do {
-            var number: Int64 = 0
             let packet = try Packet()
-            while let frame = queue.pop() {
-                let picture = try scaler.convert(frame)
-                picture.pts = number
-                picture.pointer.pointee.pict_type = number % Int64(gop) == 0 ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE
+            while let item = queue.pop() {
+                guard item.slot >= encodeFrom else { continue }
+                let picture = try scaler.convert(item.frame)
+                picture.pts = Int64(item.slot)
+                picture.pointer.pointee.pict_type = cuts.isCut(item.slot) ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE
                 try encoder.send(picture)
                 try drain(packet)
-                number += 1
                 state.lock()
-                encoded = Int(number)
+                encoded = max(encoded, item.slot + 1)
                 state.unlock()
             }
             try encoder.send(nil)
@@ -135,11 +164,12 @@ final class RungEncoder: @unchecked Sendable {
         }
     }
 
-    private func drain(_ packet: Packet) throws(AVError) {
+    private func drain(_ packet: Packet) throws {
         while try encoder.receive(into: packet) {
             // One frame per packet at constant rate; libx264 leaves the duration unset.
             if packet.duration <= 0 { packet.pointer.pointee.duration = 1 }
-            try writer?.write(packet, startsSegment: packet.isKeyframe)
+            // Warm-up frames belong to kept segments; the forced IDR at `startSlot` is the first packet written.
+            if packet.pts >= Int64(startSlot) { try writer?.write(packet, startsSegment: packet.isKeyframe) }
             packet.unref()
         }
     }

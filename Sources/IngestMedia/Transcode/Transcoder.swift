@@ -14,6 +14,8 @@ public struct TranscodeRequest: Sendable {
     /// change again: init and media segments as the encoders close them, thumbnails, then manifests, the MP4 and
     /// video.json. Called from encoder threads too, so it must be thread-safe.
     public var fileWritten: @Sendable (String) -> Void
+    /// Told what a person watching would want to know: the passthrough decision, a checkpoint kept or discarded.
+    public var log: @Sendable (String) -> Void = { _ in }
 
     public init(
         input: String,
@@ -32,8 +34,9 @@ public struct TranscodeRequest: Sendable {
     }
 }
 
-/// Decode once, encode each rendition once, package once for HLS and DASH, remux the MP4, thumbnails from the
-/// frames already decoded. Blocking: call it from a dedicated thread (the worker's main thread).
+/// Decode once, encode each rendition once (none for a compliant source's top rung), package once for HLS and DASH,
+/// remux the MP4, thumbnails from the frames already decoded; run again on the same output directory after an
+/// interruption, continue where it stopped. Blocking: call it from a dedicated thread (the worker's main thread).
 public enum Transcoder {
     public static func run(
         _ request: TranscodeRequest,
@@ -47,8 +50,13 @@ public enum Transcoder {
             throw TranscodeFailure(error.description)
         }
         do {
-            let job = try TranscodeJob(request: request, report: report, progress: progress)
-            return try job.run()
+            do {
+                return try TranscodeJob(request: request, report: report, allowResume: true, progress: progress).run()
+            } catch let mismatch as CheckpointMismatch {
+                // Found before anything was written or announced: start over with a new checkpoint.
+                request.log("checkpoint discarded, starting over: \(mismatch)")
+                return try TranscodeJob(request: request, report: report, allowResume: false, progress: progress).run()
+            }
         } catch let failure as TranscodeFailure {
             throw failure
         } catch {
