@@ -57,6 +57,8 @@ extension JobRunner {
                     switch message {
                     case .progress(let report):
                         progressSink.yield(report)
+                    case .log(let line):
+                        self.logger.log(level: line.level == "warning" ? .warning : .info, "worker: \(line.message)")
                     case .file(let file):
                         // Manifests wait until everything they name is stored; video.json is the publisher's.
                         let kind = ObjectKind(key: file.path)

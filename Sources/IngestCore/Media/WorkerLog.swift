@@ -3,7 +3,7 @@ import Foundation
 /// A log line of `reel-ingest-media transcode --progress json` on stdout, beside progress and file lines:
 /// `{"event":"log","level":"info","message":"passthrough: no (10-bit video)"}`. stderr stays reserved for the one
 /// failure line, so a decision logged before a failure cannot be mistaken for its reason. `WorkerMessage.decode`
-/// ignores these lines; a supervisor that wants them decodes `WorkerLog` itself.
+/// gives them as `.log`; the agent writes them to its own log with the job's id and file.
 public struct WorkerLog: Codable, Sendable, Equatable {
     public var event = "log"
     /// info or warning.

@@ -5,6 +5,8 @@ import Foundation
 public enum WorkerMessage: Sendable, Equatable {
     case progress(TranscodeProgress)
     case file(OutputFile)
+    /// What the worker decided or noticed (passthrough, resume), for the agent's log.
+    case log(WorkerLog)
 
     /// `{"event":"file","path":"v1080/seg_00003.m4s","bytes":2519044}`; the path is relative to the output folder.
     public struct OutputFile: Codable, Sendable, Equatable {
@@ -26,6 +28,7 @@ public enum WorkerMessage: Sendable, Equatable {
         switch self {
         case .progress(let progress): return (try? encoder.encode(progress)) ?? Data()
         case .file(let file): return (try? encoder.encode(file)) ?? Data()
+        case .log(let log): return log.encoded()
         }
     }
 
@@ -34,6 +37,7 @@ public enum WorkerMessage: Sendable, Equatable {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         if let file = try? decoder.decode(OutputFile.self, from: line), file.event == "file" { return .file(file) }
+        if let log = WorkerLog.decode(line) { return .log(log) }
         if let progress = try? decoder.decode(TranscodeProgress.self, from: line) { return .progress(progress) }
         return nil
     }
