@@ -12,9 +12,10 @@ enum CLI {
 
     typealias Result = ProcessResult
 
-    static func run(_ arguments: [String], environment: [String: String] = [:], binary: String = binary) throws
+    /// Awaited on a thread of its own: a test must never block the cooperative pool while a child runs.
+    static func run(_ arguments: [String], environment: [String: String] = [:], binary: String = binary) async throws
         -> Result
     {
-        try runProcess(binary, arguments, environment: environment)
+        try await runProcessAsync(binary, arguments, environment: environment)
     }
 }

@@ -28,8 +28,8 @@ private struct Setup {
         )
     }
 
-    func run(_ arguments: [String]) throws -> CLI.Result {
-        try CLI.run(arguments + ["--config", config])
+    func run(_ arguments: [String]) async throws -> CLI.Result {
+        try await CLI.run(arguments + ["--config", config])
     }
 
     func database() throws -> IngestDatabase {
@@ -46,8 +46,8 @@ struct CLITests {
         ["jobs", "retry", "--help"], ["jobs", "cancel", "--help"], ["status", "--help"], ["retry-sweep", "--help"],
         ["transcode", "--help"], ["probe", "--help"], ["push", "--help"],
     ])
-    func everyCommandExplainsItself(arguments: [String]) throws {
-        let result = try CLI.run(arguments)
+    func everyCommandExplainsItself(arguments: [String]) async throws {
+        let result = try await CLI.run(arguments)
         #expect(result.status == 0)
         #expect(result.stdout.contains("OVERVIEW:"))
         #expect(result.stdout.contains("USAGE: reel-ingest"))
@@ -57,30 +57,33 @@ struct CLITests {
         ["frobnicate"], ["jobs", "list", "--limit", "0"], ["jobs", "list", "--state", "sleeping"],
         ["status", "--bogus"],
     ])
-    func badUsageExitsTwo(arguments: [String]) throws {
-        let result = try CLI.run(arguments)
+    func badUsageExitsTwo(arguments: [String]) async throws {
+        let result = try await CLI.run(arguments)
         #expect(result.status == 2, "\(arguments): \(result.stderr)")
         #expect(!result.stderr.isEmpty)
     }
 
-    @Test func configCheckPrintsResolvedSettings() throws {
+    @Test func configCheckPrintsResolvedSettings() async throws {
         let setup = try Setup()
         defer { setup.dir.remove() }
-        let result = try setup.run(["config", "check"])
+        let result = try await setup.run(["config", "check"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("state_dir = \"\(setup.dir.path)/state\""))
         #expect(result.stderr.contains("configuration OK"))
-        let json = try #require(try setup.run(["config", "check", "--json"]).json() as? [String: Any])
+        let json = try #require(try await setup.run(["config", "check", "--json"]).json() as? [String: Any])
         #expect(json["valid"] as? Bool == true)
         let limits = try #require(json["limits"] as? [String: Any])
         #expect(limits["settle_time"] as? String == "300ms")
         #expect(limits["max_file_size"] as? String == "500MiB")
     }
 
-    @Test func configPathComesFromTheEnvironment() throws {
+    @Test func configPathComesFromTheEnvironment() async throws {
         let setup = try Setup()
         defer { setup.dir.remove() }
-        let result = try CLI.run(["config", "check", "--json"], environment: ["REEL_INGEST_CONFIG": setup.config])
+        let result = try await CLI.run(
+            ["config", "check", "--json"],
+            environment: ["REEL_INGEST_CONFIG": setup.config]
+        )
         let json = try #require(try result.json() as? [String: Any])
         #expect(json["config_file"] as? String == setup.config)
     }
@@ -96,38 +99,38 @@ struct CLITests {
         ("[retry]\nbase_delay = \"2h\"\nmax_delay = \"1h\"", "retry.max_delay: must not be shorter than base_delay"),
         ("[agent\n", "TOML syntax error at line"),
     ])
-    func badConfigExitsTwoAndSaysWhy(config: String, message: String) throws {
+    func badConfigExitsTwoAndSaysWhy(config: String, message: String) async throws {
         let dir = try TempDirectory()
         defer { dir.remove() }
         let file = try dir.write("agent.toml", config)
-        let result = try CLI.run(["config", "check", "--config", file])
+        let result = try await CLI.run(["config", "check", "--config", file])
         #expect(result.status == 2)
         #expect(result.stderr.contains("reel-ingest: invalid configuration: \(file): "), "\(result.stderr)")
         #expect(result.stderr.contains(message), "\(result.stderr)")
-        let json = try CLI.run(["config", "check", "--json", "--config", file])
+        let json = try await CLI.run(["config", "check", "--json", "--config", file])
         #expect(json.status == 2)
         let parsed = try #require(try json.json() as? [String: Any])
         #expect(parsed["valid"] as? Bool == false)
         #expect((parsed["errors"] as? [Any])?.isEmpty == false)
         // Every other command refuses the same file the same way.
-        #expect(try CLI.run(["status", "--config", file]).status == 2)
+        #expect(try await CLI.run(["status", "--config", file]).status == 2)
     }
 
-    @Test func watchAddListRemove() throws {
+    @Test func watchAddListRemove() async throws {
         let setup = try Setup()
         defer { setup.dir.remove() }
         let share = try setup.dir.mkdir("share/line 3")
-        let added = try setup.run([
+        let added = try await setup.run([
             "watch", "add", share, "--name", "line-3", "--priority", "5", "--on-success", "move:done",
         ])
         #expect(added.status == 0, "\(added.stderr)")
         let dropIn = setup.dir.path + "/watches.d/line-3.toml"
         #expect(FileManager.default.fileExists(atPath: dropIn))
-        #expect(try setup.run(["watch", "add", share, "--name", "again"]).status == 2, "same folder twice")
-        #expect(try setup.run(["watch", "add", "/nonexistent", "--name", "x"]).status == 2)
-        #expect(try setup.run(["config", "check"]).status == 0, "the written drop-in is valid")
+        #expect(try await setup.run(["watch", "add", share, "--name", "again"]).status == 2, "same folder twice")
+        #expect(try await setup.run(["watch", "add", "/nonexistent", "--name", "x"]).status == 2)
+        #expect(try await setup.run(["config", "check"]).status == 0, "the written drop-in is valid")
 
-        let list = try #require(try setup.run(["watch", "list", "--json"]).json() as? [[String: Any]])
+        let list = try #require(try await setup.run(["watch", "list", "--json"]).json() as? [[String: Any]])
         #expect(list.count == 1)
         #expect(list.first?["name"] as? String == "line-3")
         #expect(list.first?["path"] as? String == share)
@@ -135,13 +138,13 @@ struct CLITests {
         #expect(list.first?["priority"] as? Int == 5)
 
         try FileManager.default.removeItem(atPath: share)
-        let missing = try #require(try setup.run(["watch", "list", "--json"]).json() as? [[String: Any]])
+        let missing = try #require(try await setup.run(["watch", "list", "--json"]).json() as? [[String: Any]])
         #expect(missing.first?["state"] as? String == "missing")
 
-        let removed = try setup.run(["watch", "remove", "line-3"])
+        let removed = try await setup.run(["watch", "remove", "line-3"])
         #expect(removed.status == 0)
         #expect(!FileManager.default.fileExists(atPath: dropIn))
-        let unknown = try setup.run(["watch", "remove", "line-3"])
+        let unknown = try await setup.run(["watch", "remove", "line-3"])
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("no watch named or watching \"line-3\""))
     }
@@ -159,30 +162,30 @@ struct CLITests {
         )
         try await db.apply(.rejected(reason: "not a video file"), toJob: a, policy: policy)
 
-        let all = try #require(try setup.run(["jobs", "list", "--json"]).json() as? [[String: Any]])
+        let all = try #require(try await setup.run(["jobs", "list", "--json"]).json() as? [[String: Any]])
         #expect(all.compactMap { $0["id"] as? Int } == [Int(b), Int(a)])
         let rejected = try #require(
-            try setup.run(["jobs", "list", "--state", "rejected", "--json"]).json() as? [[String: Any]]
+            try await setup.run(["jobs", "list", "--state", "rejected", "--json"]).json() as? [[String: Any]]
         )
         #expect(rejected.count == 1)
         #expect(rejected.first?["lastError"] as? String == "not a video file")
         let limited = try #require(
-            try setup.run(["jobs", "list", "--limit", "1", "--json"]).json() as? [[String: Any]]
+            try await setup.run(["jobs", "list", "--limit", "1", "--json"]).json() as? [[String: Any]]
         )
         #expect(limited.count == 1)
 
-        let show = try #require(try setup.run(["jobs", "show", "\(a)", "--json"]).json() as? [String: Any])
+        let show = try #require(try await setup.run(["jobs", "show", "\(a)", "--json"]).json() as? [String: Any])
         #expect((show["stages"] as? [Any])?.count == 2)
-        #expect(try setup.run(["jobs", "show", "\(a)"]).stdout.contains("not a video file"))
-        let missing = try setup.run(["jobs", "show", "999"])
+        #expect(try await setup.run(["jobs", "show", "\(a)"]).stdout.contains("not a video file"))
+        let missing = try await setup.run(["jobs", "show", "999"])
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("no job with id 999"))
 
-        #expect(try setup.run(["jobs", "retry", "\(a)"]).status == 0)
+        #expect(try await setup.run(["jobs", "retry", "\(a)"]).status == 0)
         #expect(try await db.job(id: a)?.state == .stable)
-        #expect(try setup.run(["jobs", "cancel", "\(b)"]).status == 0)
+        #expect(try await setup.run(["jobs", "cancel", "\(b)"]).status == 0)
         #expect(try await db.job(id: b)?.state == .cancelled)
-        let again = try setup.run(["jobs", "cancel", "\(b)"])
+        let again = try await setup.run(["jobs", "cancel", "\(b)"])
         #expect(again.status == 1)
         #expect(again.stderr.contains("cannot apply 'cancelled' to a job that is cancelled"))
     }
@@ -194,13 +197,13 @@ struct CLITests {
         for n in 0..<3 {
             _ = try await db.insertJob(NewJob(sourcePath: "/w/\(n).mp4", watchName: "w", profile: "default"))
         }
-        let json = try #require(try setup.run(["status", "--json"]).json() as? [String: Any])
+        let json = try #require(try await setup.run(["status", "--json"]).json() as? [String: Any])
         let counts = try #require(json["counts"] as? [String: Int])
         #expect(counts["discovered"] == 3)
         #expect(counts["published"] == 0)
         #expect(json["total"] as? Int == 3)
         #expect((json["oldestWaiting"] as? [String: Any])?["sourcePath"] as? String == "/w/0.mp4")
-        let text = try setup.run(["status"])
+        let text = try await setup.run(["status"])
         #expect(text.stdout.contains("oldest waiting: job"))
     }
 
@@ -223,7 +226,7 @@ struct CLITests {
         )
         try await db.apply(.rejected(reason: "not a video file"), toJob: published, policy: policy)
         for id in [due, published, 999] { _ = try setup.dir.mkdir("scratch/job-\(id)/out") }
-        let report = try #require(try setup.run(["retry-sweep", "--json"]).json() as? [String: Any])
+        let report = try #require(try await setup.run(["retry-sweep", "--json"]).json() as? [String: Any])
         #expect(report["requeued"] as? [Int] == [Int(due)])
         #expect(report["removedScratch"] as? [Int] == [Int(published), 999])
         #expect(try await db.job(id: due)?.state == .stable)
@@ -233,46 +236,42 @@ struct CLITests {
 
         // In words, one line per action; a second sweep has nothing to do.
         _ = try setup.dir.mkdir("scratch/job-1234")
-        let text = try setup.run(["retry-sweep"])
+        let text = try await setup.run(["retry-sweep"])
         #expect(text.status == 0)
         #expect(text.stdout == "removed the scratch folder of job 1234\n")
-        #expect(try setup.run(["retry-sweep"]).stdout == "nothing to do\n")
+        #expect(try await setup.run(["retry-sweep"]).stdout == "nothing to do\n")
     }
 
     /// `probe` and `transcode` are handed to the `reel-ingest-media` worker with their arguments unchanged.
-    @Test func mediaCommandsRunInTheWorker() throws {
-        let missing = try CLI.run(["probe", "/nonexistent/clip.mp4"])
+    @Test func mediaCommandsRunInTheWorker() async throws {
+        let missing = try await CLI.run(["probe", "/nonexistent/clip.mp4"])
         #expect(missing.status == 1)
         #expect(missing.stderr == "no such file: /nonexistent/clip.mp4\n")
-        let usage = try CLI.run(["transcode", "/nonexistent/clip.mp4"])
+        let usage = try await CLI.run(["transcode", "/nonexistent/clip.mp4"])
         #expect(usage.status == 2)
         #expect(usage.stderr.contains("--out"))
         let dir = try TempDirectory()
         defer { dir.remove() }
         let notes = try dir.write("notes.mp4", "shift report\n")
-        let bad = try CLI.run(["transcode", notes, "--out", dir.path + "/out", "--progress", "json"])
+        let bad = try await CLI.run(["transcode", notes, "--out", dir.path + "/out", "--progress", "json"])
         #expect(bad.status == 1)
         #expect(bad.stderr == "not a video file\n")
         // Limits the daemon hands over are applied first thing; ones it cannot read stop the worker.
-        let garbled = try CLI.run(["probe", notes], environment: ["REEL_INGEST_WORKER_LIMITS": "as=lots"])
+        let garbled = try await CLI.run(["probe", notes], environment: ["REEL_INGEST_WORKER_LIMITS": "as=lots"])
         #expect(garbled.status == 1)
         #expect(garbled.stderr == "reel-ingest: error: REEL_INGEST_WORKER_LIMITS is not valid: as=lots\n")
-        let tight = try CLI.run(["probe", notes], environment: ["REEL_INGEST_WORKER_LIMITS": "as=1048576"])
+        let tight = try await CLI.run(["probe", notes], environment: ["REEL_INGEST_WORKER_LIMITS": "as=1048576"])
         #expect(tight.status != 0, "a 1 MiB address space cannot even load libav")
     }
 
     /// Without the worker beside it, the media commands fail with a plain reason instead of crashing.
-    @Test func missingWorkerIsAPlainError() throws {
+    @Test func missingWorkerIsAPlainError() async throws {
         let dir = try TempDirectory()
         defer { dir.remove() }
         let copy = dir.path + "/reel-ingest"
         // Copied by cp, so no parallel test's child can inherit our write descriptor and make exec fail (ETXTBSY).
-        let cp = Process()
-        cp.executableURL = URL(fileURLWithPath: "/bin/cp")
-        cp.arguments = [CLI.binary, copy]
-        try cp.run()
-        cp.waitUntilExit()
-        let result = try CLI.run(["probe", "/nonexistent/clip.mp4"], binary: copy)
+        _ = try await runProcessAsync("/bin/cp", [CLI.binary, copy])
+        let result = try await CLI.run(["probe", "/nonexistent/clip.mp4"], binary: copy)
         #expect(result.status == 1)
         #expect(
             result.stderr.hasPrefix("reel-ingest: error: cannot start the media worker \(dir.path)/reel-ingest-media")

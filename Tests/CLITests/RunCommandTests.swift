@@ -31,8 +31,8 @@ struct RunCommandTests {
         _ = try await agent.waitForLine(containing: "reel-ingest agent started")
 
         // Real clips, made outside the watched folders and moved in whole: the agent probes what it records.
-        try Self.makeClip(dir.path + "/take 1.mp4", seconds: 1)
-        try Self.makeClip(dir.path + "/take 2.mov", seconds: 2)
+        try await Self.makeClip(dir.path + "/take 1.mp4", seconds: 1)
+        try await Self.makeClip(dir.path + "/take 2.mov", seconds: 2)
         try FileManager.default.moveItem(atPath: dir.path + "/take 1.mp4", toPath: first + "/take 1.mp4")
         try dir.write("first/skip.mp4.part", "partial")
         let recorded = try await agent.waitForLine(containing: "take 1.mp4")
@@ -104,27 +104,27 @@ struct RunCommandTests {
         _ = try await agent.waitForLine(containing: "mode=poll (forced)")
         _ = try await agent.waitForLine(containing: "mode=inotify")
 
-        let live = try CLI.run(["watch", "list", "--json", "--config", config])
+        let live = try await CLI.run(["watch", "list", "--json", "--config", config])
         let entries = try #require(try live.json() as? [[String: Any]])
         let modes = Dictionary(
             uniqueKeysWithValues: entries.map { ($0["name"] as? String ?? "", $0["mode"] as? String) }
         )
         #expect(modes == ["inbox": "inotify", "polled": "poll (forced)"])
         #expect(entries.allSatisfy { $0["live"] as? Bool == true })
-        let table = try CLI.run(["watch", "list", "--config", config])
+        let table = try await CLI.run(["watch", "list", "--config", config])
         #expect(table.stdout.contains("inotify watches in use of fs.inotify.max_user_watches"))
 
         // A new drop-in is picked up without SIGHUP.
         try dir.write("watches.d/third.toml", "path = \"\(third)\"\n")
         let reloaded = try await agent.waitForLine(containing: "configuration reloaded")
         #expect(reloaded.contains("watches.d changed"))
-        try Self.makeClip(dir.path + "/clip.mp4", seconds: 1)
+        try await Self.makeClip(dir.path + "/clip.mp4", seconds: 1)
         try FileManager.default.moveItem(atPath: dir.path + "/clip.mp4", toPath: third + "/clip.mp4")
         #expect(try await agent.waitForLine(containing: "clip.mp4").contains("recorded"))
         #expect(await agent.exit(after: SIGTERM, timeout: .seconds(30)) == 0)
 
         let stopped = try #require(
-            try CLI.run(["watch", "list", "--json", "--config", config]).json() as? [[String: Any]]
+            try await CLI.run(["watch", "list", "--json", "--config", config]).json() as? [[String: Any]]
         )
         #expect(stopped.allSatisfy { $0["live"] as? Bool == false })
         #expect(stopped.first { $0["name"] as? String == "third" }?["mode"] as? String == "inotify")
@@ -153,23 +153,22 @@ struct RunCommandTests {
         let limit = try await agent.waitForLine(containing: "inotify watch limit reached")
         #expect(limit.contains("fs.inotify.max_user_watches"))
         _ = try await agent.waitForLine(containing: "mode=poll (inotify watch limit)")
-        try Self.makeClip(dir.path + "/clip.mp4", seconds: 1)
+        try await Self.makeClip(dir.path + "/clip.mp4", seconds: 1)
         try FileManager.default.moveItem(atPath: dir.path + "/clip.mp4", toPath: inbox + "/line 7/camera/clip.mp4")
         #expect(try await agent.waitForLine(containing: "clip.mp4").contains("recorded"))
         #expect(await agent.exit(after: SIGTERM, timeout: .seconds(30)) == 0)
     }
 
     /// A short test pattern made by the ffmpeg CLI, the independent producer of test media.
-    static func makeClip(_ path: String, seconds: Int) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
-        process.arguments = [
-            "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi",
-            "-i", "testsrc=size=160x120:rate=10:duration=\(seconds)", "-pix_fmt", "yuv420p", "-f", "mp4", path,
-        ]
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+    static func makeClip(_ path: String, seconds: Int) async throws {
+        let result = try await runProcessAsync(
+            "/usr/bin/ffmpeg",
+            [
+                "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi",
+                "-i", "testsrc=size=160x120:rate=10:duration=\(seconds)", "-pix_fmt", "yuv420p", "-f", "mp4", path,
+            ]
+        )
+        #expect(result.status == 0)
     }
 
     @Test func restartDoesNotRecordTheSameFileTwice() async throws {

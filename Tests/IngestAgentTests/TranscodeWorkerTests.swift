@@ -117,14 +117,13 @@ struct TranscodeWorkerTests {
         let dir = try TempDirectory()
         defer { dir.remove() }
         let clip = dir.path + "/clip.mp4"
-        let make = Process()
-        make.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
-        make.arguments = [
-            "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=1",
-            "-c:v", "libx264", clip,
-        ]
-        try make.run()
-        make.waitUntilExit()
+        _ = try await runProcessAsync(
+            "/usr/bin/ffmpeg",
+            [
+                "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=1",
+                "-c:v", "libx264", clip,
+            ]
+        )
         let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
         let worker = TranscodeWorker(executable: exe.appendingPathComponent("reel-ingest").path, timeout: .seconds(120))
         let reports = Reports()

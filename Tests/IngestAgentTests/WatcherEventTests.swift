@@ -2,6 +2,7 @@ import Foundation
 import IngestCore
 import IngestStore
 import IngestWatcher
+import TestSupport
 import Testing
 
 @testable import IngestAgent
@@ -9,13 +10,10 @@ import Testing
 /// Real inotify in temp dirs. Serialized: the overflow test pauses the process-wide inotify reader.
 @Suite("Watcher: inotify events", .serialized)
 struct WatcherEventTests {
-    static func shell(_ command: String, _ arguments: String...) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: command)
-        process.arguments = arguments
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+    /// Awaited on a thread of its own: the cooperative pool must not block while the tool runs.
+    static func shell(_ command: String, _ arguments: String...) async throws {
+        let result = try await runProcessAsync(command, arguments)
+        #expect(result.status == 0, "\(result.stderr)")
     }
 
     static func names(_ jobs: [JobRecord]) -> [String] {
@@ -27,7 +25,7 @@ struct WatcherEventTests {
         defer { h.remove() }
         let source = try h.dir.write("outside/take 1.mp4", String(repeating: "frame ", count: 10_000))
         try await h.run { h in
-            try Self.shell("/bin/cp", source, h.inbox + "/take 1.mp4")
+            try await Self.shell("/bin/cp", source, h.inbox + "/take 1.mp4")
             let jobs = try await h.jobs(count: 1)
             #expect(Self.names(jobs) == ["take 1.mp4"])
             #expect(jobs.first?.state == .stable)
@@ -42,7 +40,7 @@ struct WatcherEventTests {
         let source = try h.dir.write("outside/moved.mov", "frames")
         try await h.run { h in
             // A rename gives IN_MOVED_TO and no close-write.
-            try Self.shell("/bin/mv", source, h.inbox + "/moved.mov")
+            try await Self.shell("/bin/mv", source, h.inbox + "/moved.mov")
             let jobs = try await h.jobs(count: 1)
             #expect(Self.names(jobs) == ["moved.mov"])
         }
@@ -76,7 +74,11 @@ struct WatcherEventTests {
         defer { h.remove() }
         try await h.run { h in
             // The file lands before the agent can have watched a/b/c: the scan after the watch finds it.
-            try Self.shell("/bin/sh", "-c", "mkdir -p '\(h.inbox)/a/b/c' && echo frames > '\(h.inbox)/a/b/c/deep.mp4'")
+            try await Self.shell(
+                "/bin/sh",
+                "-c",
+                "mkdir -p '\(h.inbox)/a/b/c' && echo frames > '\(h.inbox)/a/b/c/deep.mp4'"
+            )
             let jobs = try await h.jobs(count: 1)
             #expect(jobs.first?.sourcePath == h.inbox + "/a/b/c/deep.mp4")
         }

@@ -2,6 +2,7 @@ import Foundation
 import IngestCore
 import IngestStore
 import IngestWatcher
+import TestSupport
 import Testing
 
 @testable import IngestAgent
@@ -140,15 +141,14 @@ struct WatcherIntakeTests {
         defer { h.remove() }
         // Made by the ffmpeg CLI outside the folder, then moved in whole.
         let clip = h.dir.path + "/clip.mp4"
-        let ffmpeg = Process()
-        ffmpeg.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
-        ffmpeg.arguments = [
-            "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=10:duration=1",
-            "-pix_fmt", "yuv420p", clip,
-        ]
-        try ffmpeg.run()
-        ffmpeg.waitUntilExit()
-        #expect(ffmpeg.terminationStatus == 0)
+        let ffmpeg = try await runProcessAsync(
+            "/usr/bin/ffmpeg",
+            [
+                "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                "testsrc=size=160x120:rate=10:duration=1", "-pix_fmt", "yuv420p", clip,
+            ]
+        )
+        #expect(ffmpeg.status == 0)
         let prober = SubprocessProber(executable: try #require(MediaBinary.path))
         try await h.run(prober: prober) { h in
             try FileManager.default.moveItem(atPath: clip, toPath: h.inbox + "/clip.mp4")

@@ -11,7 +11,7 @@ import Testing
     }
 
     /// Python's zlib.crc32 judges lengths around the 8-byte stride, fed in uneven chunks.
-    @Test func agreesWithZlibInChunks() throws {
+    @Test func agreesWithZlibInChunks() async throws {
         var generator = SystemRandomNumberGenerator()
         let lengths = [1, 7, 8, 9, 15, 16, 17, 1000, 65_537]
         let temp = try TempDirectory()
@@ -20,7 +20,7 @@ import Testing
             let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
             let file = temp.path + "/data-\(length)"
             try Data(bytes).write(to: URL(fileURLWithPath: file))
-            let python = try runProcess(
+            let python = try await runProcessAsync(
                 "/usr/bin/env",
                 ["python3", "-c", "import sys, zlib; print(zlib.crc32(open(sys.argv[1], 'rb').read()))", file]
             )

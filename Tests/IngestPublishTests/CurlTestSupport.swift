@@ -25,9 +25,23 @@ final class CurlTestDirectory {
     }
 }
 
+/// `count` random bytes, 8 per generator call: one syscall per byte, in a debug build, kept both threads of the
+/// cooperative pool busy for tens of seconds at test start and starved every other suite.
 func randomBytes(_ count: Int) -> [UInt8] {
     var generator = SystemRandomNumberGenerator()
-    return (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    var bytes = [UInt8](repeating: 0, count: count)
+    bytes.withUnsafeMutableBytes { buffer in
+        var offset = 0
+        while offset < buffer.count {
+            var word = generator.next()
+            let take = min(8, buffer.count - offset)
+            withUnsafeBytes(of: &word) { source in
+                buffer.baseAddress!.advanced(by: offset).copyMemory(from: source.baseAddress!, byteCount: take)
+            }
+            offset += take
+        }
+    }
+    return bytes
 }
 
 func contents(of url: URL) throws -> [UInt8] {

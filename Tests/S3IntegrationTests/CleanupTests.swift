@@ -47,7 +47,7 @@ struct CleanupTests {
         let abandoned = try journal("abandoned", ids[2], at: Date())
         try database.setUploadState(try #require(abandoned.id), .abandoned, at: Date())
 
-        let result = try runProcess(
+        let result = try await runProcessAsync(
             reelIngestBinary,
             ["retry-sweep", "--config", config],
             environment: server.awsEnvironment
@@ -59,7 +59,7 @@ struct CleanupTests {
 
         // Independent check with the aws CLI: only the active upload is left under the prefix, the upload elsewhere
         // is untouched. (The CLI's --prefix is the first segment: moto mis-checks signatures of %2F in queries.)
-        let listing = try server.aws([
+        let listing = try await server.aws([
             "s3api", "list-multipart-uploads", "--bucket", server.bucket, "--prefix", "tests",
         ])
         let uploads = (try JSONSerialization.jsonObject(with: Data(listing.stdout.utf8)) as? [String: Any])?["Uploads"]

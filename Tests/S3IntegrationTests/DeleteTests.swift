@@ -13,7 +13,7 @@ struct DeleteTests {
         let file = try scratch.randomFile("x.bin", size: 1000)
         let prefix = S3TestServer.uniquePrefix("delete")
         let keys = ["\(prefix)/videos/v-1/r1/seg_1.m4s", "\(prefix)/videos/v-1/r1/seg_2.m4s"]
-        for key in keys { try await server.awsAsync(["s3", "cp", file, "s3://\(server.bucket)/\(key)", "--quiet"]) }
+        for key in keys { try await server.aws(["s3", "cp", file, "s3://\(server.bucket)/\(key)", "--quiet"]) }
         let client = try server.client()
         try await client.withConnection { connection throws(S3Error) in
             try connection.deleteObject(key: keys[0])
@@ -28,6 +28,6 @@ struct DeleteTests {
             environment: server.awsEnvironment
         )
         #expect(gone.status != 0 && gone.stderr.contains("404"))
-        try await server.awsAsync(["s3api", "head-object", "--bucket", server.bucket, "--key", keys[1]])
+        try await server.aws(["s3api", "head-object", "--bucket", server.bucket, "--key", keys[1]])
     }
 }

@@ -19,13 +19,13 @@ struct PushFolderTests {
         return root
     }
 
-    @Test func folderGoesUpInPublishOrder() throws {
+    @Test func folderGoesUpInPublishOrder() async throws {
         let server = try S3TestServer.require()
         let scratch = try ScratchDirectory()
         let root = try makeSet(scratch)
         let prefix = S3TestServer.uniquePrefix("folder")
         let config = try scratch.config(server: server, prefix: "tests")
-        let result = try runProcess(
+        let result = try await runProcessAsync(
             reelIngestBinary,
             ["push", "--config", config, "--progress", "json", root, "s3://\(server.bucket)/\(prefix)"],
             environment: server.awsEnvironment
@@ -43,24 +43,31 @@ struct PushFolderTests {
         #expect(position("thumbs/poster.jpg") < position("video.json"))
 
         // (--prefix is the first segment only: moto mis-checks signatures of %2F in query values.)
-        let listing = try server.aws(["s3api", "list-objects-v2", "--bucket", server.bucket, "--prefix", "tests"])
+        let listing = try await server.aws([
+            "s3api", "list-objects-v2", "--bucket", server.bucket, "--prefix", "tests",
+        ])
         let contents = (try JSONSerialization.jsonObject(with: Data(listing.stdout.utf8)) as? [String: Any])?[
             "Contents"
         ]
         let stored = ((contents as? [[String: Any]]) ?? []).compactMap { $0["Key"] as? String }
         #expect(Set(stored.filter { $0.hasPrefix(prefix + "/") }) == Set(keys))
-        let head = try server.aws(["s3api", "head-object", "--bucket", server.bucket, "--key", "\(prefix)/master.m3u8"])
+        let head = try await server.aws([
+            "s3api", "head-object", "--bucket", server.bucket, "--key", "\(prefix)/master.m3u8",
+        ])
         #expect(head.stdout.contains("application/vnd.apple.mpegurl"))
         #expect(head.stdout.contains("max-age=60"))
     }
 
-    @Test func folderToAFileStore() throws {
+    @Test func folderToAFileStore() async throws {
         let scratch = try ScratchDirectory()
         let root = try makeSet(scratch)
         let target = scratch.path + "/published/videos/v1"
         let config = scratch.path + "/agent.toml"
         try "[agent]\nstate_dir = \"\(scratch.path)/state\"\n".write(toFile: config, atomically: true, encoding: .utf8)
-        let result = try runProcess(reelIngestBinary, ["push", "--config", config, root, "file://\(target)"])
+        let result = try await runProcessAsync(
+            reelIngestBinary,
+            ["push", "--config", config, root, "file://\(target)"]
+        )
         #expect(result.status == 0, "\(result.stderr)")
         for name in ["video.json", "720p/seg-1.m4s", "thumbs/poster.jpg"] {
             #expect(try filesEqual(root + "/" + name, target + "/" + name))

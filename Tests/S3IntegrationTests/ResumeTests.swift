@@ -28,8 +28,10 @@ final class LineReader {
     }
 }
 
-func sqlite(_ database: String, _ sql: String) throws -> String {
-    try runProcess("/usr/bin/sqlite3", [database, sql]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+func sqlite(_ database: String, _ sql: String) async throws -> String {
+    try await runProcessAsync("/usr/bin/sqlite3", [database, sql]).stdout.trimmingCharacters(
+        in: .whitespacesAndNewlines
+    )
 }
 
 @Suite("push: kill -9 in the middle, rerun, only missing parts sent")
@@ -70,14 +72,17 @@ struct ResumeTests {
 
         // The journal holds the upload with the parts that finished, and the server agrees.
         let database = scratch.path + "/state/reel-ingest.sqlite"
-        let row = try sqlite(database, "SELECT id, upload_id, state FROM video_uploads WHERE object_key = '\(key)'")
+        let row = try await sqlite(
+            database,
+            "SELECT id, upload_id, state FROM video_uploads WHERE object_key = '\(key)'"
+        )
         let fields = row.split(separator: "|").map(String.init)
         try #require(fields.count == 3)
         #expect(fields[2] == "uploading")
         let journaled = try #require(
-            Int(try sqlite(database, "SELECT COUNT(*) FROM video_upload_parts WHERE upload_id = \(fields[0])"))
+            Int(try await sqlite(database, "SELECT COUNT(*) FROM video_upload_parts WHERE upload_id = \(fields[0])"))
         )
-        let listed = try server.aws([
+        let listed = try await server.aws([
             "s3api", "list-parts", "--bucket", server.bucket, "--key", key, "--upload-id", fields[1],
         ])
         let onServer =
@@ -88,7 +93,7 @@ struct ResumeTests {
         #expect(serverParts < partCount, "the kill came too late to test resuming")
 
         // Second run: same command. Only the missing parts go up, then the upload completes.
-        let second = try runProcess(reelIngestBinary, arguments, environment: server.awsEnvironment)
+        let second = try await runProcessAsync(reelIngestBinary, arguments, environment: server.awsEnvironment)
         #expect(second.status == 0, "\(second.stderr)")
         let events = jsonLines(second.stdout)
         let start = try #require(events.first { $0["event"] as? String == "start" })
@@ -100,20 +105,20 @@ struct ResumeTests {
         let done = try #require(events.first { $0["event"] as? String == "done" })
         #expect(done["partsSent"] as? Int == partCount - serverParts)
         #expect(done["partsSkipped"] as? Int == serverParts)
-        #expect(try sqlite(database, "SELECT state FROM video_uploads WHERE id = \(fields[0])") == "completed")
+        #expect(try await sqlite(database, "SELECT state FROM video_uploads WHERE id = \(fields[0])") == "completed")
         #expect(
-            try sqlite(database, "SELECT COUNT(*) FROM video_upload_parts WHERE upload_id = \(fields[0])")
+            try await sqlite(database, "SELECT COUNT(*) FROM video_upload_parts WHERE upload_id = \(fields[0])")
                 == "\(partCount)"
         )
 
         let back = scratch.path + "/back.mp4"
-        try server.aws(["s3", "cp", "s3://\(server.bucket)/\(key)", back])
+        try await server.aws(["s3", "cp", "s3://\(server.bucket)/\(key)", back])
         #expect(try filesEqual(file, back))
         // Parts from both runs carried their CRC-32 into the completion: the server's composite checksum is the
         // one computed from the file.
-        #expect(try server.storedCRC32(key: key) == crc32s(file, partSize: 5 << 20).composite)
+        #expect(try await server.storedCRC32(key: key) == crc32s(file, partSize: 5 << 20).composite)
         #expect(
-            try sqlite(
+            try await sqlite(
                 database,
                 "SELECT COUNT(*) FROM video_upload_parts WHERE upload_id = \(fields[0]) AND crc32 IS NULL"
             )
@@ -186,9 +191,9 @@ struct ResumeChecksumTests {
         let complete = requests.first { ($0["body"] as? String)?.contains("<CompleteMultipartUpload>") == true }
         #expect(complete != nil)
         #expect((complete?["body"] as? String)?.contains("Checksum") == false)
-        #expect(try server.storedCRC32(key: key) == nil)
+        #expect(try await server.storedCRC32(key: key) == nil)
         let back = scratch.path + "/back.mov"
-        try server.aws(["s3", "cp", "s3://\(server.bucket)/\(key)", back])
+        try await server.aws(["s3", "cp", "s3://\(server.bucket)/\(key)", back])
         #expect(try filesEqual(file, back))
     }
 }

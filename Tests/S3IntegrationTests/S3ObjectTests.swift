@@ -25,14 +25,14 @@ struct S3ObjectTests {
         }
         // Independent check: the aws CLI downloads it and reports the metadata.
         let back = scratch.path + "/back.jpg"
-        try server.aws(["s3", "cp", "s3://\(server.bucket)/\(key)", back])
+        try await server.aws(["s3", "cp", "s3://\(server.bucket)/\(key)", back])
         #expect(try filesEqual(file, back))
-        let head = try server.aws(["s3api", "head-object", "--bucket", server.bucket, "--key", key]).stdout
+        let head = try await server.aws(["s3api", "head-object", "--bucket", server.bucket, "--key", key]).stdout
         let json = try #require(try JSONSerialization.jsonObject(with: Data(head.utf8)) as? [String: Any])
         #expect(json["ContentType"] as? String == "image/jpeg")
         #expect(json["CacheControl"] as? String == "public, max-age=31536000, immutable")
         #expect(json["ETag"] as? String == etag)
-        let md5 = try runProcess("/usr/bin/md5sum", [file]).stdout.prefix(32)
+        let md5 = try await runProcessAsync("/usr/bin/md5sum", [file]).stdout.prefix(32)
         #expect(etag == "\"\(md5)\"")
     }
 
@@ -56,10 +56,10 @@ struct S3ObjectTests {
         #expect(summary.partCount == 4)
         #expect(summary.partsSent == 4)
         #expect(summary.etag.hasSuffix("-4\""))
-        let parts = try server.aws(["s3api", "head-object", "--bucket", server.bucket, "--key", key]).stdout
+        let parts = try await server.aws(["s3api", "head-object", "--bucket", server.bucket, "--key", key]).stdout
         #expect(parts.contains("\"ContentLength\": \(size)"))
         let back = scratch.path + "/back.mov"
-        try server.aws(["s3", "cp", "s3://\(server.bucket)/\(key)", back])
+        try await server.aws(["s3", "cp", "s3://\(server.bucket)/\(key)", back])
         #expect(try filesEqual(file, back))
         // Declared CRC-32: every part carried its CRC-32 (the value S3 verifies), the completion listed them, and the
         // server combined them into the object's checksum.
@@ -80,7 +80,7 @@ struct S3ObjectTests {
             expected.parts.allSatisfy { body.contains("<ChecksumCRC32>\($0)</ChecksumCRC32>") }
         }
         #expect(listed == true)
-        #expect(try server.storedCRC32(key: key) == expected.composite)
+        #expect(try await server.storedCRC32(key: key) == expected.composite)
     }
 
     @Test func headAndGetReadBackWhatWasPut() async throws {
@@ -125,9 +125,9 @@ struct S3ObjectTests {
         let client = try S3Client(bucket: server.bucket, credentials: server.credentials, options: options)
         let summary = try await uploadMultipart(client, file: file, key: key, partSize: partSize, concurrency: 2)
         #expect(summary.partsSent == 2)
-        #expect(try server.storedCRC32(key: key) == nil)
+        #expect(try await server.storedCRC32(key: key) == nil)
         let back = scratch.path + "/back.mov"
-        try server.aws(["s3", "cp", "s3://\(server.bucket)/\(key)", back])
+        try await server.aws(["s3", "cp", "s3://\(server.bucket)/\(key)", back])
         #expect(try filesEqual(file, back))
     }
 
@@ -154,7 +154,7 @@ struct S3ObjectTests {
         let config = try scratch.config(server: server, prefix: "tests")
         var environment = server.awsEnvironment
         environment["AWS_SECRET_ACCESS_KEY"] = "not-the-secret"
-        let result = try runProcess(
+        let result = try await runProcessAsync(
             reelIngestBinary,
             ["push", "--config", config, file, "s3://\(server.bucket)/\(key)"],
             environment: environment
@@ -201,7 +201,7 @@ struct S3ObjectTests {
         }
         #expect(retries.count == 3)
         let back = scratch.path + "/back.m4s"
-        try server.aws(["s3", "cp", "s3://\(server.bucket)/\(key)", back])
+        try await server.aws(["s3", "cp", "s3://\(server.bucket)/\(key)", back])
         #expect(try filesEqual(file, back))
         #expect(!etag.isEmpty)
 
@@ -234,7 +234,7 @@ struct S3ObjectTests {
         let url = try client.presignedGetURL(key: key, expiresIn: 600, date: date)
 
         let back = scratch.path + "/back.jpg"
-        let fetched = try runProcess("/usr/bin/curl", ["-sf", "-o", back, url])
+        let fetched = try await runProcessAsync("/usr/bin/curl", ["-sf", "-o", back, url])
         #expect(fetched.status == 0)
         #expect(try filesEqual(file, back))
 
@@ -255,7 +255,7 @@ struct S3ObjectTests {
             print(auth.signature(auth.string_to_sign(request, canonical), request))
             """
         let objectURL = "\(open)/\(server.bucket)/\(URIEncoding.encodePath(key))"
-        let botocore = try runProcess(
+        let botocore = try await runProcessAsync(
             "/usr/bin/env",
             ["python3", "-c", python, objectURL, server.accessKey, server.secretKey, amzDate]
         )

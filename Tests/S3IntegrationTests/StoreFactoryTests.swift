@@ -31,7 +31,7 @@ struct StoreFactoryTests {
         let uploaded = try await s3Store.publish(["v/playlist.m3u8": playlist, "v/seg-1.m4s": segment])
         #expect(uploaded.map(\.key) == ["\(prefix)/v/seg-1.m4s", "\(prefix)/v/playlist.m3u8"])
         let back = scratch.path + "/back.m4s"
-        try server.aws(["s3", "cp", "s3://\(server.bucket)/\(prefix)/v/seg-1.m4s", back])
+        try await server.aws(["s3", "cp", "s3://\(server.bucket)/\(prefix)/v/seg-1.m4s", back])
         #expect(try filesEqual(segment, back))
     }
 }

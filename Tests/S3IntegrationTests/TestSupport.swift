@@ -99,8 +99,10 @@ func crc32s(_ file: String, partSize: Int64) throws -> (parts: [String], composi
 extension S3TestServer {
     /// The object's stored CRC-32 as the aws CLI reports it (`head-object --checksum-mode ENABLED`), without the
     /// `-N` part count some servers append; nil when the object has none.
-    func storedCRC32(key: String) throws -> String? {
-        let head = try aws(["s3api", "head-object", "--bucket", bucket, "--key", key, "--checksum-mode", "ENABLED"])
+    func storedCRC32(key: String) async throws -> String? {
+        let head = try await aws([
+            "s3api", "head-object", "--bucket", bucket, "--key", key, "--checksum-mode", "ENABLED",
+        ])
         let json = try JSONSerialization.jsonObject(with: Data(head.stdout.utf8)) as? [String: Any]
         return (json?["ChecksumCRC32"] as? String)?.split(separator: "-").first.map(String.init)
     }

@@ -45,16 +45,18 @@ public func runProcess(_ executable: String, _ arguments: [String], environment:
     )
 }
 
-/// Reads a pipe to its end on a background thread.
+/// Reads a pipe to its end on a thread of its own (not a Dispatch worker: on Linux there are only as many as cores,
+/// and a few children writing slowly would hold up every GRDB access and Dispatch-based wait in the test process).
 public final class PipeCollector: @unchecked Sendable {
     private var data = Data()
     private let done = DispatchSemaphore(value: 0)
 
     public init(_ handle: FileHandle) {
-        DispatchQueue.global().async {
+        let thread = Thread {
             self.data = handle.readDataToEndOfFile()
             self.done.signal()
         }
+        thread.start()
     }
 
     public func wait() -> Data {
