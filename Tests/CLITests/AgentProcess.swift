@@ -7,10 +7,13 @@ final class AgentProcess: Sendable {
     private let lines: Mutex<[String]> = Mutex([])
     private let waiters: Mutex<[(String, CheckedContinuation<String, Never>)]> = Mutex([])
 
-    init(arguments: [String], executable: String = CLI.binary) throws {
+    init(arguments: [String], executable: String = CLI.binary, environment: [String: String] = [:]) throws {
         process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         let err = Pipe()
         process.standardError = err
         process.standardOutput = FileHandle.nullDevice
