@@ -29,7 +29,7 @@ build: deps
 	$(SWIFT) build --build-tests
 
 lint:
-	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
+	$(SWIFT) format lint --strict --recursive Sources Tests Plugins Package.swift
 
 run: build
 	@mkdir -p demo/inbox demo/watches.d

@@ -99,9 +99,8 @@ public final class NotifySocket: Sendable {
             group.addTask {
                 await withCheckedContinuation { continuation in
                     let existing: Received? = self.state.withLock { state in
-                        if let index = state.messages.indices.first(where: { $0 >= from && matches(state.messages[$0]) }) {
-                            return Received(index: index, text: state.messages[index])
-                        }
+                        let index = state.messages.indices.first { $0 >= from && matches(state.messages[$0]) }
+                        if let index { return Received(index: index, text: state.messages[index]) }
                         state.waiter = Waiter(from: from, matches: matches, continuation: continuation)
                         return nil
                     }
