@@ -11,17 +11,15 @@ APT_PACKAGES = libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libsw
 	libsqlite3-dev libcurl4-openssl-dev libinotifytools0-dev \
 	ffmpeg libxml2-utils varnish curl python3-pip pkg-config time bc
 
-.PHONY: deps build lint run test bench bench-s3 bench-transcode clean
+# Building and checking the .deb: dpkg-shlibdeps, lintian, systemd-analyze, man; debootstrap and systemd-nspawn
+# for test-install.
+DEB_PACKAGES = dpkg-dev lintian systemd man-db xz-utils
+INSTALL_TEST_PACKAGES = debootstrap systemd-container
+
+.PHONY: deps deps-deb build lint run test test-deb deb test-install bench bench-s3 bench-transcode clean
 
 deps:
-	@missing=""; for p in $(APT_PACKAGES); do \
-		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-		echo "installing:$$missing"; \
-		$(SUDO) apt-get update -qq && \
-		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
-	fi
+	@scripts/apt-install.sh $(APT_PACKAGES)
 	@command -v moto_server >/dev/null 2>&1 || python3 -m pip install --quiet 'moto[server]'
 	@command -v aws >/dev/null 2>&1 || python3 -m pip install --quiet awscli
 
@@ -37,12 +35,31 @@ run: build
 	"$(BIN_DIR)/reel-ingest" run --config $(DEMO_CONFIG)
 
 # scripts/test-servers.sh starts moto_server (signatures enforced) and writes .build/test-servers.env; the trap
-# stops it by PID whether the tests pass, fail or are interrupted.
-test: build lint
+# stops it by PID whether the tests pass, fail or are interrupted. Then the .deb is built and checked on this
+# machine (packaging/test-deb.sh), after the tests rather than beside them: its release build would take the
+# cores the timing-sensitive watcher tests need.
+test: build lint deps-deb
 	@trap 'scripts/test-servers.sh stop' EXIT INT TERM; \
 	scripts/test-servers.sh start && \
 	set -a && . ./.build/test-servers.env && set +a && \
 	$(SWIFT) test --skip-build
+	SWIFT=$(SWIFT) packaging/test-deb.sh
+
+deps-deb: deps
+	@scripts/apt-install.sh $(DEB_PACKAGES)
+
+# dist/reel-ingest_<version>_<arch>.deb (packaging/build-deb.sh; lintian must pass).
+deb: deps-deb
+	SWIFT=$(SWIFT) packaging/build-deb.sh dist
+
+# Installs, checks and purges the .deb on this machine (part of `make test`).
+test-deb: deps-deb
+	SWIFT=$(SWIFT) packaging/test-deb.sh
+
+# The package on a fresh debootstrap'd Debian 12 without Swift, then its units booted under systemd-nspawn.
+test-install: deps-deb
+	@scripts/apt-install.sh $(INSTALL_TEST_PACKAGES)
+	SWIFT=$(SWIFT) packaging/test-install.sh
 
 bench: build
 	@command -v hyperfine >/dev/null 2>&1 || $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hyperfine
@@ -62,4 +79,4 @@ bench-transcode: deps
 	bench/transcode-ladder.sh "$$($(SWIFT) build -c release --show-bin-path)/reel-ingest-media" $${BENCH_SECONDS:-60}
 
 clean:
-	rm -rf .build demo
+	rm -rf .build demo dist

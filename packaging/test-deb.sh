@@ -17,8 +17,7 @@ fail() {
 pass() { echo "test-deb: ok: $*"; }
 # dpkg refuses to wait for its lock; another apt run on a shared machine must not fail the test.
 dpkg_retry() {
-    local try
-    for try in $(seq 60); do
+    for _ in $(seq 60); do
         if "$@" 2>.build/test-deb.dpkg.err; then return 0; fi
         grep -q "lock" .build/test-deb.dpkg.err || { cat .build/test-deb.dpkg.err >&2; return 1; }
         sleep 5
@@ -87,8 +86,8 @@ pass "installed"
 /usr/bin/reel-ingest --version | tee "$work/version.txt"
 head -1 "$work/version.txt" | grep -q "^reel-ingest $version " || fail "--version: $(head -1 "$work/version.txt")"
 grep -q "^FFmpeg [0-9]" "$work/version.txt" || fail "--version does not reach reel-ingest-media"
-grep -q "^libcurl [0-9]" "$work/version.txt" && grep -q "^SQLite 3\." "$work/version.txt" ||
-    fail "--version lacks libcurl or SQLite"
+grep -q "^libcurl [0-9]" "$work/version.txt" || fail "--version lacks libcurl"
+grep -q "^SQLite 3\." "$work/version.txt" || fail "--version lacks SQLite"
 pass "/usr/bin/reel-ingest --version"
 
 getent passwd reel-ingest | grep -q ":/var/lib/reel-ingest:/usr/sbin/nologin$" || fail "user: $(getent passwd reel-ingest)"
@@ -173,7 +172,9 @@ pass "watch add prints a drop-in systemd accepts"
 # --- remove: binaries go, configuration and state stay --------------------------------------------------
 dpkg_retry dpkg -r reel-ingest
 dpkg-query -W -f='${Status}' reel-ingest | grep -q "deinstall ok config-files" || fail "status after dpkg -r"
-[ ! -e /usr/libexec/reel-ingest/reel-ingest ] && [ ! -e /usr/bin/reel-ingest ] || fail "binaries left after dpkg -r"
+for gone in /usr/libexec/reel-ingest/reel-ingest /usr/bin/reel-ingest; do
+    [ ! -e "$gone" ] || fail "dpkg -r left $gone"
+done
 for kept in /etc/reel-ingest/agent.toml /etc/reel-ingest/watches.d/pkgtest.toml /var/lib/reel-ingest/reel-ingest.sqlite; do
     [ -e "$kept" ] || fail "dpkg -r removed $kept"
 done

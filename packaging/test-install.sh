@@ -57,8 +57,10 @@ if ! in_root dpkg -i /tmp/reel-ingest.deb >"$work/install.log" 2>&1; then
     in_root env DEBIAN_FRONTEND=noninteractive apt-get -f install -y -qq --no-install-recommends \
         >>"$work/install.log" 2>&1 || { tail -30 "$work/install.log"; fail "apt-get -f install"; }
 fi
+# shellcheck disable=SC2016 # dpkg-query's own ${...} format
 in_root dpkg-query -W -f='${Status}' reel-ingest | grep -q "install ok installed" ||
     { tail -30 "$work/install.log"; fail "reel-ingest not installed"; }
+# shellcheck disable=SC2016
 pass "installed with its Depends: $(in_root dpkg-query -W -f='${binary:Package} ' | wc -w) packages in the root"
 
 # No Swift anywhere: the binaries carry their runtime.
@@ -69,7 +71,8 @@ pass "no Swift toolchain or runtime in the root"
 
 in_root /usr/bin/reel-ingest --version | tee "$work/version.txt"
 grep -q "^FFmpeg [0-9]" "$work/version.txt" || fail "--version: FFmpeg unknown"
-grep -q "^SQLite 3\." "$work/version.txt" && grep -q "^libcurl [0-9]" "$work/version.txt" || fail "--version"
+grep -q "^SQLite 3\." "$work/version.txt" || fail "--version lacks SQLite"
+grep -q "^libcurl [0-9]" "$work/version.txt" || fail "--version lacks libcurl"
 pass "reel-ingest --version"
 
 as_agent=(chroot --userspec=reel-ingest:reel-ingest "$root" env -i PATH=/usr/bin:/bin LANG=C.UTF-8)
