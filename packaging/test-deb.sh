@@ -35,6 +35,11 @@ fi
 if dpkg-query -W -f='${Status}' reel-ingest 2>/dev/null | grep -q "install\|config-files"; then
     fail "reel-ingest is already installed here; this test installs and purges it: run dpkg -P reel-ingest first"
 fi
+# Purge deletes these; whatever is there now is not the package's (an agent run on embedded defaults writes to
+# /var/lib/reel-ingest) and must not be lost to a test.
+for path in /etc/reel-ingest /var/lib/reel-ingest /var/cache/reel-ingest /etc/systemd/system/reel-ingest.service.d; do
+    [ ! -e "$path" ] || fail "$path exists and dpkg -P would delete it: move it away to run this test"
+done
 
 # --- what the package holds ---------------------------------------------------------------------------------
 info=$(dpkg-deb --info "$DEB")
@@ -66,8 +71,9 @@ pass "dpkg-deb --info and --contents: $(stat -c %s "$DEB") bytes, Depends: $(fie
 # Everything a package can touch, minus dpkg's and apt's own bookkeeping, caches and logs. useradd and
 # systemd-sysusers leave backups of the account files; the account itself is kept on purge (see postrm).
 snapshot() {
-    find /etc /lib /usr /var -xdev \( -path /var/lib/dpkg -o -path /var/lib/apt -o -path /var/cache -o \
-        -path /var/log -o -path /var/tmp -o -path /var/mail -o -path /var/spool \) -prune -o -print |
+    find /etc /lib /usr /var -xdev \( -path /var/lib/dpkg -o -path /var/lib/apt -o -path /var/cache/apt -o \
+        -path /var/cache/debconf -o -path /var/cache/man -o -path /var/cache/ldconfig -o -path /var/log -o \
+        -path /var/tmp -o -path /var/mail -o -path /var/spool \) -prune -o -print |
         grep -Ev '^/etc/(passwd|group|shadow|gshadow|subuid|subgid)-$|^/etc/ld\.so\.cache$' | sort
 }
 work=.build/test-deb
