@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
     ],
     targets: [
         // C libraries: each is imported by exactly one Swift module.
@@ -62,6 +63,7 @@ let package = Package(
                 // media work runs in the worker process instead.
                 "IngestCore", "IngestStore", "IngestWatcher", "IngestPublish",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
@@ -101,6 +103,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The real daemon as a separate process against moto and Varnish (`make test` starts them).
+        .testTarget(name: "EndToEndTests", dependencies: ["IngestCore", "IngestStore", "TestSupport"]),
         // Needs the S3 server `make test` starts (scripts/test-servers.sh).
         .testTarget(
             name: "S3IntegrationTests",

@@ -4,8 +4,12 @@ request unchanged (Host header included, so SigV4 signatures stay valid) to the 
 
 Usage: fault-proxy.py UPSTREAM_URL FAILURES [LOG]   -- prints the port it listens on (127.0.0.1), then serves until
 killed. With LOG, every forwarded request is appended to that file as a JSON line (method, path, x-amz-checksum-*
-and x-amz-sdk-* headers, and the body when it is XML), so tests can see what the client sent.
+and x-amz-sdk-* headers, the body when it is XML, and the upstream's answer status), so tests can see what the
+client sent and what was stored. FAULT_PROXY_PORT listens on that port (a proxy stopped and started again, as an S3
+server going down and coming back); FAULT_PROXY_DELAY_MS holds every request that long (a slow uplink).
 """
+import os
+import time
 import http.client
 import json
 import sys
@@ -43,6 +47,10 @@ class Handler(BaseHTTPRequestHandler):
                 self.wfile.write(payload)
             sys.stderr.write(f"fault-proxy: 503 for {self.command} {self.path}\n")
             return
+        delay = int(os.environ.get("FAULT_PROXY_DELAY_MS", "0"))
+        if delay:
+            time.sleep(delay / 1000)
+        record = None
         if log_path:
             record = {
                 "method": self.command,
@@ -51,13 +59,18 @@ class Handler(BaseHTTPRequestHandler):
                             if k.lower().startswith(("x-amz-checksum", "x-amz-sdk-checksum"))},
                 "body": body.decode("utf-8", "replace") if body.startswith(b"<") else "",
             }
-            with lock, open(log_path, "a") as log:
-                log.write(json.dumps(record) + "\n")
         connection = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=120)
         headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "keep-alive")}
         connection.request(self.command, self.path, body=body, headers=headers)
         response = connection.getresponse()
         data = response.read()
+        if record is not None:
+            record["status"] = response.status
+            with lock, open(log_path, "a") as log:
+                log.write(json.dumps(record) + "\n")
+                # The same line on stderr, so a test can await it instead of polling the file.
+                sys.stderr.write(json.dumps(record) + "\n")
+                sys.stderr.flush()
         self.send_response(response.status, response.reason)
         for name, value in response.getheaders():
             if name.lower() not in ("transfer-encoding", "connection", "content-length", "server", "date"):
@@ -70,9 +83,12 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
         connection.close()
 
-    do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = handle_any
+    do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = do_PURGE = do_BAN = handle_any
 
 
-server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+ThreadingHTTPServer.allow_reuse_address = True
+server = ThreadingHTTPServer(("127.0.0.1", int(os.environ.get("FAULT_PROXY_PORT", "0"))), Handler)
 print(server.server_address[1], flush=True)
+sys.stderr.write(f"fault-proxy: listening on {server.server_address[1]}\n")
+sys.stderr.flush()
 server.serve_forever()

@@ -6,7 +6,10 @@
 #                                    evaluate a presigned URL once IAM checking is on (it looks for an Authorization
 #                                    header and answers 500), so presigned GETs are fetched from this one and their
 #                                    signatures compared with botocore's by the test
-#   scripts/test-servers.sh stop    stops both by PID
+#                                    plus the CDN: scripts/origin-signer.py (signs GETs to the enforcing moto with the
+#                                    test key, as CloudFront's origin access control would) and varnishd in front of
+#                                    it with Tests/Fixtures/varnish-test.vcl (PURGE, BAN, X-Cache: HIT|MISS)
+#   scripts/test-servers.sh stop    stops all of them by PID
 #
 # moto only checks signatures after INITIAL_NO_AUTH_ACTION_COUNT requests. We set it to 3 and spend exactly those
 # three on IAM: create a user, give it an s3:* policy, create its access key. Every request after that must be
@@ -17,6 +20,10 @@ STATE=.build/test-servers
 ENV_FILE=.build/test-servers.env
 PID_FILE=$STATE/moto.pid
 OPEN_PID_FILE=$STATE/moto-open.pid
+SIGNER_PID_FILE=$STATE/origin-signer.pid
+VARNISH_PID_FILE=$STATE/varnishd.pid
+# varnishd reads its VCL and keeps its work folder as its own users: both live where they can reach them.
+VARNISH_DIR=/tmp/reel-ingest-test-varnish
 BUCKET=reel-ingest-test
 mkdir -p "$STATE"
 
@@ -28,16 +35,50 @@ stop_one() {
             kill "$pid" 2>/dev/null || true
             for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
             kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null || true
-            echo "test-servers: stopped moto_server (pid $pid)"
+            echo "test-servers: stopped $(basename "$file" .pid) (pid $pid)"
         fi
         rm -f "$file"
     fi
 }
 
 stop() {
+    stop_one "$VARNISH_PID_FILE"
+    stop_one "$SIGNER_PID_FILE"
     stop_one "$PID_FILE"
     stop_one "$OPEN_PID_FILE"
     rm -f "$ENV_FILE"
+}
+
+start_cdn() {
+    local endpoint=$1
+    signer_port=$(free_port)
+    python3 scripts/origin-signer.py "$endpoint" "$signer_port" >"$STATE/origin-signer.log" 2>&1 &
+    echo $! >"$SIGNER_PID_FILE"
+    rm -rf "$VARNISH_DIR"
+    mkdir -p "$VARNISH_DIR"
+    chmod 755 "$VARNISH_DIR"
+    sed "s/ORIGIN_PORT/$signer_port/" Tests/Fixtures/varnish-test.vcl >"$VARNISH_DIR/test.vcl"
+    chmod 644 "$VARNISH_DIR/test.vcl"
+    varnish_port=$(free_port)
+    varnishd -a "127.0.0.1:$varnish_port" -f "$VARNISH_DIR/test.vcl" -n "$VARNISH_DIR/work" \
+        -P "$VARNISH_DIR/varnishd.pid" -s malloc,64m -p default_ttl=3600 >"$STATE/varnishd.log" 2>&1 || {
+        cat "$STATE/varnishd.log" >&2
+        echo "test-servers: varnishd did not start" >&2
+        stop
+        exit 1
+    }
+    cp "$VARNISH_DIR/varnishd.pid" "$VARNISH_PID_FILE"
+    varnish_url="http://127.0.0.1:$varnish_port"
+    # Through Varnish and the signer to the enforcing moto: proves the whole origin chain before any test runs.
+    for _ in $(seq 100); do
+        status=$(curl -s -o /dev/null -w '%{http_code}' "$varnish_url/$BUCKET/cdn-check.txt" || true)
+        [ "$status" = 200 ] && return 0
+        sleep 0.1
+    done
+    echo "test-servers: $varnish_url/$BUCKET/cdn-check.txt answered $status, not 200" >&2
+    cat "$STATE/origin-signer.log" >&2
+    stop
+    exit 1
 }
 
 free_port() {
@@ -91,6 +132,9 @@ start() {
         exit 1
     fi
     grep -q SignatureDoesNotMatch "$STATE/check.err" || { cat "$STATE/check.err" >&2; stop; exit 1; }
+    printf 'ok\n' >"$STATE/cdn-check.txt"
+    aws --endpoint-url "$endpoint" s3 cp "$STATE/cdn-check.txt" "s3://$BUCKET/cdn-check.txt" >/dev/null
+    start_cdn "$endpoint"
 
     umask 077
     cat >"$ENV_FILE" <<ENV
@@ -100,9 +144,11 @@ REEL_INGEST_TEST_S3_SECRET_KEY=$secret
 REEL_INGEST_TEST_S3_BUCKET=$BUCKET
 REEL_INGEST_TEST_S3_REGION=us-east-1
 REEL_INGEST_TEST_S3_OPEN_ENDPOINT=$open_endpoint
+REEL_INGEST_TEST_VARNISH_URL=$varnish_url
 ENV
     echo "test-servers: moto_server pid $(cat "$PID_FILE") on $endpoint, signatures enforced, bucket $BUCKET"
     echo "test-servers: moto_server pid $(cat "$OPEN_PID_FILE") on $open_endpoint (no IAM, presigned URLs only)"
+    echo "test-servers: varnishd pid $(cat "$VARNISH_PID_FILE") on $varnish_url, origin signer pid $(cat "$SIGNER_PID_FILE")"
 }
 
 case "${1:-}" in

@@ -1,5 +1,6 @@
 import Foundation
 import IngestCore
+import IngestPublish
 import IngestStore
 import IngestWatcher
 import Logging
@@ -46,21 +47,57 @@ public struct Agent: Sendable {
         if environment.prober == nil {
             logger.warning("reel-ingest-media not found next to the agent: files are not probed before queueing")
         }
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [
-                    .init(
-                        service: WatchService(box: box, database: database, logger: logger, environment: environment)
-                    ),
-                    .init(service: ConfigReloader(box: box, load: load, logger: logger)),
-                    // Last, so that it is the first to hear of a shutdown (STOPPING=1).
-                    .init(service: WatchdogService(notifier: systemd, database: database, box: box, logger: logger)),
-                ],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
-            )
+        let pipeline = try pipelineContext(database: database, box: box)
+        logger.notice(
+            "publishing",
+            metadata: [
+                "store": "\(config.storage.url)", "cdn": "\(config.cdn.provider)",
+                "parallel_jobs": "\(config.agent.parallelJobs)", "parallel_uploads": "\(config.agent.parallelUploads)",
+            ]
         )
+        var configuration = ServiceGroupConfiguration(
+            services: [
+                .init(service: WatchService(box: box, database: database, logger: logger, environment: environment)),
+                .init(service: Scheduler(context: pipeline)),
+                .init(service: ConfigReloader(box: box, load: load, logger: logger)),
+                // Last, so that it is the first to hear of a shutdown (STOPPING=1).
+                .init(service: WatchdogService(notifier: systemd, database: database, box: box, logger: logger)),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
+        configuration.maximumGracefulShutdownDuration = config.agent.shutdownTimeout
+        let group = ServiceGroup(configuration: configuration)
         try await group.run()
         logger.notice("reel-ingest agent stopped")
+    }
+
+    /// The store, the upload lane and what else every job run shares. Storage and CDN settings are read once:
+    /// changing them takes a restart (a reload says so).
+    private func pipelineContext(database: IngestDatabase, box: ConfigBox) throws -> PipelineContext {
+        let store = try StoreFactory.make(config.storage, database: database)
+        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        let credentials = try? CredentialSource.resolve(
+            environment: ProcessInfo.processInfo.environment,
+            credentialsFile: config.storage.credentialsFile
+        )
+        try FileManager.default.createDirectory(atPath: config.agent.scratchDir, withIntermediateDirectories: true)
+        return PipelineContext(
+            database: database,
+            box: box,
+            logger: logger,
+            store: store,
+            lane: UploadLane(
+                store: store,
+                database: database,
+                threads: config.storage.concurrency,
+                logger: logger
+            ),
+            uploadSlots: SlotPool(slots: config.agent.parallelUploads),
+            scratch: ScratchSpace(root: config.agent.scratchDir),
+            mediaWorker: exe.appendingPathComponent("reel-ingest-media").path,
+            configFile: config.file,
+            cdnCredentials: credentials
+        )
     }
 }

@@ -2,11 +2,15 @@ import Foundation
 import IngestCore
 import IngestStore
 
-/// What cron's `reel-ingest retry-sweep` does: re-queue every failed job whose next attempt is due, then (with an
-/// S3 store) abort multipart uploads that will never be finished.
+/// What cron's `reel-ingest retry-sweep` does: re-queue every failed job whose next attempt is due, remove scratch
+/// folders no job needs any more, try failed CDN requests again, then (with an S3 store) abort multipart uploads
+/// that will never be finished. Safe while the daemon runs: every change is a checked transaction.
 public struct RetrySweep: Sendable {
     public struct Report: Codable, Sendable, Equatable {
         public var requeued: [Int64] = []
+        /// Scratch folders removed, by job id.
+        public var removedScratch: [Int64] = []
+        public var cdnRetries: [CDNRetry.Action] = []
         public var abortedUploads: [MultipartJanitor.Action] = []
         public var errors: [String] = []
     }
@@ -14,11 +18,21 @@ public struct RetrySweep: Sendable {
     let database: IngestDatabase
     let policy: RetryPolicy
     let janitor: MultipartJanitor?
+    let scratchDir: String?
+    let cdn: CDNRetry?
 
-    public init(database: IngestDatabase, policy: RetryPolicy, janitor: MultipartJanitor? = nil) {
+    public init(
+        database: IngestDatabase,
+        policy: RetryPolicy,
+        janitor: MultipartJanitor? = nil,
+        scratchDir: String? = nil,
+        cdn: CDNRetry? = nil
+    ) {
         self.database = database
         self.policy = policy
         self.janitor = janitor
+        self.scratchDir = scratchDir
+        self.cdn = cdn
     }
 
     public func run(at now: Date = Date()) async throws -> Report {
@@ -31,6 +45,25 @@ public struct RetrySweep: Sendable {
             } catch {
                 // Another sweep or the daemon moved it first; report and go on with the rest.
                 report.errors.append("job \(id): \(error)")
+            }
+        }
+        if let scratchDir {
+            do {
+                let keep = try await database.jobsKeepingScratch()
+                let scratch = ScratchSpace(root: scratchDir)
+                for id in scratch.jobFolders().sorted() where !keep.contains(id) {
+                    scratch.remove(job: id)
+                    report.removedScratch.append(id)
+                }
+            } catch {
+                report.errors.append("scratch cleanup: \(error)")
+            }
+        }
+        if let cdn {
+            do {
+                report.cdnRetries = try await cdn.run()
+            } catch {
+                report.errors.append("CDN retries: \(error)")
             }
         }
         if let janitor {

@@ -52,12 +52,12 @@ extension IngestDatabase {
     ) async throws -> [RecordedSource?] {
         try await pool.write { db in
             try files.map { file, metadata in
-                try Self.recordStable(file, watch: watch, metadata: metadata, policy: policy, at: now, db: db)
+                try self.recordStable(file, watch: watch, metadata: metadata, policy: policy, at: now, db: db)
             }
         }
     }
 
-    static func recordStable(
+    func recordStable(
         _ file: FileObservation,
         watch: WatchConfig,
         metadata: String?,
@@ -96,15 +96,15 @@ extension IngestDatabase {
             sourceFileId: sourceId,
             metadata: metadata
         )
-        let inserted = try Self.insertJob(new, at: now, db: db)
+        let inserted = try insertJob(new, at: now, db: db)
         guard let id = inserted.id else { throw StoreError.jobNotFound(0) }
-        let job = try Self.apply(.settled, toJob: id, policy: policy, at: now, db: db)
+        let job = try apply(.settled, toJob: id, policy: policy, at: now, db: db)
         let older = try JobRecord.filter(Column("source_path") == file.path && Column("id") != id).fetchAll(db)
         var replaced: [Int64] = []
         for old in older where !old.state.isTerminal {
             guard let oldID = old.id else { continue }
             let reason = "source file replaced by a new version (job \(id))"
-            _ = try Self.apply(.cancelled(reason: reason), toJob: oldID, policy: policy, at: now, db: db)
+            _ = try apply(.cancelled(reason: reason), toJob: oldID, policy: policy, at: now, db: db)
             replaced.append(oldID)
         }
         return RecordedSource(sourceId: sourceId, job: job, replaced: replaced)
@@ -124,8 +124,8 @@ extension IngestDatabase {
         try await pool.write { db in
             try db.execute(sql: "UPDATE source_files SET sha256 = ? WHERE id = ?", arguments: [sha256, sourceId])
             try db.execute(
-                sql: "UPDATE video_processing_jobs SET content_sha256 = ? WHERE id = ?",
-                arguments: [sha256, id]
+                sql: "UPDATE video_processing_jobs SET content_sha256 = ?, video_id = ? WHERE id = ?",
+                arguments: [sha256, VideoID.from(sha256: sha256), id]
             )
             let original =
                 try JobRecord
@@ -134,7 +134,7 @@ extension IngestDatabase {
                 .order(Column("id"))
                 .fetchOne(db)
             guard let originalID = original?.id else { return nil }
-            _ = try Self.apply(.duplicateOf(jobID: originalID), toJob: id, policy: policy, at: now, db: db)
+            _ = try self.apply(.duplicateOf(jobID: originalID), toJob: id, policy: policy, at: now, db: db)
             return originalID
         }
     }

@@ -5,12 +5,13 @@ import IngestCore
 extension IngestDatabase {
     /// Creates a job in `discovered` with its first stage row, in one transaction.
     public func insertJob(_ new: NewJob, at now: Date = Date()) async throws -> JobRecord {
-        try await pool.write { db in try Self.insertJob(new, at: now, db: db) }
+        try await pool.write { db in try self.insertJob(new, at: now, db: db) }
     }
 
-    static func insertJob(_ new: NewJob, at now: Date, db: Database) throws -> JobRecord {
+    func insertJob(_ new: NewJob, at now: Date, db: Database) throws -> JobRecord {
         var job = JobRecord(
             id: nil,
+            // A placeholder until the content hash is known (`claimContent` sets the content-derived id).
             videoId: UUID().uuidString.lowercased(),
             sourceFileId: new.sourceFileId,
             sourcePath: new.sourcePath,
@@ -35,6 +36,21 @@ extension IngestDatabase {
             createdAt: now
         )
         try stage.insert(db)
+        emitAfterCommit(
+            JobUpdate(
+                kind: .transition,
+                jobId: id,
+                videoId: job.videoId,
+                state: .discovered,
+                event: "discovered",
+                message: new.sourcePath,
+                attempts: 0,
+                sourcePath: job.sourcePath,
+                watchName: job.watchName,
+                at: now
+            ),
+            db: db
+        )
         return job
     }
 
@@ -47,17 +63,32 @@ extension IngestDatabase {
         policy: RetryPolicy,
         at now: Date = Date()
     ) async throws -> JobRecord {
-        try await pool.write { db in try Self.apply(event, toJob: id, policy: policy, at: now, db: db) }
+        try await pool.write { db in try self.apply(event, toJob: id, policy: policy, at: now, db: db) }
     }
 
-    static func apply(_ event: JobEvent, toJob id: Int64, policy: RetryPolicy, at now: Date, db: Database) throws
+    func apply(_ event: JobEvent, toJob id: Int64, policy: RetryPolicy, at now: Date, db: Database) throws
         -> JobRecord
     {
         guard var job = try JobRecord.fetchOne(db, key: id) else { throw StoreError.jobNotFound(id) }
         var lifecycle = job.lifecycle
         let transition = try lifecycle.apply(event, at: now, policy: policy)
         job.adopt(lifecycle, at: now)
+        if transition.from.isActive || transition.to.isActive {
+            // Progress belongs to the stage that just ended.
+            job.progress = nil
+            job.etaSeconds = nil
+        }
         try job.update(db)
+        if transition.from.isActive {
+            try closeStage(
+                of: id,
+                state: transition.from,
+                to: transition.to,
+                message: transition.message,
+                at: now,
+                db: db
+            )
+        }
         var stage = StageRecord(
             jobId: id,
             fromState: transition.from,
@@ -68,7 +99,86 @@ extension IngestDatabase {
             createdAt: now
         )
         try stage.insert(db)
+        emitAfterCommit(
+            JobUpdate(
+                kind: .transition,
+                jobId: id,
+                videoId: job.videoId,
+                state: transition.to,
+                from: transition.from,
+                event: transition.event,
+                message: transition.message,
+                attempts: transition.attempt,
+                sourcePath: job.sourcePath,
+                watchName: job.watchName,
+                at: now
+            ),
+            db: db
+        )
         return job
+    }
+
+    /// Ends the open stage row of `state`: when, how, and the error if it failed.
+    private func closeStage(
+        of id: Int64,
+        state: JobState,
+        to next: JobState,
+        message: String?,
+        at now: Date,
+        db: Database
+    ) throws {
+        let outcome: String
+        switch next {
+        case .failed: outcome = "failed"
+        case .cancelled: outcome = "cancelled"
+        case .rejected: outcome = "rejected"
+        case .stable: outcome = "interrupted"
+        default: outcome = "ok"
+        }
+        let error = ["failed", "rejected", "cancelled", "interrupted"].contains(outcome) ? message : nil
+        try db.execute(
+            sql: """
+                UPDATE video_processing_stages SET finished_at = ?, outcome = ?, error = ?
+                WHERE id = (SELECT MAX(id) FROM video_processing_stages WHERE job_id = ? AND to_state = ?)
+                    AND finished_at IS NULL
+                """,
+            arguments: [now, outcome, error, id, state.rawValue]
+        )
+    }
+
+    /// Hands `update` to subscribers once the enclosing transaction has committed (never for a rollback).
+    func emitAfterCommit(_ update: JobUpdate, db: Database) {
+        let updates = self.updates
+        db.afterNextTransaction { _ in updates.emit(update) }
+    }
+
+    /// Records the running stage's percent and ETA (the transcoder reports them about once a second).
+    public func setProgress(job id: Int64, percent: Double, etaSeconds: Double?, at now: Date = Date()) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE video_processing_jobs SET progress = ?, eta_seconds = ?, updated_at = ?
+                    WHERE id = ? AND state IN ('probing', 'transcoding', 'uploading', 'distributing')
+                    """,
+                arguments: [percent, etaSeconds, now, id]
+            )
+            guard db.changesCount > 0, let job = try JobRecord.fetchOne(db, key: id) else { return }
+            self.emitAfterCommit(
+                JobUpdate(
+                    kind: .progress,
+                    jobId: id,
+                    videoId: job.videoId,
+                    state: job.state,
+                    percent: percent,
+                    etaSeconds: etaSeconds,
+                    attempts: job.attempts,
+                    sourcePath: job.sourcePath,
+                    watchName: job.watchName,
+                    at: now
+                ),
+                db: db
+            )
+        }
     }
 
     public func job(id: Int64) async throws -> JobRecord? {

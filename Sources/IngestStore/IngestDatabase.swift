@@ -6,6 +6,8 @@ import GRDB
 public final class IngestDatabase: Sendable {
     public let path: String
     let pool: DatabasePool
+    /// Every committed transition and progress tick, for the scheduler and live status.
+    public let updates = JobUpdates()
 
     /// Opens (creating the directory and file if needed) and migrates to the latest schema.
     public init(path: String) throws {

@@ -13,8 +13,95 @@ enum IngestMigrations {
         migrator.registerMigration("v3-upload-checksums") { db in
             try db.execute(sql: v3)
         }
+        // GRDB runs each migration with foreign keys off and checks them at the end, so the jobs table can be
+        // rebuilt under the rows that reference it.
+        migrator.registerMigration("v4-pipeline") { db in
+            try db.execute(sql: v4)
+        }
         return migrator
     }
+
+    /// The pipeline: a video's id comes from its content (so duplicates and other agents share it, hence no
+    /// UNIQUE), revisions, live progress, stage spans (start, end, outcome), per-object upload journal, what was
+    /// published where, CDN actions with the cache status seen, analytics per format.
+    static let v4 = """
+        CREATE TABLE video_processing_jobs_v4 (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            video_id TEXT NOT NULL,
+            source_file_id INTEGER REFERENCES source_files(id) ON DELETE SET NULL,
+            source_path TEXT NOT NULL,
+            watch_name TEXT,
+            profile TEXT NOT NULL,
+            priority INTEGER NOT NULL DEFAULT 0,
+            state TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at DATETIME,
+            last_error TEXT,
+            failed_in TEXT,
+            duplicate_of INTEGER REFERENCES video_processing_jobs(id),
+            content_sha256 TEXT,
+            metadata TEXT,
+            progress REAL,
+            created_at DATETIME NOT NULL,
+            updated_at DATETIME NOT NULL,
+            finished_at DATETIME,
+            eta_seconds REAL,
+            revision TEXT,
+            published_revision TEXT,
+            published_at DATETIME,
+            checked_at DATETIME
+        );
+        INSERT INTO video_processing_jobs_v4 (
+            id, video_id, source_file_id, source_path, watch_name, profile, priority, state, attempts,
+            next_attempt_at, last_error, failed_in, duplicate_of, content_sha256, metadata, progress, created_at,
+            updated_at, finished_at)
+        SELECT id, video_id, source_file_id, source_path, watch_name, profile, priority, state, attempts,
+            next_attempt_at, last_error, failed_in, duplicate_of, content_sha256, metadata, progress, created_at,
+            updated_at, finished_at
+        FROM video_processing_jobs;
+        UPDATE video_processing_jobs_v4 SET checked_at = updated_at WHERE content_sha256 IS NOT NULL;
+        DROP TABLE video_processing_jobs;
+        ALTER TABLE video_processing_jobs_v4 RENAME TO video_processing_jobs;
+        CREATE INDEX jobs_on_video ON video_processing_jobs(video_id);
+        CREATE INDEX jobs_on_state ON video_processing_jobs(state, id);
+        CREATE INDEX jobs_on_state_created ON video_processing_jobs(state, created_at);
+        CREATE INDEX jobs_on_queue ON video_processing_jobs(state, priority DESC, created_at, id);
+        CREATE INDEX jobs_on_checked ON video_processing_jobs(state, checked_at);
+        CREATE INDEX jobs_on_next_attempt ON video_processing_jobs(next_attempt_at) WHERE state = 'failed';
+        CREATE INDEX jobs_on_content ON video_processing_jobs(content_sha256);
+        CREATE INDEX jobs_on_source_file ON video_processing_jobs(source_file_id);
+        CREATE INDEX jobs_on_source_path ON video_processing_jobs(source_path);
+        CREATE INDEX jobs_on_watch ON video_processing_jobs(watch_name, id);
+
+        ALTER TABLE video_processing_stages ADD COLUMN finished_at DATETIME;
+        ALTER TABLE video_processing_stages ADD COLUMN outcome TEXT;
+        ALTER TABLE video_processing_stages ADD COLUMN error TEXT;
+
+        ALTER TABLE video_uploads ADD COLUMN sha256 TEXT;
+        CREATE INDEX uploads_on_job_key ON video_uploads(job_id, object_key, state);
+
+        ALTER TABLE video_formats ADD COLUMN revision TEXT;
+        ALTER TABLE video_formats ADD COLUMN rendition TEXT;
+        ALTER TABLE video_formats ADD COLUMN frame_rate REAL;
+        ALTER TABLE video_formats ADD COLUMN duration REAL;
+        ALTER TABLE video_formats ADD COLUMN url TEXT;
+        CREATE INDEX formats_on_job_revision ON video_formats(job_id, revision);
+
+        ALTER TABLE video_thumbnails ADD COLUMN revision TEXT;
+        ALTER TABLE video_thumbnails ADD COLUMN url TEXT;
+        ALTER TABLE video_thumbnails ADD COLUMN sha256 TEXT;
+
+        ALTER TABLE video_cdn_cache ADD COLUMN revision TEXT;
+        ALTER TABLE video_cdn_cache ADD COLUMN cache_status TEXT;
+        ALTER TABLE video_cdn_cache ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE video_cdn_cache ADD COLUMN error TEXT;
+        ALTER TABLE video_cdn_cache ADD COLUMN updated_at DATETIME;
+        CREATE INDEX cdn_on_status ON video_cdn_cache(status, id);
+
+        ALTER TABLE video_analytics ADD COLUMN format TEXT;
+        ALTER TABLE video_analytics ADD COLUMN detail TEXT;
+        CREATE INDEX analytics_on_metric ON video_analytics(metric, recorded_at);
+        """
 
     /// S3 CRC-32 checksums: which uploads declared them, and each part's CRC (needed again at completion, also
     /// after a resume).

@@ -18,6 +18,7 @@ struct ReelIngestMedia: ParsableCommand {
         LibAV.tuneMemoryForPictures()
         LibAV.silenceLogging()
         do {
+            try WorkerLimits.applyFromEnvironment()
             var command = try parseAsRoot()
             try command.run()
         } catch let error as ConfigErrors {
@@ -61,6 +62,6 @@ struct ConfigOption: ParsableArguments {
             explicit: config,
             environment: ProcessInfo.processInfo.environment
         )
-        return try ConfigLoader.load(path: path, mustExist: explicit, requireWatchFolders: false)
+        return try ConfigLoader.load(path: path, mustExist: explicit, requireWatchFolders: false, includeWatches: false)
     }
 }

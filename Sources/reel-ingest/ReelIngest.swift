@@ -30,7 +30,12 @@ struct ReelIngest: AsyncParsableCommand {
     /// Runs the command and maps errors to the documented exit codes (ArgumentParser alone would use 64).
     static func main() async {
         MediaWorker.execIfMediaCommand()
-        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        // A person at a terminal gets the readable layout; journald, files and pipes one line per event.
+        if isatty(STDERR_FILENO) == 1 {
+            LoggingSystem.bootstrap { TerminalLogHandler(label: $0) }
+        } else {
+            LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        }
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

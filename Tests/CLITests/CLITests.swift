@@ -217,10 +217,26 @@ struct CLITests {
         )
         try await db.apply(.failed(error: "503"), toJob: due, policy: policy, at: Date().addingTimeInterval(-60))
         try await db.apply(.failed(error: "503"), toJob: later, policy: RetryPolicy(baseDelay: .seconds(3600)))
+        // Scratch folders: the due job's is kept (it runs again), a finished job's and a stranger's go.
+        let published = try #require(
+            try await db.insertJob(NewJob(sourcePath: "/w/done.mp4", watchName: "w", profile: "p")).id
+        )
+        try await db.apply(.rejected(reason: "not a video file"), toJob: published, policy: policy)
+        for id in [due, published, 999] { _ = try setup.dir.mkdir("scratch/job-\(id)/out") }
         let report = try #require(try setup.run(["retry-sweep", "--json"]).json() as? [String: Any])
         #expect(report["requeued"] as? [Int] == [Int(due)])
+        #expect(report["removedScratch"] as? [Int] == [Int(published), 999])
         #expect(try await db.job(id: due)?.state == .stable)
         #expect(try await db.job(id: later)?.state == .failed)
+        #expect(FileManager.default.fileExists(atPath: setup.dir.path + "/scratch/job-\(due)"))
+        #expect(!FileManager.default.fileExists(atPath: setup.dir.path + "/scratch/job-999"))
+
+        // In words, one line per action; a second sweep has nothing to do.
+        _ = try setup.dir.mkdir("scratch/job-1234")
+        let text = try setup.run(["retry-sweep"])
+        #expect(text.status == 0)
+        #expect(text.stdout == "removed the scratch folder of job 1234\n")
+        #expect(try setup.run(["retry-sweep"]).stdout == "nothing to do\n")
     }
 
     /// `probe` and `transcode` are handed to the `reel-ingest-media` worker with their arguments unchanged.
@@ -237,6 +253,12 @@ struct CLITests {
         let bad = try CLI.run(["transcode", notes, "--out", dir.path + "/out", "--progress", "json"])
         #expect(bad.status == 1)
         #expect(bad.stderr == "not a video file\n")
+        // Limits the daemon hands over are applied first thing; ones it cannot read stop the worker.
+        let garbled = try CLI.run(["probe", notes], environment: ["REEL_INGEST_WORKER_LIMITS": "as=lots"])
+        #expect(garbled.status == 1)
+        #expect(garbled.stderr == "reel-ingest: error: REEL_INGEST_WORKER_LIMITS is not valid: as=lots\n")
+        let tight = try CLI.run(["probe", notes], environment: ["REEL_INGEST_WORKER_LIMITS": "as=1048576"])
+        #expect(tight.status != 0, "a 1 MiB address space cannot even load libav")
     }
 
     /// Without the worker beside it, the media commands fail with a plain reason instead of crashing.

@@ -19,6 +19,8 @@ struct RunCommandTests {
             settle_time = "300ms"
             poll_interval = "100ms"
             max_file_size = "200KiB"
+            [storage]
+            url = "file:published"
             """
         )
         let first = try dir.mkdir("first")
@@ -58,7 +60,18 @@ struct RunCommandTests {
         let refused = try await agent.waitForLine(containing: "configuration not reloaded")
         #expect(refused.contains("broken.toml"))
 
-        #expect(agent.stop() == 0)
+        // The recorded clips go all the way: transcoded and published into the file store.
+        let published = try await agent.waitForLine(
+            containingAll: ["take 1.mp4", "[IngestAgent] published"],
+            timeout: .seconds(120)
+        )
+        #expect(published.contains(dir.path + "/published/videos/"))
+        _ = try await agent.waitForLine(
+            containingAll: ["take 2.mov", "[IngestAgent] published"],
+            timeout: .seconds(120)
+        )
+
+        #expect(await agent.exit(after: SIGTERM, timeout: .seconds(30)) == 0)
         #expect(agent.log.contains("reel-ingest agent stopped"))
 
         let db = try IngestDatabase(path: dir.path + "/state/reel-ingest.sqlite")
@@ -67,7 +80,8 @@ struct RunCommandTests {
         let byName = Dictionary(
             uniqueKeysWithValues: jobs.map { (URL(fileURLWithPath: $0.sourcePath).lastPathComponent, $0) }
         )
-        #expect(byName["take 1.mp4"]?.state == .stable)
+        #expect(byName["take 1.mp4"]?.state == .published)
+        #expect(byName["take 2.mov"]?.state == .published)
         #expect(byName["take 2.mov"]?.watchName == "second")
         #expect(byName["huge.mp4"]?.state == .rejected)
         #expect(byName["notes.mp4"]?.lastError == "not a video file")
@@ -79,7 +93,7 @@ struct RunCommandTests {
         defer { dir.remove() }
         let config = try dir.write(
             "agent.toml",
-            "[agent]\nstate_dir = \"state\"\nscratch_dir = \"scratch\"\n[limits]\nsettle_time = \"200ms\"\npoll_interval = \"100ms\"\n"
+            "[agent]\nstate_dir = \"state\"\nscratch_dir = \"scratch\"\n[limits]\nsettle_time = \"200ms\"\npoll_interval = \"100ms\"\n[storage]\nurl = \"file:published\"\n"
         )
         let inbox = try dir.mkdir("inbox")
         let polled = try dir.mkdir("polled")
@@ -107,7 +121,7 @@ struct RunCommandTests {
         try Self.makeClip(dir.path + "/clip.mp4", seconds: 1)
         try FileManager.default.moveItem(atPath: dir.path + "/clip.mp4", toPath: third + "/clip.mp4")
         #expect(try await agent.waitForLine(containing: "clip.mp4").contains("recorded"))
-        #expect(agent.stop() == 0)
+        #expect(await agent.exit(after: SIGTERM, timeout: .seconds(30)) == 0)
 
         let stopped = try #require(
             try CLI.run(["watch", "list", "--json", "--config", config]).json() as? [[String: Any]]
@@ -122,7 +136,7 @@ struct RunCommandTests {
         defer { dir.remove() }
         let config = try dir.write(
             "agent.toml",
-            "[agent]\nstate_dir = \"state\"\nscratch_dir = \"scratch\"\n[limits]\nsettle_time = \"200ms\"\npoll_interval = \"100ms\"\n"
+            "[agent]\nstate_dir = \"state\"\nscratch_dir = \"scratch\"\n[limits]\nsettle_time = \"200ms\"\npoll_interval = \"100ms\"\n[storage]\nurl = \"file:published\"\n"
         )
         let inbox = try dir.mkdir("inbox")
         for i in 0..<10 { _ = try dir.mkdir("inbox/line \(i)/camera") }
@@ -142,7 +156,7 @@ struct RunCommandTests {
         try Self.makeClip(dir.path + "/clip.mp4", seconds: 1)
         try FileManager.default.moveItem(atPath: dir.path + "/clip.mp4", toPath: inbox + "/line 7/camera/clip.mp4")
         #expect(try await agent.waitForLine(containing: "clip.mp4").contains("recorded"))
-        #expect(agent.stop() == 0)
+        #expect(await agent.exit(after: SIGTERM, timeout: .seconds(30)) == 0)
     }
 
     /// A short test pattern made by the ffmpeg CLI, the independent producer of test media.
@@ -163,7 +177,7 @@ struct RunCommandTests {
         defer { dir.remove() }
         let config = try dir.write(
             "agent.toml",
-            "[agent]\nstate_dir = \"state\"\nscratch_dir = \"scratch\"\n[limits]\nsettle_time = \"200ms\"\npoll_interval = \"100ms\"\n"
+            "[agent]\nstate_dir = \"state\"\nscratch_dir = \"scratch\"\n[limits]\nsettle_time = \"200ms\"\npoll_interval = \"100ms\"\n[storage]\nurl = \"file:published\"\n"
         )
         let inbox = try dir.mkdir("inbox")
         try dir.write("watches.d/inbox.toml", "path = \"\(inbox)\"\n")
@@ -176,7 +190,7 @@ struct RunCommandTests {
                 try dir.write("inbox/b.mp4", "frames")
                 _ = try await agent.waitForLine(containing: "b.mp4")
             }
-            #expect(agent.stop() == 0)
+            #expect(await agent.exit(after: SIGTERM, timeout: .seconds(30)) == 0)
         }
         let jobs = try await IngestDatabase(path: dir.path + "/state/reel-ingest.sqlite").jobs(limit: 10)
         #expect(jobs.map { URL(fileURLWithPath: $0.sourcePath).lastPathComponent }.sorted() == ["a.mp4", "b.mp4"])

@@ -14,7 +14,15 @@ struct SystemdNotifyTests {
         defer { dir.remove() }
         let config = try dir.write(
             "agent.toml",
-            "[agent]\nstate_dir = \"state\"\nscratch_dir = \"scratch\"\n[limits]\npoll_interval = \"100ms\"\n"
+            """
+            [agent]
+            state_dir = "state"
+            scratch_dir = "scratch"
+            [limits]
+            poll_interval = "100ms"
+            [storage]
+            url = "file:published"
+            """
         )
         let inbox = try dir.mkdir("inbox")
         try dir.write("watches.d/inbox.toml", "path = \"\(inbox)\"\n")
@@ -52,7 +60,10 @@ struct SystemdNotifyTests {
     @Test func withoutNotifySocketNothingIsSentAndTheAgentStillStops() async throws {
         let dir = try TempDirectory()
         defer { dir.remove() }
-        let config = try dir.write("agent.toml", "[agent]\nstate_dir = \"state\"\nscratch_dir = \"scratch\"\n")
+        let config = try dir.write(
+            "agent.toml",
+            "[agent]\nstate_dir = \"state\"\nscratch_dir = \"scratch\"\n[storage]\nurl = \"file:published\"\n"
+        )
         let inbox = try dir.mkdir("inbox")
         try dir.write("watches.d/inbox.toml", "path = \"\(inbox)\"\n")
         let agent = try AgentProcess(arguments: ["run", "--config", config], environment: ["NOTIFY_SOCKET": ""])

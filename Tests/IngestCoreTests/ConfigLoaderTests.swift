@@ -47,7 +47,7 @@ struct ConfigLoaderTests {
             requireWatchFolders: false
         )
         #expect(demo.agent.stateDir == repoRoot + "/demo/state")
-        #expect(demo.storage.url.hasPrefix("file:///"))
+        #expect(demo.storage.url == "file://" + repoRoot + "/demo/published")
     }
 
     @Test func missingDefaultFileFallsBackToEmbeddedDefaults() throws {

@@ -12,22 +12,28 @@ private let legal: [JobState: [String: JobState]] = [
     ],
     .probing: [
         "transcode-started": .transcoding, "duplicate": .duplicate, "rejected": .rejected, "failed": .failed,
-        "cancelled": .cancelled,
+        "cancelled": .cancelled, "interrupted": .stable,
     ],
-    .transcoding: ["upload-started": .uploading, "rejected": .rejected, "failed": .failed, "cancelled": .cancelled],
-    .uploading: ["distribution-started": .distributing, "failed": .failed, "cancelled": .cancelled],
-    .distributing: ["published": .published, "failed": .failed, "cancelled": .cancelled],
+    .transcoding: [
+        "upload-started": .uploading, "rejected": .rejected, "failed": .failed, "cancelled": .cancelled,
+        "interrupted": .stable,
+    ],
+    .uploading: [
+        "distribution-started": .distributing, "failed": .failed, "cancelled": .cancelled, "interrupted": .stable,
+    ],
+    .distributing: ["published": .published, "failed": .failed, "cancelled": .cancelled, "interrupted": .stable],
     .failed: ["retry": .stable, "manual-retry": .stable, "cancelled": .cancelled],
     .rejected: ["manual-retry": .stable],
     .cancelled: ["manual-retry": .stable],
-    .published: [:],
+    // A published video is published again (a new revision) only when an admin asks.
+    .published: ["manual-retry": .stable],
     .duplicate: [:],
 ]
 
 private let allEvents: [JobEvent] = [
     .settled, .probeStarted, .transcodeStarted, .uploadStarted, .distributionStarted, .published,
     .duplicateOf(jobID: 7), .rejected(reason: "not a video file"), .failed(error: "upload: 503"),
-    .retry(manual: false), .retry(manual: true), .cancelled(reason: "admin"),
+    .retry(manual: false), .retry(manual: true), .cancelled(reason: "admin"), .interrupted(reason: "agent stopped"),
 ]
 
 private let policy = RetryPolicy(maxAttempts: 3, baseDelay: .seconds(60), maxDelay: .seconds(3600))
@@ -106,6 +112,14 @@ struct JobLifecycleTests {
         try lifecycle.apply(.retry(manual: true), at: t0, policy: policy)
         #expect(lifecycle.state == .stable)
         #expect(lifecycle.attempts == 0)
+    }
+
+    @Test func interruptedJobGoesBackToTheQueueWithoutSpendingAnAttempt() throws {
+        var lifecycle = JobLifecycle(state: .transcoding, attempts: 1, lastError: "earlier")
+        let transition = try lifecycle.apply(.interrupted(reason: "agent stopped"), at: t0, policy: policy)
+        #expect(lifecycle.state == .stable)
+        #expect(lifecycle.attempts == 1)
+        #expect(transition.message == "agent stopped")
     }
 
     @Test func duplicateRemembersOriginal() throws {

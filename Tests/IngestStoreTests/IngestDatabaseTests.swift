@@ -30,7 +30,9 @@ struct IngestDatabaseTests {
     @Test func migratesFromEmptyWithTheSeedTableNames() async throws {
         try await withDatabase { db, _ in
             #expect(
-                try db.appliedMigrations() == ["v1-initial-schema", "v2-upload-source-mtime", "v3-upload-checksums"]
+                try db.appliedMigrations() == [
+                    "v1-initial-schema", "v2-upload-source-mtime", "v3-upload-checksums", "v4-pipeline",
+                ]
             )
             let tables = try sqlite(db.path, "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")
                 .split(separator: "\n").map(String.init)
@@ -70,7 +72,7 @@ struct IngestDatabaseTests {
             NewJob(sourcePath: "/w/a.mp4", watchName: "w", profile: "default")
         ).id
         let reopened = try IngestDatabase(path: path)
-        #expect(try reopened.appliedMigrations().count == 3)
+        #expect(try reopened.appliedMigrations().count == 4)
         #expect(try await reopened.job(id: try #require(id))?.sourcePath == "/w/a.mp4")
     }
 
@@ -79,7 +81,7 @@ struct IngestDatabaseTests {
             let job = try await db.insertJob(NewJob(sourcePath: "/w/a.mp4", watchName: "w", profile: "default"))
             let id = try #require(job.id)
             #expect(job.state == .discovered)
-            #expect(job.videoId.count == 36)
+            #expect(job.videoId.count == 36, "a placeholder until the content hash is known")
             try await db.apply(.settled, toJob: id, policy: policy)
             try await db.apply(.probeStarted, toJob: id, policy: policy)
             let failed = try await db.apply(.failed(error: "worker killed by signal 11"), toJob: id, policy: policy)

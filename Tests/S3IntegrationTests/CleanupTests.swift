@@ -53,7 +53,6 @@ struct CleanupTests {
             environment: server.awsEnvironment
         )
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.contains("aborted 3 multipart upload(s)"))
         #expect(result.stdout.contains("aborted \(prefix)/stale.mp4 (upload \(ids[1]), stale)"))
         #expect(result.stdout.contains("aborted \(prefix)/abandoned.mp4 (upload \(ids[2]), abandoned)"))
         #expect(result.stdout.contains("aborted \(prefix)/unknown.mp4 (upload \(ids[3]), unknown)"))

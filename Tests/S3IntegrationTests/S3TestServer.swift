@@ -61,6 +61,20 @@ struct S3TestServer {
         ]
     }
 
+    /// `aws` awaited on a thread of its own, for async tests (the cooperative pool must not block).
+    @discardableResult
+    func awsAsync(_ arguments: [String]) async throws -> ProcessResult {
+        let result = try await runProcessAsync(
+            "/usr/bin/env",
+            ["aws", "--endpoint-url", endpoint] + arguments,
+            environment: awsEnvironment
+        )
+        guard result.status == 0 else {
+            throw ProcessFailure(command: "aws " + arguments.joined(separator: " "), result: result)
+        }
+        return result
+    }
+
     /// Runs the aws CLI against this server: an independent client to check what our code stored.
     @discardableResult
     func aws(_ arguments: [String]) throws -> ProcessResult {

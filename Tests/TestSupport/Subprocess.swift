@@ -62,3 +62,19 @@ public final class PipeCollector: @unchecked Sendable {
         return data
     }
 }
+
+/// `runProcess` on a thread of its own, awaited: a test must never block the cooperative pool (two threads on a
+/// two-core machine) while a child runs, or every other suite in the process stalls behind it.
+public func runProcessAsync(
+    _ executable: String,
+    _ arguments: [String],
+    environment: [String: String] = [:]
+) async throws -> ProcessResult {
+    let result: Result<ProcessResult, any Error> = await withCheckedContinuation { continuation in
+        let thread = Thread {
+            continuation.resume(returning: Result { try runProcess(executable, arguments, environment: environment) })
+        }
+        thread.start()
+    }
+    return try result.get()
+}

@@ -164,6 +164,8 @@ struct Intake: Sendable {
                 break
             }
         }
+        // Only now may the scheduler take it.
+        try await database.markChecked(job: id)
         logger.info(
             "recorded",
             metadata: ["job": "\(id)", "path": "\(path)", "size": "\(file.size)", "sha256": "\(hash)"]

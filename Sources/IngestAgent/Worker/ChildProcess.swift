@@ -11,8 +11,9 @@ final class ChildProcess: @unchecked Sendable {
     let stdout: FileHandle
     let stderr: FileHandle
 
-    /// Spawns `executable` with `arguments` (argv[0] is the executable path).
-    init(executable: String, arguments: [String]) throws(WorkerFailure) {
+    /// Spawns `executable` with `arguments` (argv[0] is the executable path) and this process's environment plus
+    /// `environment`.
+    init(executable: String, arguments: [String], environment: [String: String] = [:]) throws(WorkerFailure) {
         var out: [Int32] = [0, 0]
         var err: [Int32] = [0, 0]
         guard pipe(&out) == 0 else { throw WorkerFailure("cannot create a pipe: \(errnoText())") }
@@ -36,8 +37,12 @@ final class ChildProcess: @unchecked Sendable {
         posix_spawnattr_setpgroup(&attributes, 0)
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        var merged = ProcessInfo.processInfo.environment
+        for (key, value) in environment { merged[key] = value }
+        let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { envp.forEach { free($0) } }
         var child: pid_t = 0
-        let status = posix_spawn(&child, executable, &actions, &attributes, argv, environ)
+        let status = posix_spawn(&child, executable, &actions, &attributes, argv, envp)
         close(out[1])
         close(err[1])
         guard status == 0 else {

@@ -9,8 +9,10 @@ public struct TranscodeWorker: Sendable {
     /// The `reel-ingest` executable (it execs the media worker beside it).
     public var executable: String
     public var timeout: Duration
-    /// Between SIGTERM and SIGKILL when the time is up.
+    /// Between SIGTERM and SIGKILL when the time is up or the job is stopped.
     public var killGrace: Duration = .seconds(5)
+    /// Added to the child's environment (the worker's resource limits, see `WorkerLimits`).
+    public var environment: [String: String] = [:]
 
     public init(executable: String, timeout: Duration) {
         self.executable = executable
@@ -29,10 +31,26 @@ public struct TranscodeWorker: Sendable {
         arguments: [String],
         messages: @escaping @Sendable (WorkerMessage) -> Void
     ) async throws(WorkerFailure) {
-        let child = try ChildProcess(executable: executable, arguments: arguments)
+        try await run(arguments: arguments, control: nil, messages: messages)
+    }
+
+    /// As `run(arguments:messages:)`; stopping `control` ends the child (SIGTERM, SIGKILL after `killGrace`).
+    /// `started` gets the child's process id.
+    func run(
+        arguments: [String],
+        control: JobControl?,
+        started: (Int32) -> Void = { _ in },
+        messages: @escaping @Sendable (WorkerMessage) -> Void
+    ) async throws(WorkerFailure) {
+        let child = try ChildProcess(executable: executable, arguments: arguments, environment: environment)
+        started(child.pid)
         let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
             let watch = Watch(child: child, timeout: timeout, killGrace: killGrace, messages: messages)
-            watch.start { continuation.resume(returning: $0) }
+            let token = control?.onStop { _ in watch.terminate() }
+            watch.start { outcome in
+                if let token { control?.remove(token) }
+                continuation.resume(returning: outcome)
+            }
         }
         if let failure = outcome.failure { throw failure }
     }
@@ -103,9 +121,23 @@ public struct TranscodeWorker: Sendable {
             if running { timedOut = true }
             lock.unlock()
             guard running else { return }
+            terminate()
+        }
+
+        /// SIGTERM now, SIGKILL after the grace if it is still there.
+        func terminate() {
+            lock.lock()
+            let running = !finished
+            lock.unlock()
+            guard running else { return }
             child.kill(SIGTERM)
             let grace = DispatchTime.now() + .nanoseconds(Int(killGrace.inNanoseconds))
-            DispatchQueue.global().asyncAfter(deadline: grace) { [child] in child.kill(SIGKILL) }
+            DispatchQueue.global().asyncAfter(deadline: grace) { [self] in
+                lock.lock()
+                let still = !finished
+                lock.unlock()
+                if still { child.kill(SIGKILL) }
+            }
         }
 
         private func readProgress() {

@@ -35,6 +35,18 @@ extension AgentSettings {
             r.fail("log_level", "unknown level \"\(s.logLevel)\" (one of: \(levels.joined(separator: ", ")))")
         }
         s.jobTimeout = r.duration("job_timeout", default: s.jobTimeout, range: .seconds(10) ... .seconds(7 * 86_400))
+        s.parallelUploads = r.int("parallel_uploads", default: s.parallelUploads, range: 1...64)
+        s.shutdownTimeout = r.duration(
+            "shutdown_timeout",
+            default: s.shutdownTimeout,
+            range: .seconds(1) ... .seconds(3600)
+        )
+        s.workerNice = r.int("worker_nice", default: s.workerNice, range: 0...19)
+        s.workerMemoryLimit = r.bytes(
+            "worker_memory_limit",
+            default: s.workerMemoryLimit,
+            range: (256 << 20)...(Int64(1) << 50)
+        )
         r.finish()
         return s
     }
@@ -88,8 +100,10 @@ extension StorageSettings {
         s.url = r.string("url", default: s.url)
         switch s.scheme {
         case "file":
-            if !s.url.hasPrefix("file:///") {
-                r.fail("url", "a file store needs an absolute path: file:///srv/videos")
+            // file:///abs/dir, or file:rel/dir relative to the config file (resolved by the loader).
+            let rest = s.url.dropFirst("file:".count)
+            if rest.isEmpty || (rest.hasPrefix("/") && !s.url.hasPrefix("file:///")) {
+                r.fail("url", "a file store is file:///srv/videos (or file:relative/dir, relative to this file)")
             }
         case "s3":
             let bucket = s.url.dropFirst("s3://".count).split(separator: "/").first
@@ -130,6 +144,7 @@ extension StorageSettings {
             default: s.abandonedUploadTTL,
             range: .seconds(60) ... .seconds(365 * 86_400)
         )
+        s.archiveOriginal = r.bool("archive_original", default: s.archiveOriginal)
         r.finish()
         return s
     }
@@ -145,11 +160,26 @@ extension CDNSettings {
                 "unknown provider \"\(c.provider)\" (one of: \(CDNSettings.providers.joined(separator: ", ")))"
             )
         }
-        c.baseURL = r.optionalString("base_url")
+        c.baseURL = r.optionalString("base_url").map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
         c.purgeURL = r.optionalString("purge_url")
+        for (key, url) in [("base_url", c.baseURL), ("purge_url", c.purgeURL)] {
+            if let url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+                r.fail(key, "must start with http:// or https://")
+            }
+        }
+        c.purgeMethod = r.string("purge_method", default: c.purgeMethod)
+        if !CDNSettings.purgeMethods.contains(c.purgeMethod) {
+            r.fail("purge_method", "unknown value \"\(c.purgeMethod)\" (url or ban)")
+        }
         c.prewarm = r.bool("prewarm", default: c.prewarm)
+        c.prewarmSegments = r.int("prewarm_segments", default: c.prewarmSegments, range: 0...1000)
+        c.distributionId = r.optionalString("distribution_id")
+        c.cloudfrontEndpoint = r.optionalString("cloudfront_endpoint")
         if c.provider != "none" && c.baseURL == nil {
             r.fail("base_url", "required when provider is \"\(c.provider)\"")
+        }
+        if c.kind == "cloudfront" && c.distributionId == nil {
+            r.fail("distribution_id", "required when provider is \"cloudfront\"")
         }
         r.finish()
         return c

@@ -13,6 +13,10 @@ extension AgentConfig {
             "parallel_jobs": .integer(agent.parallelJobs),
             "log_level": .string(agent.logLevel),
             "job_timeout": .string(d(agent.jobTimeout)),
+            "parallel_uploads": .integer(agent.parallelUploads),
+            "shutdown_timeout": .string(d(agent.shutdownTimeout)),
+            "worker_nice": .integer(agent.workerNice),
+            "worker_memory_limit": .string(b(agent.workerMemoryLimit)),
         ])
         tree["limits"] = .table([
             "max_file_size": .string(b(limits.maxFileSize)),
@@ -39,6 +43,7 @@ extension AgentConfig {
             "concurrency": .integer(storage.concurrency),
             "checksum": .string(storage.checksum),
             "abandoned_upload_ttl": .string(d(storage.abandonedUploadTTL)),
+            "archive_original": .bool(storage.archiveOriginal),
             "credentials": .string(credentialSource(environment: environment)),
         ]
         let optionalStorage = [
@@ -48,8 +53,15 @@ extension AgentConfig {
         ]
         for case let (key, value?) in optionalStorage { storageTable[key] = .string(value) }
         tree["storage"] = .table(storageTable)
-        var cdnTable: [String: ConfigValue] = ["provider": .string(cdn.provider), "prewarm": .bool(cdn.prewarm)]
-        for case let (key, value?) in [("base_url", cdn.baseURL), ("purge_url", cdn.purgeURL)] {
+        var cdnTable: [String: ConfigValue] = [
+            "provider": .string(cdn.provider), "prewarm": .bool(cdn.prewarm),
+            "prewarm_segments": .integer(cdn.prewarmSegments), "purge_method": .string(cdn.purgeMethod),
+        ]
+        let optionalCDN = [
+            ("base_url", cdn.baseURL), ("purge_url", cdn.purgeURL), ("distribution_id", cdn.distributionId),
+            ("cloudfront_endpoint", cdn.cloudfrontEndpoint),
+        ]
+        for case let (key, value?) in optionalCDN {
             cdnTable[key] = .string(value)
         }
         tree["cdn"] = .table(cdnTable)

@@ -26,8 +26,18 @@ public struct AgentSettings: Sendable, Equatable {
     public var watchesDir = "watches.d"
     public var parallelJobs = 1
     public var logLevel = "info"
-    /// Wall-clock limit for one transcode worker.
+    /// Wall-clock limit for one transcode worker. Each transcode gets 10 minutes plus 10 × the source's duration,
+    /// at most this.
     public var jobTimeout: Duration = .seconds(2 * 3600)
+    /// Jobs uploading and distributing at once (after their transcode finished), apart from `parallel_jobs`, so a
+    /// slow upload never holds up the next transcode.
+    public var parallelUploads = 2
+    /// How long SIGTERM may take: children get SIGTERM, then SIGKILL at half this.
+    public var shutdownTimeout: Duration = .seconds(30)
+    /// Nice level of transcode workers (0...19), so the agent, the API and the uploads stay responsive.
+    public var workerNice = 10
+    /// Address-space limit of a transcode worker (RLIMIT_AS): a decoder gone wild fails its job, not the server.
+    public var workerMemoryLimit: Int64 = 8 << 30
 }
 
 public struct Limits: Sendable, Equatable {
@@ -66,6 +76,8 @@ public struct StorageSettings: Sendable, Equatable {
     public var checksum = "crc32"
     /// Multipart uploads older than this are aborted by `retry-sweep`.
     public var abandonedUploadTTL: Duration = .seconds(24 * 3600)
+    /// Also upload the source file itself, to `videos/<video-id>/original.<ext>` (multipart, resumable).
+    public var archiveOriginal = false
 
     public static let checksums = ["crc32", "none"]
 
@@ -75,14 +87,33 @@ public struct StorageSettings: Sendable, Equatable {
 }
 
 public struct CDNSettings: Sendable, Equatable {
-    /// `none`, `varnish`, `cloudfront` or `fastly`.
+    /// `none`, `http-purge` (Varnish, Fastly and others that take HTTP PURGE/BAN; `varnish` and `fastly` are
+    /// accepted as its other names) or `cloudfront`.
     public var provider = "none"
+    /// The public URL of the store's prefix: an object's URL is `base_url/<key>`.
     public var baseURL: String?
     /// Where purge requests go when it differs from `base_url` (Varnish admin listener, Fastly API).
     public var purgeURL: String?
+    /// `url`: one PURGE per URL; `ban`: one BAN of the video's prefix (`X-Ban-Prefix` header).
+    public var purgeMethod = "url"
+    /// Fetch manifests, init segments, the first segments and the poster through the CDN after publishing.
     public var prewarm = true
+    /// Media segments of every rendition fetched by the pre-warm.
+    public var prewarmSegments = 3
+    /// CloudFront distribution to invalidate.
+    public var distributionId: String?
+    /// CloudFront API endpoint (a compatible server, or a proxy); AWS's when unset.
+    public var cloudfrontEndpoint: String?
 
-    public static let providers = ["none", "varnish", "cloudfront", "fastly"]
+    public init() {}
+
+    public static let providers = ["none", "http-purge", "cloudfront", "varnish", "fastly"]
+    public static let purgeMethods = ["url", "ban"]
+
+    /// `varnish` and `fastly` are HTTP purging under another name.
+    public var kind: String {
+        ["varnish", "fastly"].contains(provider) ? "http-purge" : provider
+    }
 }
 
 public struct APISettings: Sendable, Equatable {

@@ -16,10 +16,14 @@ public enum ConfigLoader {
     /// Loads and checks everything. A missing file is an error only when it was named explicitly:
     /// otherwise the embedded defaults apply.
     /// With `requireWatchFolders: false` a watch whose folder is missing (an unmounted share) is kept and
-    /// reported by the caller instead of failing the whole load.
-    public static func load(path: String, mustExist: Bool, requireWatchFolders: Bool = true) throws(ConfigErrors)
-        -> AgentConfig
-    {
+    /// reported by the caller instead of failing the whole load. With `includeWatches: false` the drop-ins are not
+    /// read at all (the media worker needs profiles and limits only, and a broken drop-in must not fail a transcode).
+    public static func load(
+        path: String,
+        mustExist: Bool,
+        requireWatchFolders: Bool = true,
+        includeWatches: Bool = true
+    ) throws(ConfigErrors) -> AgentConfig {
         let issues = IssueList()
         let absolute = absolutePath(path, base: FileManager.default.currentDirectoryPath)
         var config: AgentConfig
@@ -38,7 +42,9 @@ public enum ConfigLoader {
         }
         let base = config.file.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path } ?? "/etc/reel-ingest"
         config.resolvePaths(base: base)
-        config.watches = loadWatches(config: config, issues: issues, requireFolders: requireWatchFolders)
+        if includeWatches {
+            config.watches = loadWatches(config: config, issues: issues, requireFolders: requireWatchFolders)
+        }
         check(config, displayFile: path, issues: issues)
         if !issues.items.isEmpty { throw ConfigErrors(issues.items) }
         return config
@@ -147,6 +153,10 @@ extension AgentConfig {
         agent.stateDir = resolve(agent.stateDir)
         agent.scratchDir = resolve(agent.scratchDir)
         agent.watchesDir = resolve(agent.watchesDir)
+        // `file:relative/dir` (no slashes after the colon) names a folder relative to this file, like the paths.
+        if storage.url.hasPrefix("file:") && !storage.url.hasPrefix("file:/") {
+            storage.url = "file://" + resolve(String(storage.url.dropFirst("file:".count)))
+        }
         storage.credentialsFile = storage.credentialsFile.map(resolve)
         storage.caBundle = storage.caBundle.map(resolve)
         api.tokenFile = api.tokenFile.map(resolve)

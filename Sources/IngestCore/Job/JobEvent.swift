@@ -22,6 +22,8 @@ public enum JobEvent: Sendable, Equatable {
     case retry(manual: Bool)
     /// An admin stopped the job, or its source disappeared before processing.
     case cancelled(reason: String)
+    /// The agent stopped (or died) while a worker had the job: back to the queue without spending an attempt.
+    case interrupted(reason: String)
 
     /// A short name for logs and stage rows.
     public var name: String {
@@ -37,6 +39,7 @@ public enum JobEvent: Sendable, Equatable {
         case .failed: "failed"
         case .retry(let manual): manual ? "manual-retry" : "retry"
         case .cancelled: "cancelled"
+        case .interrupted: "interrupted"
         }
     }
 }

@@ -79,7 +79,18 @@ public struct JobLifecycle: Sendable, Equatable {
             state = .stable
             attempts = 0
             nextAttemptAt = nil
+            lastError = nil
             message = "re-queued by admin"
+        case (.published, .retry(manual: true)):
+            // Published again as a new revision; the live one stays until the new one replaces it.
+            state = .stable
+            attempts = 0
+            nextAttemptAt = nil
+            lastError = nil
+            message = "re-publish requested by admin"
+        case (let current, .interrupted(let reason)) where current.isActive:
+            state = .stable
+            message = reason
         case (let current, .cancelled(let reason)) where !current.isTerminal:
             state = .cancelled
             nextAttemptAt = nil

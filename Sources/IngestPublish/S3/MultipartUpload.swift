@@ -40,6 +40,8 @@ public struct MultipartUpload: Sendable {
     public let concurrency: Int
     public let contentType: String?
     public let cacheControl: String?
+    /// Polled while parts are sent: true stops the upload (finished parts stay journaled for a resume).
+    public let isCancelled: @Sendable () -> Bool
 
     public init(
         client: S3Client,
@@ -48,8 +50,10 @@ public struct MultipartUpload: Sendable {
         partSize: Int64,
         concurrency: Int,
         contentType: String? = nil,
-        cacheControl: String? = nil
+        cacheControl: String? = nil,
+        isCancelled: @escaping @Sendable () -> Bool = { false }
     ) {
+        self.isCancelled = isCancelled
         self.client = client
         self.journal = journal
         self.target = target
@@ -239,7 +243,7 @@ public struct MultipartUpload: Sendable {
                     if let done = board.progress(part: part.number, sent: sent) {
                         events(.bytes(done: done, total: target.size))
                     }
-                    return !board.hasFailed
+                    return !board.hasFailed && !isCancelled()
                 }
                 let record = JournaledPart(
                     number: part.number,

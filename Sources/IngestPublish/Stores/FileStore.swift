@@ -22,10 +22,44 @@ public struct FileStore: ObjectStore {
         self.directory = directory
     }
 
+    public var journalURL: String { "file://" + directory }
+
+    public func fullKey(_ key: String) -> String { StoreLocation.join("", key) }
+
     public func put(file: String, key: String) async throws -> StoredObject {
         let directory = self.directory
         return try await runBlocking { () throws -> StoredObject in
             try Self.store(file: file, key: key, directory: directory)
+        }
+    }
+
+    public func makeUploader() throws -> any ObjectUploader { Uploader(directory: directory) }
+
+    struct Uploader: ObjectUploader {
+        let directory: String
+
+        func put(
+            file: String,
+            key: String,
+            jobId: Int64?,
+            isCancelled: @escaping @Sendable () -> Bool
+        ) throws -> StoredObject {
+            if isCancelled() { throw UploadCancelled() }
+            return try FileStore.store(file: file, key: key, directory: directory)
+        }
+    }
+
+    /// Removes the files, then folders left empty up to the store's directory.
+    public func delete(_ keys: [String]) throws {
+        for key in keys {
+            let path = directory + "/" + StoreLocation.join("", key)
+            if unlink(path) != 0 && errno != ENOENT {
+                throw FileStoreError(path: path, operation: "unlink", errno: errno)
+            }
+            var parent = (path as NSString).deletingLastPathComponent
+            while parent.count > directory.count, rmdir(parent) == 0 {
+                parent = (parent as NSString).deletingLastPathComponent
+            }
         }
     }
 

@@ -27,6 +27,10 @@ public struct S3Store: ObjectStore {
         self.concurrency = concurrency
     }
 
+    public var journalURL: String { "s3://\(client.bucket)" }
+
+    public func fullKey(_ key: String) -> String { StoreLocation.join(prefix, key) }
+
     public func put(file: String, key: String) async throws -> StoredObject {
         let store = self
         return try await runBlocking { () throws(S3Error) -> StoredObject in
@@ -34,11 +38,50 @@ public struct S3Store: ObjectStore {
         }
     }
 
+    public func makeUploader() throws -> any ObjectUploader {
+        Uploader(store: self, connection: try client.connect())
+    }
+
+    /// One thread's uploads over one kept-alive connection.
+    struct Uploader: ObjectUploader {
+        let store: S3Store
+        let connection: S3Connection
+
+        func put(
+            file: String,
+            key: String,
+            jobId: Int64?,
+            isCancelled: @escaping @Sendable () -> Bool
+        ) throws -> StoredObject {
+            do {
+                return try store.putBlocking(
+                    file: file,
+                    key: key,
+                    jobId: jobId,
+                    connection: connection,
+                    isCancelled: isCancelled,
+                    events: { _ in }
+                )
+            } catch {
+                if isCancelled() { throw UploadCancelled() }
+                throw error
+            }
+        }
+    }
+
+    public func delete(_ keys: [String]) throws {
+        guard !keys.isEmpty else { return }
+        let connection = try client.connect()
+        for key in keys { try connection.deleteObject(key: fullKey(key)) }
+    }
+
     /// Blocking upload of one file (call from a dedicated thread).
     public func putBlocking(
         file: String,
         key relativeKey: String,
         jobId: Int64?,
+        connection reused: S3Connection? = nil,
+        isCancelled: @escaping @Sendable () -> Bool = { false },
         events: @escaping @Sendable (UploadEvent) -> Void
     ) throws(S3Error) -> StoredObject {
         let key = StoreLocation.join(prefix, relativeKey)
@@ -49,12 +92,14 @@ public struct S3Store: ObjectStore {
         }
         let size = Int64(info.st_size)
         if size < multipartThreshold {
-            let connection = try client.connect()
+            let connection: S3Connection
+            if let reused { connection = reused } else { connection = try client.connect() }
             let etag = try connection.putObject(
                 key: key,
                 file: file,
                 contentType: ContentType.forKey(key),
-                cacheControl: kind.cacheControl
+                cacheControl: kind.cacheControl,
+                progress: { _ in !isCancelled() }
             )
             return StoredObject(key: key, size: size, etag: etag)
         }
@@ -73,7 +118,8 @@ public struct S3Store: ObjectStore {
             partSize: partSize,
             concurrency: concurrency,
             contentType: ContentType.forKey(key),
-            cacheControl: kind.cacheControl
+            cacheControl: kind.cacheControl,
+            isCancelled: isCancelled
         )
         let summary = try upload.run(events: events)
         return StoredObject(key: key, size: size, etag: summary.etag)

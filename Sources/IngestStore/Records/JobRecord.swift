@@ -29,6 +29,16 @@ public struct JobRecord: Codable, Sendable, Equatable, FetchableRecord, MutableP
     public var createdAt: Date
     public var updatedAt: Date
     public var finishedAt: Date?
+    /// Seconds left in the current stage, as the worker estimates it.
+    public var etaSeconds: Double?
+    /// The revision this job is producing: outputs go to `videos/<video-id>/<revision>/`. Kept across retries of
+    /// one publication (so uploads resume), replaced when a published video is published again.
+    public var revision: String?
+    /// The revision `videos/<video-id>/video.json` names, once published.
+    public var publishedRevision: String?
+    public var publishedAt: Date?
+    /// When intake finished its checks (size, sidecar, hash and duplicates, probe): only then may it run.
+    public var checkedAt: Date?
 
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID

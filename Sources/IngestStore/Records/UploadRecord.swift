@@ -17,6 +17,8 @@ public struct UploadRecord: Codable, Sendable, Equatable, FetchableRecord, Mutab
         case abandoned
         /// Aborted on the server; nothing left to clean up.
         case aborted
+        /// The object was stored, then deleted (a replaced revision): storing it again must really send it.
+        case deleted
     }
 
     public var id: Int64?
@@ -35,6 +37,8 @@ public struct UploadRecord: Codable, Sendable, Equatable, FetchableRecord, Mutab
     public var sourceMtimeNs: Int64?
     /// `CRC32` when the upload was created with that checksum algorithm (every part and the completion carry it).
     public var checksumAlgorithm: String?
+    /// The object's SHA-256 once stored (per-object journal of the pipeline; nil for multipart bookkeeping rows).
+    public var sha256: String?
 
     public init(
         jobId: Int64? = nil,

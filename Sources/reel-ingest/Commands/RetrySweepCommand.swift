@@ -7,11 +7,14 @@ import IngestPublish
 struct RetrySweepCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "retry-sweep",
-        abstract: "Re-queue failed jobs whose retry time has come and abort abandoned multipart uploads.",
+        abstract: "Re-queue failed jobs whose retry time has come, clean up, retry failed CDN requests.",
         discussion: """
-            With an s3:// store it also aborts multipart uploads the job database marks abandoned or that made no
-            progress for storage.abandoned_upload_ttl, and uploads under the store's prefix that the database does
-            not know and that were started more than that TTL ago. Run it from cron or the systemd timer.
+            Removes scratch folders of jobs that no longer need them and tries failed CDN purges and pre-warms \
+            again. With an s3:// store it also aborts multipart uploads the job database marks abandoned or that \
+            made no progress for storage.abandoned_upload_ttl, and uploads under the store's prefix that the \
+            database does not know and that were started more than that TTL ago. Prints one line per action \
+            (--json: one object). Safe while the agent runs. Run it from cron or the systemd timer. Exit 1 only \
+            when the sweep itself failed.
             """
     )
 
@@ -44,23 +47,34 @@ struct RetrySweepCommand: AsyncParsableCommand {
                 setupErrors.append("multipart cleanup skipped: \(error)")
             }
         }
-        let sweep = RetrySweep(database: database, policy: config.retry, janitor: janitor)
+        let sweep = RetrySweep(
+            database: database,
+            policy: config.retry,
+            janitor: janitor,
+            scratchDir: config.agent.scratchDir,
+            cdn: config.cdn.kind == "none"
+                ? nil : CDNRetry(database: database, settings: config.storage, cdn: config.cdn)
+        )
         var report = try await sweep.run()
         report.errors = setupErrors + report.errors
         if output.json { return try JSONOutput.print(report) }
-        let ids = report.requeued.map(String.init).joined(separator: ", ")
-        print("re-queued \(report.requeued.count) failed job(s)" + (ids.isEmpty ? "" : ": \(ids)"))
-        if janitor != nil {
-            let aborted = report.abortedUploads.filter { $0.error == nil }
-            print("aborted \(aborted.count) multipart upload(s)")
-            for action in report.abortedUploads {
-                if let error = action.error {
-                    print("could not abort \(action.key) (upload \(action.uploadId), \(action.reason)): \(error)")
-                } else {
-                    print("aborted \(action.key) (upload \(action.uploadId), \(action.reason))")
-                }
+        for id in report.requeued { print("re-queued job \(id)") }
+        for id in report.removedScratch { print("removed the scratch folder of job \(id)") }
+        for retry in report.cdnRetries {
+            let result = retry.error.map { "failed again: \($0)" } ?? "ok"
+            print("retried CDN \(retry.action) \(retry.url) for job \(retry.job): \(result)")
+        }
+        for action in report.abortedUploads {
+            if let error = action.error {
+                print("could not abort \(action.key) (upload \(action.uploadId), \(action.reason)): \(error)")
+            } else {
+                print("aborted \(action.key) (upload \(action.uploadId), \(action.reason))")
             }
         }
         for error in report.errors { print("skipped \(error)") }
+        let actions =
+            report.requeued.count + report.removedScratch.count + report.cdnRetries.count
+            + report.abortedUploads.count
+        if actions == 0 && report.errors.isEmpty { print("nothing to do") }
     }
 }

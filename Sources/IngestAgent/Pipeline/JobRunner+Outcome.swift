@@ -1,0 +1,128 @@
+import Foundation
+import IngestCore
+import IngestPublish
+import IngestStore
+import IngestWatcher
+import Metrics
+
+extension JobRunner {
+    /// The job was stopped: back to the queue (shutdown; everything done so far is kept for the next run), or
+    /// cancelled (its unpublished objects and its scratch folder are removed, its multipart uploads abandoned).
+    func stoppedRun(_ reason: JobControl.Reason) async {
+        switch reason {
+        case .shutdown:
+            do {
+                try await database.apply(
+                    .interrupted(reason: "agent stopped; resumes at next start"),
+                    toJob: id,
+                    policy: config.retry
+                )
+                logger.notice("interrupted; back in the queue")
+            } catch {
+                // Already terminal or not active (stopped between stages): nothing to undo.
+                logger.debug("not re-queued", metadata: ["reason": "\(error)"])
+            }
+        case .cancelled(let why):
+            let current = try? await database.job(id: id)
+            if let current, !current.state.isTerminal {
+                _ = try? await database.apply(.cancelled(reason: why), toJob: id, policy: config.retry)
+            }
+            await removeUnpublished(current ?? job)
+            logger.notice("cancelled", metadata: ["reason": "\(why)"])
+        }
+    }
+
+    /// Objects this job stored under a revision `video.json` does not name, and its scratch folder.
+    private func removeUnpublished(_ current: JobRecord) async {
+        context.scratch.remove(job: id)
+        try? database.abandonUploads(job: id)
+        guard let revision = current.revision, revision != current.publishedRevision else { return }
+        let store = context.store
+        let prefix = store.fullKey(VideoLayout.revisionFolder(current.videoId, revision)) + "/"
+        do {
+            let keys = try database.storedKeys(job: id, storeURL: store.journalURL, keyPrefix: prefix)
+            // The journal holds full keys; the store deletes by keys relative to its prefix.
+            let relative = keys.map { relativeKey($0) }
+            try await onThread("reel-ingest delete") { try store.delete(relative) }
+            try database.markDeleted(storeURL: store.journalURL, keys: keys)
+            if !keys.isEmpty { logger.info("removed unpublished objects", metadata: ["objects": "\(keys.count)"]) }
+        } catch {
+            logger.error("cannot remove unpublished objects", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// The source can never work: rejected, with a note in the share and `on_failure` applied.
+    func reject(_ rejection: StageRejection) async {
+        do {
+            try await database.apply(.rejected(reason: rejection.reason), toJob: id, policy: config.retry)
+        } catch {
+            logger.error("cannot record the rejection", metadata: ["error": "\(error)"])
+            return
+        }
+        context.scratch.remove(job: id)
+        await leaveFeedback(problem: rejection.reason, advice: rejection.advice)
+        logger.warning("rejected", metadata: ["reason": "\(rejection.reason)"])
+    }
+
+    /// An attempt failed: `failed` with backoff while attempts remain; after the last one the share gets a note and
+    /// `on_failure` applies. The scratch folder stays for the next attempt.
+    func fail(_ error: any Error, stage: String) async {
+        let (reason, kind) = Self.describe(error)
+        Counter(label: "reel_ingest_errors_total", dimensions: [("kind", kind)]).increment()
+        Counter(label: "reel_ingest_retries_total", dimensions: [("stage", stage)]).increment()
+        await measure("error", 1, format: stage, detail: kind)
+        let failed: JobRecord
+        do {
+            failed = try await database.apply(.failed(error: reason), toJob: id, policy: config.retry)
+        } catch {
+            logger.error("cannot record the failure", metadata: ["failure": "\(reason)", "error": "\(error)"])
+            return
+        }
+        if let next = failed.nextAttemptAt {
+            logger.warning(
+                "failed; will retry",
+                metadata: [
+                    "stage": "\(stage)", "error": "\(reason)", "attempt": "\(failed.attempts)",
+                    "next_attempt": "\(ISO8601DateFormatter().string(from: next))",
+                ]
+            )
+            return
+        }
+        logger.error(
+            "failed for good",
+            metadata: ["stage": "\(stage)", "error": "\(reason)", "attempts": "\(failed.attempts)"]
+        )
+        await leaveFeedback(
+            problem: reason,
+            advice: "The agent tried \(failed.attempts) times. Ask an administrator to look at job \(id) "
+                + "(`reel-ingest jobs show \(id)`); it can be retried with `reel-ingest jobs retry \(id)`."
+        )
+    }
+
+    /// The job's reason line and error kind.
+    static func describe(_ error: any Error) -> (String, String) {
+        switch error {
+        case let failure as StageFailure: return (failure.description, failure.kind)
+        case let s3 as S3Error: return (s3.description, "storage")
+        case let store as FileStoreError: return (store.description, "storage")
+        case is UploadCancelled: return ("upload cancelled", "storage")
+        default: return ("\(error)", "other")
+        }
+    }
+
+    /// `NAME.error.txt` next to the source, then `on_failure` (keep or move).
+    private func leaveFeedback(problem: String, advice: String) async {
+        guard let watch = config.watches.first(where: { $0.name == job.watchName }) else { return }
+        let executor = SourceActionExecutor(root: watch.path)
+        let (path, action) = (job.sourcePath, watch.onFailure)
+        do {
+            let moved = try await onThread("reel-ingest source") { () throws -> String? in
+                try executor.writeErrorNote(for: path, problem: problem, advice: advice)
+                return try executor.apply(action, to: path)
+            }
+            if let moved, moved != path { try await database.moveSource(job: id, to: moved) }
+        } catch {
+            logger.error("cannot leave feedback in the folder", metadata: ["error": "\(error)"])
+        }
+    }
+}
