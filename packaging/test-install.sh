@@ -157,8 +157,10 @@ score=$(grep -o "Overall exposure level for reel-ingest.service: .*" "$work/secu
 pass "systemd-analyze security: $score"
 
 in_system systemctl start reel-ingest-retry.service || fail "retry sweep: $(in_system journalctl -u reel-ingest-retry --no-pager | tail -5)"
-in_system systemctl list-timers --all --no-pager | grep -q reel-ingest-retry.timer || fail "retry timer not listed"
-pass "reel-ingest-retry.service ran in its sandbox; the timer is scheduled"
+in_system systemctl is-active --quiet reel-ingest-retry.timer || fail "the retry timer is not active"
+next=$(in_system systemctl show -p NextElapseUSecRealtime --value reel-ingest-retry.timer)
+[ -n "$next" ] || fail "the retry timer has no next run"
+pass "reel-ingest-retry.service ran in its sandbox; the timer is active, next run $next"
 
 noise=$(in_system journalctl -u reel-ingest -o cat | grep -c "Failed to set thread priority" || true)
 in_system systemctl stop reel-ingest.service
