@@ -149,6 +149,12 @@ if [ -f "$work/clip.mp4" ]; then
         { in_system journalctl -u reel-ingest --no-pager | tail -20; fail "clip.mp4 not recorded"; }
     in_system journalctl -u reel-ingest -o cat | grep "clip.mp4" | grep -q rejected && fail "clip.mp4 rejected"
     pass "clip.mp4 recorded after its probe in the sandbox"
+    # The whole pipeline under the sandbox: the transcode worker (x264, threads, its nice level and limits) and
+    # the file store under /var/lib/reel-ingest/published, the packaged configuration's storage.url.
+    published() { compgen -G "$root/var/lib/reel-ingest/published/videos/*/video.json" >/dev/null; }
+    until_true 300 published ||
+        { in_system journalctl -u reel-ingest --no-pager | tail -20; fail "clip.mp4 was not published"; }
+    pass "clip.mp4 transcoded and published in the sandbox: $(compgen -G "$root/var/lib/reel-ingest/published/videos/*/video.json" | sed "s|^$root||")"
 fi
 
 in_system systemd-analyze security reel-ingest.service --no-pager >"$work/security.txt" 2>&1 || true
