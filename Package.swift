@@ -16,6 +16,10 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
         // C libraries: each is imported by exactly one Swift module.
@@ -56,12 +60,33 @@ let package = Package(
             name: "IngestPublish",
             dependencies: ["IngestCore", "CCurl", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // The status API, uploads, /metrics and the web page (Hummingbird); the daemon runs it as one of its services.
+        .target(
+            name: "IngestAPI",
+            dependencies: [
+                "IngestCore", "IngestStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            // The web page, compiled into the binary: nothing to install beside it, nothing fetched at run time.
+            resources: [
+                .embedInCode("Web/index.html"), .embedInCode("Web/app.css"), .embedInCode("Web/app.js"),
+                .embedInCode("Web/api.js"), .embedInCode("Web/queue.js"), .embedInCode("Web/video.js"),
+                .embedInCode("Web/upload.js"), .embedInCode("Web/tus.js"),
+            ]
+        ),
         .target(
             name: "IngestAgent",
             dependencies: [
                 // No IngestMedia here: libavformat drags in ~135 shared libraries (25 ms per process start);
                 // media work runs in the worker process instead.
-                "IngestCore", "IngestStore", "IngestWatcher", "IngestPublish",
+                "IngestCore", "IngestStore", "IngestWatcher", "IngestPublish", "IngestAPI",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -74,9 +99,10 @@ let package = Package(
         .executableTarget(
             name: "reel-ingest",
             dependencies: [
-                "IngestAgent", "IngestCore", "IngestStore", "IngestPublish", "IngestWatcher", "BuildInfo",
+                "IngestAgent", "IngestAPI", "IngestCore", "IngestStore", "IngestPublish", "IngestWatcher", "BuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         // The media worker: `reel-ingest probe|transcode` exec it, so only this process loads FFmpeg.
@@ -102,6 +128,15 @@ let package = Package(
                 "IngestAgent", "IngestCore", "IngestStore", "IngestWatcher", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        // The status API against the running daemon, with independent clients (Python: tuspy, websocket-client,
+        // prometheus_client, Playwright driving Chromium) that `make deps` installs.
+        .testTarget(
+            name: "IngestAPITests",
+            dependencies: [
+                "IngestCore", "IngestStore", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            exclude: ["Python"]
         ),
         // The real daemon as a separate process against moto and Varnish (`make test` starts them).
         .testTarget(name: "EndToEndTests", dependencies: ["IngestCore", "IngestStore", "TestSupport"]),

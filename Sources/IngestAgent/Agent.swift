@@ -1,4 +1,5 @@
 import Foundation
+import IngestAPI
 import IngestCore
 import IngestPublish
 import IngestStore
@@ -60,6 +61,9 @@ public struct Agent: Sendable {
                 .init(service: WatchService(box: box, database: database, logger: logger, environment: environment)),
                 .init(service: Scheduler(context: pipeline)),
                 .init(service: ConfigReloader(box: box, load: load, logger: logger)),
+                .init(
+                    service: APIService.make(box: box, database: database, prober: environment.prober, logger: logger)
+                ),
                 // Last, so that it is the first to hear of a shutdown (STOPPING=1).
                 .init(service: WatchdogService(notifier: systemd, database: database, box: box, logger: logger)),
             ],

@@ -12,6 +12,8 @@ public struct RetrySweep: Sendable {
         public var removedScratch: [Int64] = []
         public var cdnRetries: [CDNRetry.Action] = []
         public var abortedUploads: [MultipartJanitor.Action] = []
+        /// HTTP uploads (status API) removed: expired before they were complete, or finished ones' leftover bytes.
+        public var expiredUploads: [UploadSweep.Action] = []
         public var errors: [String] = []
     }
 
@@ -20,19 +22,22 @@ public struct RetrySweep: Sendable {
     let janitor: MultipartJanitor?
     let scratchDir: String?
     let cdn: CDNRetry?
+    let uploads: UploadSweep?
 
     public init(
         database: IngestDatabase,
         policy: RetryPolicy,
         janitor: MultipartJanitor? = nil,
         scratchDir: String? = nil,
-        cdn: CDNRetry? = nil
+        cdn: CDNRetry? = nil,
+        uploads: UploadSweep? = nil
     ) {
         self.database = database
         self.policy = policy
         self.janitor = janitor
         self.scratchDir = scratchDir
         self.cdn = cdn
+        self.uploads = uploads
     }
 
     public func run(at now: Date = Date()) async throws -> Report {
@@ -73,6 +78,12 @@ public struct RetrySweep: Sendable {
                 }
             } catch {
                 report.errors.append("multipart cleanup: \(error)")
+            }
+        }
+        // HTTP uploads of the status API (UploadSweep.swift).
+        if let uploads {
+            do { report.expiredUploads = try await uploads.run(at: now) } catch {
+                report.errors.append("upload cleanup: \(error)")
             }
         }
         return report

@@ -73,6 +73,11 @@ extension IngestDatabase {
         var lifecycle = job.lifecycle
         let transition = try lifecycle.apply(event, at: now, policy: policy)
         job.adopt(lifecycle, at: now)
+        if case .retry(manual: true) = event, job.checkedAt == nil {
+            // An admin's retry vouches for the file (rejected by intake before its checks finished, say): the
+            // pipeline's own probe stage checks it again.
+            job.checkedAt = now
+        }
         if transition.from.isActive || transition.to.isActive {
             // Progress belongs to the stage that just ended.
             job.progress = nil

@@ -18,8 +18,39 @@ enum IngestMigrations {
         migrator.registerMigration("v4-pipeline") { db in
             try db.execute(sql: v4)
         }
+        migrator.registerMigration("v5-http-uploads") { db in
+            try db.execute(sql: v5)
+        }
         return migrator
     }
+
+    /// Uploads over HTTP (tus and the seed's initiate/chunk/complete), beside `video_uploads` (which journals the
+    /// agent's own uploads to the store); indexes for the status API's queue counts and hourly throughput.
+    static let v5 = """
+        CREATE TABLE video_http_uploads (
+            id TEXT PRIMARY KEY,
+            protocol TEXT NOT NULL,
+            filename TEXT NOT NULL,
+            watch_name TEXT NOT NULL,
+            metadata TEXT,
+            upload_metadata TEXT,
+            total_size INTEGER NOT NULL,
+            received_bytes INTEGER NOT NULL DEFAULT 0,
+            state TEXT NOT NULL,
+            data_path TEXT NOT NULL,
+            final_path TEXT,
+            job_id INTEGER REFERENCES video_processing_jobs(id) ON DELETE SET NULL,
+            error TEXT,
+            created_at DATETIME NOT NULL,
+            updated_at DATETIME NOT NULL,
+            expires_at DATETIME NOT NULL,
+            completed_at DATETIME
+        );
+        CREATE INDEX http_uploads_on_state_expiry ON video_http_uploads(state, expires_at);
+        CREATE INDEX jobs_on_state_finished ON video_processing_jobs(state, finished_at);
+        CREATE INDEX jobs_on_state_watch ON video_processing_jobs(state, watch_name);
+        CREATE INDEX uploads_on_completed ON video_uploads(completed_at);
+        """
 
     /// The pipeline: a video's id comes from its content (so duplicates and other agents share it, hence no
     /// UNIQUE), revisions, live progress, stage spans (start, end, outcome), per-object upload journal, what was

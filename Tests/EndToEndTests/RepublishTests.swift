@@ -19,15 +19,21 @@ struct RepublishTests {
         defer { agent.signal(SIGTERM) }
         _ = try await agent.waitForLine(containing: "watching folder")
         try world.drop(clip, into: line)
-        // The source stays where it is until the video is published.
-        _ = try await agent.waitForLine(containing: "[IngestAgent] uploading", timeout: .seconds(60))
-        #expect(FileManager.default.fileExists(atPath: line + "/take.mp4"))
         let first = try #require(
             try await waitForJobs(world, agent: agent, "first publication") { $0.first?.state == .published }.first
         )
         #expect(!FileManager.default.fileExists(atPath: line + "/take.mp4"))
         #expect(FileManager.default.fileExists(atPath: line + "/done/take.mp4"))
         #expect(first.sourcePath == line + "/done/take.mp4")
+        // The source was moved only after the job was committed as published (the rename sets its ctime).
+        let firstId = try #require(first.id)
+        let published = try #require(
+            try await world.database().stages(ofJob: firstId).last { $0.toState == .published }
+        )
+        var info = stat()
+        #expect(stat(line + "/done/take.mp4", &info) == 0)
+        let moved = Double(info.st_ctim.tv_sec) + Double(info.st_ctim.tv_nsec) / 1e9
+        #expect(moved >= published.createdAt.timeIntervalSince1970 - 0.001)
         let old = try await world.publishedVideo(first.videoId)
         let manifestURL = world.cdnBase + "/videos/\(first.videoId)/video.json"
         let oldMaster = world.cdnBase + "/videos/\(first.videoId)/" + old.media.hlsMaster.path

@@ -32,6 +32,7 @@ struct IngestDatabaseTests {
             #expect(
                 try db.appliedMigrations() == [
                     "v1-initial-schema", "v2-upload-source-mtime", "v3-upload-checksums", "v4-pipeline",
+                    "v5-http-uploads",
                 ]
             )
             let tables = try sqlite(db.path, "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")
@@ -72,7 +73,7 @@ struct IngestDatabaseTests {
             NewJob(sourcePath: "/w/a.mp4", watchName: "w", profile: "default")
         ).id
         let reopened = try IngestDatabase(path: path)
-        #expect(try reopened.appliedMigrations().count == 4)
+        #expect(try reopened.appliedMigrations().count == 5)
         #expect(try await reopened.job(id: try #require(id))?.sourcePath == "/w/a.mp4")
     }
 

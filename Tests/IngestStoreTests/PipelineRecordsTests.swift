@@ -75,6 +75,21 @@ struct PipelineRecordsTests {
         #expect(withoutRunning.compactMap { $0.id.flatMap { names[$0] } } == ["old-unchecked", "burst-1"])
     }
 
+    /// A file intake rejected never got its checks' mark; an admin's retry gives it one, so the running agent
+    /// takes it (its probe stage checks the file again).
+    @Test func manualRetryOfARejectedJobMakesItRunnable() async throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        let db = try IngestDatabase(path: dir.path + "/db.sqlite")
+        let id = try #require(try await db.insertJob(NewJob(sourcePath: "/w/big.mp4", watchName: "w", profile: "p")).id)
+        try await db.apply(.settled, toJob: id, policy: policy)
+        try await db.apply(.rejected(reason: "file too large"), toJob: id, policy: policy)
+        let started = Date(timeIntervalSince1970: 0)
+        #expect(try await db.runnableJobs(limit: 5, excluding: [], uncheckedBefore: started).isEmpty)
+        try await db.apply(.retry(manual: true), toJob: id, policy: policy)
+        #expect(try await db.runnableJobs(limit: 5, excluding: [], uncheckedBefore: started).compactMap(\.id) == [id])
+    }
+
     @Test func videoIdComesFromTheContentAndDuplicatesShareIt() async throws {
         let dir = try TempDirectory()
         defer { dir.remove() }

@@ -8,7 +8,7 @@ import Metrics
 extension JobRunner {
     /// uploading → distributing → published: purge what the CDN may hold for this video, pre-warm what players ask
     /// first, delete the replaced revision and anything else under the video's folder that `video.json` does not
-    /// name, apply `on_success` to the source, drop the scratch folder. A CDN failure is recorded (and retried by
+    /// name, drop the scratch folder; once published, apply `on_success` to the source. A CDN failure is recorded (and retried by
     /// `retry-sweep`); it never holds back or undoes the publication.
     func distribute(_ probed: ProbedSource, published video: PublishedVideo) async throws {
         try checkStopped()
@@ -51,7 +51,6 @@ extension JobRunner {
             logger.info("removed replaced objects", metadata: ["objects": "\(leftovers.count)"])
         }
         try checkStopped()
-        await finishSource()
         let seconds = Date().timeIntervalSince(started)
         Timer(label: "reel_ingest_stage_seconds", dimensions: [("stage", "distributing"), ("format", "all")])
             .recordSeconds(seconds)
@@ -70,6 +69,8 @@ extension JobRunner {
                     "\(video.media.thumbnails.first { $0.label == "poster" }.map { location(folder + "/" + $0.file.path) } ?? "-")",
             ]
         )
+        // Only now, with the job committed as published, is the source touched.
+        await finishSource()
     }
 
     /// A full key (as the journal holds it) relative to the store's prefix again.

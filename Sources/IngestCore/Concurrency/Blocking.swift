@@ -1,12 +1,16 @@
-import Dispatch
+import Foundation
 
-/// Runs blocking work (syscalls, C libraries, hashing) on a Dispatch thread so that Swift's
-/// cooperative pool, which has one thread per core, is never stalled by it.
+/// Runs blocking work (syscalls, C libraries, hashing, S3 transfers) on a thread of its own, so that neither Swift's
+/// cooperative pool nor Dispatch's global queues are stalled by it. On Linux both are only as wide as the core
+/// count: two blocked Dispatch workers (a file being hashed, a multipart upload) would hold up every GRDB access of
+/// the process, since GRDB's queues run on them. A thread costs tens of microseconds; the work here takes far longer.
 public func runBlocking<T: Sendable, E: Error>(_ work: @escaping @Sendable () throws(E) -> T) async throws(E) -> T {
     let result: Result<T, E> = await withCheckedContinuation { continuation in
-        DispatchQueue.global(qos: .utility).async {
+        let thread = Thread {
             continuation.resume(returning: Result { () throws(E) -> T in try work() })
         }
+        thread.name = "reel-ingest blocking"
+        thread.start()
     }
     return try result.get()
 }

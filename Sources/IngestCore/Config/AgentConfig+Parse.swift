@@ -193,7 +193,27 @@ extension APISettings {
         if HostPort(a.listen) == nil {
             r.fail("listen", "expected HOST:PORT such as 127.0.0.1:8790, found \"\(a.listen)\"")
         }
+        a.enabled = r.bool("enabled", default: a.enabled)
         a.tokenFile = r.optionalString("token_file")
+        if a.enabled && a.tokenFile == nil && HostPort(a.listen) != nil && !a.isLoopback {
+            r.fail(
+                "token_file",
+                "required when listen (\(a.listen)) is not a loopback address: every request from the network "
+                    + "needs a bearer token"
+            )
+        }
+        a.previewExpiry = r.duration(
+            "preview_expiry",
+            default: a.previewExpiry,
+            range: .seconds(60) ... .seconds(604_800)
+        )
+        a.uploadDir = r.optionalString("upload_dir")
+        a.uploadExpiry = r.duration(
+            "upload_expiry",
+            default: a.uploadExpiry,
+            range: .seconds(1) ... .seconds(30 * 86_400)
+        )
+        a.maxChunkSize = r.bytes("max_chunk_size", default: a.maxChunkSize, range: 65_536...(Int64(1) << 32))
         r.finish()
         return a
     }

@@ -65,8 +65,16 @@ extension AgentConfig {
             cdnTable[key] = .string(value)
         }
         tree["cdn"] = .table(cdnTable)
-        var apiTable: [String: ConfigValue] = ["listen": .string(api.listen)]
-        if let tokenFile = api.tokenFile { apiTable["token_file"] = .string(tokenFile) }
+        var apiTable: [String: ConfigValue] = [
+            "enabled": .bool(api.enabled),
+            "listen": .string(api.listen),
+            "preview_expiry": .string(d(api.previewExpiry)),
+            "upload_expiry": .string(d(api.uploadExpiry)),
+            "max_chunk_size": .string(b(api.maxChunkSize)),
+        ]
+        for case let (key, value?) in [("token_file", api.tokenFile), ("upload_dir", api.uploadDir)] {
+            apiTable[key] = .string(value)
+        }
         tree["api"] = .table(apiTable)
         tree["profiles"] = .table(profiles.mapValues { $0.tree })
         tree["watches"] = .array(watches.map(\.tree))

@@ -117,7 +117,25 @@ public struct CDNSettings: Sendable, Equatable {
 }
 
 public struct APISettings: Sendable, Equatable {
+    /// false: the daemon serves no HTTP at all.
+    public var enabled = true
     public var listen = "127.0.0.1:8790"
-    /// File holding the bearer token required by state-changing endpoints.
+    /// File holding the bearer token required by state-changing endpoints and uploads. Unset: the agent creates
+    /// `<state_dir>/api-token` (mode 600) on first start; required when `listen` is not a loopback address.
     public var tokenFile: String?
+    /// Lifetime of the URLs `GET /api/videos/:id/preview` hands out.
+    public var previewExpiry: Duration = .seconds(3600)
+    /// Where HTTP uploads are written until complete; unset: `<state_dir>/uploads`.
+    public var uploadDir: String?
+    /// An incomplete upload untouched for this long is removed by `retry-sweep`.
+    public var uploadExpiry: Duration = .seconds(24 * 3600)
+    /// The largest body one chunk of the seed's upload may carry. A tus PATCH is bounded by the upload's declared
+    /// length instead (tus clients send a whole file in one PATCH by default); both stream to disk in 2 MiB batches.
+    public var maxChunkSize: Int64 = 64 * 1_048_576
+
+    /// True when `listen` names a loopback address (127.0.0.0/8, ::1, localhost).
+    public var isLoopback: Bool {
+        guard let host = HostPort(listen)?.host else { return false }
+        return host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
 }

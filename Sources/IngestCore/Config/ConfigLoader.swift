@@ -160,5 +160,6 @@ extension AgentConfig {
         storage.credentialsFile = storage.credentialsFile.map(resolve)
         storage.caBundle = storage.caBundle.map(resolve)
         api.tokenFile = api.tokenFile.map(resolve)
+        api.uploadDir = api.uploadDir.map(resolve)
     }
 }

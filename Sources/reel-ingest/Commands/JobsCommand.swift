@@ -9,7 +9,7 @@ struct JobsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jobs",
         abstract: "List and inspect jobs, retry failed ones, cancel queued ones.",
-        subcommands: [List.self, Show.self, Retry.self, Cancel.self]
+        subcommands: [List.self, Show.self, Retry.self, Cancel.self, Watch.self]
     )
 
     struct List: AsyncParsableCommand {

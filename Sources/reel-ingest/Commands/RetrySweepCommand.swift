@@ -53,7 +53,8 @@ struct RetrySweepCommand: AsyncParsableCommand {
             janitor: janitor,
             scratchDir: config.agent.scratchDir,
             cdn: config.cdn.kind == "none"
-                ? nil : CDNRetry(database: database, settings: config.storage, cdn: config.cdn)
+                ? nil : CDNRetry(database: database, settings: config.storage, cdn: config.cdn),
+            uploads: UploadSweep(database: database, config: config)
         )
         var report = try await sweep.run()
         report.errors = setupErrors + report.errors
@@ -71,10 +72,16 @@ struct RetrySweepCommand: AsyncParsableCommand {
                 print("aborted \(action.key) (upload \(action.uploadId), \(action.reason))")
             }
         }
+        for upload in report.expiredUploads {
+            print(
+                "removed upload \(upload.uploadId) (\(upload.filename), \(upload.receivedBytes) of \(upload.totalSize) "
+                    + "bytes, \(upload.reason))"
+            )
+        }
         for error in report.errors { print("skipped \(error)") }
         let actions =
             report.requeued.count + report.removedScratch.count + report.cdnRetries.count
-            + report.abortedUploads.count
+            + report.abortedUploads.count + report.expiredUploads.count
         if actions == 0 && report.errors.isEmpty { print("nothing to do") }
     }
 }

@@ -1,8 +1,10 @@
 import ArgumentParser
 import Foundation
+import IngestAPI
 import IngestAgent
 import IngestCore
 import Logging
+import Metrics
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,6 +18,8 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         // A share that is not mounted yet must not keep the agent from watching the others.
         let config = try global.loadConfig(requireWatchFolders: false)
+        // The one place metrics are bootstrapped: Prometheus, rendered by the status API's /metrics.
+        MetricsSystem.bootstrap(APIService.metricsFactory())
         var logger = Logger(label: "reel-ingest")
         logger.logLevel = Logger.Level(rawValue: config.agent.logLevel) ?? .info
         for watch in config.watches where !FileManager.default.fileExists(atPath: watch.path) {

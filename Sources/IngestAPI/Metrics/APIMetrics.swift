@@ -1,0 +1,99 @@
+import Foundation
+import Hummingbird
+import IngestCore
+import IngestStore
+import Metrics
+import Prometheus
+
+/// /metrics: the registry the executable bootstrapped swift-metrics with (so the pipeline's counters and timers are
+/// in it), plus gauges read from the database at scrape time and the API's own request metrics.
+struct APIMetrics: Sendable {
+    let registry: PrometheusCollectorRegistry
+    let database: IngestDatabase
+
+    /// Stage timers run for minutes; the API's requests for milliseconds.
+    static let stageBuckets: [Duration] = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200].map { .seconds($0) }
+    static let requestBuckets: [Duration] = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 5000].map { .milliseconds($0) }
+
+    /// The factory `reel-ingest run` bootstraps: Prometheus, with bucket choices for the daemon's timers.
+    static func makeFactory() -> PrometheusMetricsFactory {
+        var factory = PrometheusMetricsFactory()
+        factory.durationHistogramBuckets["reel_ingest_stage_seconds"] = stageBuckets
+        factory.durationHistogramBuckets["reel_ingest_api_request_seconds"] = requestBuckets
+        return factory
+    }
+
+    init(database: IngestDatabase) {
+        self.database = database
+        registry =
+            (MetricsSystem.factory as? PrometheusMetricsFactory)?.registry
+            ?? PrometheusMetricsFactory.defaultRegistry
+    }
+
+    var middleware: RequestMetricsMiddleware { RequestMetricsMiddleware() }
+
+    static var jobs: MetricNameDescriptor { gauge("jobs", "Jobs by state, read from the database at scrape time.") }
+    static var queueDepth: MetricNameDescriptor {
+        gauge("queue_depth", "Jobs waiting for a worker (discovered or stable).")
+    }
+    static var running: MetricNameDescriptor {
+        gauge("jobs_running", "Jobs a worker is probing, transcoding, uploading or distributing.")
+    }
+    static var subscribers: MetricNameDescriptor {
+        gauge("live_subscribers", "Open live-update streams (WebSockets and the scheduler).")
+    }
+
+    static func gauge(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "reel_ingest", metricName: name, unitName: "", helpText: help)
+    }
+
+    /// The text exposition, with the database gauges refreshed first.
+    func render() async throws -> [UInt8] {
+        let counts = try await database.jobCounts()
+        for (state, count) in counts {
+            registry.makeGauge(descriptor: Self.jobs, labels: [("state", state.rawValue)]).set(Double(count))
+        }
+        let depth = JobState.queued.reduce(0) { $0 + (counts[$1] ?? 0) }
+        registry.makeGauge(descriptor: Self.queueDepth).set(Double(depth))
+        let running = JobState.allCases.filter(\.isActive).reduce(0) { $0 + (counts[$1] ?? 0) }
+        registry.makeGauge(descriptor: Self.running).set(Double(running))
+        registry.makeGauge(descriptor: Self.subscribers).set(Double(database.updates.subscriberCount))
+        return registry.emitToBuffer()
+    }
+}
+
+/// `reel_ingest_api_requests_total{method,route,status}` and `reel_ingest_api_request_seconds{route}`; the route is
+/// the matched pattern (`/api/videos/{id}`), never the raw path, so ids do not multiply the series.
+struct RequestMetricsMiddleware: RouterMiddleware {
+    typealias Context = APIContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        let start = ContinuousClock.now
+        let status: Int
+        do {
+            let response = try await next(request, context)
+            status = response.status.code
+            record(request, context, status: status, start: start)
+            return response
+        } catch {
+            status = (error as? any HTTPResponseError)?.status.code ?? 500
+            record(request, context, status: status, start: start)
+            throw error
+        }
+    }
+
+    private func record(_ request: Request, _ context: Context, status: Int, start: ContinuousClock.Instant) {
+        let route = context.endpointPath ?? "unmatched"
+        Counter(
+            label: "reel_ingest_api_requests_total",
+            dimensions: [("method", request.method.rawValue), ("route", route), ("status", String(status))]
+        ).increment()
+        let elapsed = ContinuousClock.now - start
+        Metrics.Timer(label: "reel_ingest_api_request_seconds", dimensions: [("route", route)])
+            .recordNanoseconds(
+                elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
+            )
+    }
+}

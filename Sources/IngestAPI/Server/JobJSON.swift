@@ -1,0 +1,106 @@
+import Foundation
+import IngestCore
+import IngestStore
+
+/// A job as the queue, the job list and the live feed show it.
+struct JobJSON: Encodable, Sendable {
+    var id: Int64
+    var videoId: String
+    var state: JobState
+    /// The working state (probing ... distributing) while one runs.
+    var stage: JobState?
+    var percent: Double?
+    var etaSeconds: Double?
+    var attempts: Int
+    var nextAttemptAt: Date?
+    var error: String?
+    var failedIn: JobState?
+    var title: String?
+    var filename: String
+    var source: String
+    var watch: String?
+    var duplicateOf: Int64?
+    var revision: String?
+    var publishedAt: Date?
+    var createdAt: Date
+    var updatedAt: Date
+
+    init(_ job: JobRecord) {
+        id = job.id ?? 0
+        videoId = job.videoId
+        state = job.state
+        stage = job.state.isActive ? job.state : nil
+        percent = job.progress
+        etaSeconds = job.etaSeconds
+        attempts = job.attempts
+        nextAttemptAt = job.nextAttemptAt
+        error = job.lastError
+        failedIn = job.failedIn
+        title = Self.metadata(job)["title"].flatMap { if case .string(let s) = $0 { s } else { nil } }
+        filename = (job.sourcePath as NSString).lastPathComponent
+        source = job.sourcePath
+        watch = job.watchName
+        duplicateOf = job.duplicateOf
+        revision = job.publishedRevision
+        publishedAt = job.publishedAt
+        createdAt = job.createdAt
+        updatedAt = job.updatedAt
+    }
+
+    static func metadata(_ job: JobRecord) -> [String: JSONValue] {
+        guard let text = job.metadata,
+            let object = try? JSONResponse.decoder.decode([String: JSONValue].self, from: Data(text.utf8))
+        else { return [:] }
+        return object
+    }
+}
+
+/// One WebSocket event: a committed transition or a progress tick, or the state a client starts from.
+struct JobEventJSON: Encodable, Sendable {
+    var type: String
+    var jobId: Int64
+    var videoId: String
+    var state: JobState
+    var from: JobState?
+    var event: String?
+    var message: String?
+    var percent: Double?
+    var etaSeconds: Double?
+    var attempts: Int
+    var source: String
+    var watch: String?
+    var at: Date
+    /// The whole job, on `snapshot` events.
+    var job: JobJSON?
+
+    init(_ update: JobUpdate) {
+        type = update.kind.rawValue
+        jobId = update.jobId
+        videoId = update.videoId
+        state = update.state
+        from = update.from
+        event = update.event
+        message = update.message
+        percent = update.percent
+        etaSeconds = update.etaSeconds
+        attempts = update.attempts
+        source = update.sourcePath
+        watch = update.watchName
+        at = update.at
+    }
+
+    init(snapshot job: JobRecord) {
+        type = "snapshot"
+        jobId = job.id ?? 0
+        videoId = job.videoId
+        state = job.state
+        message = job.lastError
+        percent = job.progress
+        etaSeconds = job.etaSeconds
+        attempts = job.attempts
+        source = job.sourcePath
+        watch = job.watchName
+        at = job.updatedAt
+        self.job = JobJSON(job)
+    }
+}

@@ -1,0 +1,138 @@
+// The queue: counts, filters, and every job with state, stage, progress and ETA, live over the WebSocket.
+import { get, follow, el, badge, progressBar, duration, ago, time } from './api.js';
+
+const ACTIVE = ['probing', 'transcoding', 'uploading', 'distributing'];
+const STATES = ['discovered', 'stable', 'probing', 'transcoding', 'uploading', 'distributing', 'published', 'failed',
+  'rejected', 'duplicate', 'cancelled'];
+
+export function renderQueue(view, params, setLive) {
+  const state = params.get('state') || '';
+  const watch = params.get('watch') || '';
+  const rows = new Map();
+  let nextCursor = null;
+
+  const summary = el('div', { class: 'summary', id: 'summary' });
+  const stateSelect = el('select', { id: 'filter-state', 'aria-label': 'State' },
+    el('option', { value: '' }, 'all states'), STATES.map((s) => el('option', { value: s, selected: s === state }, s)));
+  const watchSelect = el('select', { id: 'filter-watch', 'aria-label': 'Folder' }, el('option', { value: '' }, 'all folders'));
+  const applyFilters = () => {
+    const query = new URLSearchParams();
+    if (stateSelect.value) query.set('state', stateSelect.value);
+    if (watchSelect.value) query.set('watch', watchSelect.value);
+    location.hash = `#/?${query}`;
+  };
+  stateSelect.onchange = applyFilters;
+  watchSelect.onchange = applyFilters;
+  const body = el('tbody', { id: 'jobs' });
+  const more = el('button', { class: 'ghost', type: 'button', hidden: true }, 'Older jobs');
+  view.replaceChildren(
+    el('h1', {}, 'Queue'), summary,
+    el('div', { class: 'filters' }, stateSelect, watchSelect),
+    el('table', { class: 'jobs' },
+      el('thead', {}, el('tr', {},
+        el('th', { class: 'num' }, '#'), el('th', {}, 'Video'), el('th', { class: 'hide-narrow' }, 'Folder'),
+        el('th', {}, 'State'), el('th', {}, 'Progress'), el('th', { class: 'num' }, 'ETA'),
+        el('th', { class: 'hide-narrow' }, 'Error'), el('th', { class: 'num hide-narrow' }, 'Updated'))),
+      body),
+    el('div', { class: 'pager' }, more));
+
+  const matches = (job) => (!state || job.state === state) && (!watch || job.watch === watch);
+
+  const rowFor = (job) => {
+    const running = ACTIVE.includes(job.state);
+    const tr = el('tr', { class: 'job', 'data-job': job.id, 'data-state': job.state,
+      onclick: () => { location.hash = `#/video/${job.id}`; } },
+      el('td', { class: 'num' }, job.id),
+      el('td', { class: 'file' }, el('a', { href: `#/video/${job.id}` }, job.title || job.filename),
+        el('small', {}, job.source)),
+      el('td', { class: 'hide-narrow' }, job.watch || ''),
+      el('td', {}, badge(job.state), job.attempts > 0 && job.state === 'failed'
+        ? el('small', { class: 'muted' }, ` attempt ${job.attempts}`) : ''),
+      el('td', {}, running ? progressBar(job.percent) : job.state === 'published' ? progressBar(100) : ''),
+      el('td', { class: 'num' }, running ? duration(job.etaSeconds) : ''),
+      el('td', { class: 'error hide-narrow', title: job.error || '' }, job.error || ''),
+      el('td', { class: 'num hide-narrow', title: time(job.updatedAt) }, ago(job.updatedAt)));
+    return tr;
+  };
+
+  const upsert = (job, flash) => {
+    const existing = rows.get(job.id);
+    if (!matches(job)) {
+      if (existing) { existing.tr.remove(); rows.delete(job.id); }
+      return;
+    }
+    const tr = rowFor(job);
+    if (flash) tr.classList.add('flash');
+    if (existing) existing.tr.replaceWith(tr);
+    else {
+      // Newest first: insert before the first row with a smaller id.
+      const after = [...rows.values()].filter((r) => r.job.id < job.id).sort((a, b) => b.job.id - a.job.id)[0];
+      if (after) body.insertBefore(tr, after.tr); else body.append(tr);
+    }
+    rows.set(job.id, { job, tr });
+    emptyRow.remove();
+  };
+  const emptyRow = el('tr', {}, el('td', { colspan: 8, class: 'empty' },
+    'No jobs yet. Drop a video into a watched folder, or upload one.'));
+
+  const loadSummary = async () => {
+    const status = await get('/api/videos/processing/queue-status');
+    const c = status.counts;
+    const chip = (value, label) => el('div', { class: 'chip' }, el('b', {}, value), el('span', {}, label));
+    summary.replaceChildren(
+      chip(status.waiting, 'waiting'), chip(status.running, 'running'),
+      chip(c.published || 0, 'published'), chip((c.failed || 0) + (c.rejected || 0), 'failed / rejected'),
+      chip(status.throughput.published, 'published last hour'),
+      chip(status.oldestWaiting ? duration(status.oldestWaiting.waitingSeconds) : '–', 'oldest waiting'));
+    const known = new Set([...watchSelect.options].map((o) => o.value));
+    for (const w of status.watches) {
+      if (w.name && !known.has(w.name)) watchSelect.append(el('option', { value: w.name, selected: w.name === watch }, w.name));
+    }
+  };
+  const loadWatches = async () => {
+    const watches = await get('/api/watches');
+    const known = new Set([...watchSelect.options].map((o) => o.value));
+    for (const w of watches) {
+      if (!known.has(w.name)) watchSelect.append(el('option', { value: w.name, selected: w.name === watch }, w.name));
+    }
+  };
+  const loadPage = async (cursor) => {
+    const query = new URLSearchParams({ limit: '50' });
+    if (state) query.set('state', state);
+    if (watch) query.set('watch', watch);
+    if (cursor) query.set('cursor', cursor);
+    const page = await get(`/api/videos/processing/jobs?${query}`);
+    for (const job of page.jobs) upsert(job, false);
+    nextCursor = page.nextCursor;
+    more.hidden = !nextCursor;
+    if (rows.size === 0) body.append(emptyRow);
+  };
+  more.onclick = () => loadPage(nextCursor);
+
+  let summaryTimer = null;
+  const refreshSummarySoon = () => {
+    clearTimeout(summaryTimer);
+    summaryTimer = setTimeout(() => loadSummary().catch(() => {}), 300);
+  };
+  const stop = follow('/api/videos/processing/live', {
+    onEvent: (event) => {
+      const previous = rows.get(event.jobId)?.job;
+      const job = event.job || { ...(previous || {}), id: event.jobId, videoId: event.videoId, state: event.state,
+        percent: event.percent ?? (event.type === 'progress' ? event.percent : previous?.percent),
+        etaSeconds: event.etaSeconds ?? previous?.etaSeconds, attempts: event.attempts,
+        source: event.source, watch: event.watch, updatedAt: event.at,
+        filename: previous?.filename || event.source.split('/').pop(),
+        error: ['failed', 'rejected'].includes(event.state) ? event.message : previous?.error };
+      if (event.type === 'transition' && !ACTIVE.includes(event.state)) { job.percent = null; job.etaSeconds = null; }
+      if (event.type === 'transition' && ACTIVE.includes(event.state)) { job.percent = 0; job.etaSeconds = null; }
+      upsert(job, event.type === 'transition');
+      if (event.type !== 'progress') refreshSummarySoon();
+    },
+    onPoll: () => { loadPage(null).catch(() => {}); loadSummary().catch(() => {}); },
+    onState: setLive,
+  });
+  Promise.all([loadSummary(), loadWatches(), loadPage(null)]).catch((error) => {
+    body.replaceChildren(el('tr', {}, el('td', { colspan: 8, class: 'empty error' }, error.message)));
+  });
+  return stop;
+}

@@ -1,0 +1,78 @@
+import Foundation
+import GRDB
+
+/// A row of `video_http_uploads`: one file sent to the agent over HTTP (tus or the seed's chunked endpoints).
+/// `received_bytes` only ever counts bytes already fsynced, so an acknowledged offset survives a crash.
+public struct HTTPUploadRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "video_http_uploads"
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+
+    public enum State: String, Codable, Sendable, CaseIterable {
+        /// Bytes are arriving (or the client paused).
+        case receiving
+        /// Every byte is here; the file is being handed to intake.
+        case received
+        /// Moved into its watch folder and recorded as `job_id`.
+        case handedOff = "handed_off"
+        /// Past `expires_at` before it was complete; its bytes were removed by `retry-sweep`.
+        case expired
+        /// Deleted by its client (tus termination).
+        case terminated
+        /// Could not be handed to intake (`error` says why).
+        case failed
+    }
+
+    public enum UploadProtocol: String, Codable, Sendable {
+        case tus
+        case seed
+    }
+
+    /// 32 hex characters, random: the id is the only thing a client needs to resume.
+    public var id: String
+    public var `protocol`: UploadProtocol
+    public var filename: String
+    public var watchName: String
+    /// JSON object of the seed's metadata fields, as the job gets them.
+    public var metadata: String?
+    /// tus `Upload-Metadata` exactly as the client sent it (HEAD returns it).
+    public var uploadMetadata: String?
+    public var totalSize: Int64
+    public var receivedBytes: Int64
+    public var state: State
+    public var dataPath: String
+    public var finalPath: String?
+    public var jobId: Int64?
+    public var error: String?
+    public var createdAt: Date
+    public var updatedAt: Date
+    public var expiresAt: Date
+    public var completedAt: Date?
+
+    public init(
+        id: String,
+        protocol: UploadProtocol,
+        filename: String,
+        watchName: String,
+        metadata: String?,
+        uploadMetadata: String?,
+        totalSize: Int64,
+        dataPath: String,
+        expiresAt: Date,
+        at now: Date
+    ) {
+        self.id = id
+        self.protocol = `protocol`
+        self.filename = filename
+        self.watchName = watchName
+        self.metadata = metadata
+        self.uploadMetadata = uploadMetadata
+        self.totalSize = totalSize
+        self.receivedBytes = 0
+        self.state = .receiving
+        self.dataPath = dataPath
+        self.expiresAt = expiresAt
+        self.createdAt = now
+        self.updatedAt = now
+    }
+}
