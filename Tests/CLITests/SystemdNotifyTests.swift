@@ -29,10 +29,10 @@ struct SystemdNotifyTests {
         let systemd = try NotifySocket(path: dir.path + "/notify.sock")
         defer { systemd.close() }
 
-        // WatchdogSec=0.4: the agent must ping at least every 200 ms.
+        // WatchdogSec=1: the agent must ping at least every 500 ms.
         let agent = try AgentProcess(
             arguments: ["run", "--config", config],
-            environment: ["NOTIFY_SOCKET": systemd.path, "WATCHDOG_USEC": "400000"]
+            environment: ["NOTIFY_SOCKET": systemd.path, "WATCHDOG_USEC": "1000000"]
         )
         let ready = try await systemd.waitFor("READY=1")
         // Ready means every folder is followed: the watcher logged it before READY=1 was sent.
