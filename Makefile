@@ -12,18 +12,16 @@ APT_PACKAGES = libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libsw
 	ffmpeg libxml2-utils varnish curl python3-pip pkg-config time bc \
 	chromium wrk
 
-.PHONY: deps build lint run test bench bench-s3 bench-transcode bench-passthrough bench-resume bench-playable \
-	bench-api clean
+# Building and checking the .deb: dpkg-shlibdeps, lintian, systemd-analyze, man; debootstrap and systemd-nspawn
+# for test-install.
+DEB_PACKAGES = dpkg-dev lintian systemd man-db xz-utils
+INSTALL_TEST_PACKAGES = debootstrap systemd-container
+
+.PHONY: deps deps-deb build lint run test test-deb deb test-install bench bench-s3 bench-transcode bench-passthrough \
+	bench-resume bench-playable bench-api clean
 
 deps:
-	@missing=""; for p in $(APT_PACKAGES); do \
-		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-		echo "installing:$$missing"; \
-		$(SUDO) apt-get update -qq && \
-		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
-	fi
+	@scripts/apt-install.sh $(APT_PACKAGES)
 	@command -v moto_server >/dev/null 2>&1 || python3 -m pip install --quiet 'moto[server]'
 	@command -v aws >/dev/null 2>&1 || python3 -m pip install --quiet awscli
 	@# The status API's independent test clients; Playwright drives Debian's chromium (no browser download).
@@ -34,7 +32,7 @@ build: deps
 	$(SWIFT) build --build-tests
 
 lint:
-	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
+	$(SWIFT) format lint --strict --recursive Sources Tests Plugins Package.swift
 
 run: build
 	@mkdir -p demo/inbox demo/watches.d
@@ -46,8 +44,10 @@ run: build
 # scripts/test-servers.sh starts moto (signatures enforced), Varnish and its signing origin, and writes
 # .build/test-servers.env; the trap stops them by PID whether the tests pass, fail or are interrupted. The end-to-end
 # and status API suites (real agents transcoding) run after the others, together: on two cores their load would
-# starve the in-process watcher suites' timeouts. Both runs always happen; make fails if either did.
-test: build lint
+# starve the in-process watcher suites' timeouts. Both runs always happen; make fails if either did. Then the .deb
+# is built and checked on this machine (packaging/test-deb.sh), after the tests rather than beside them for the
+# same reason: its release build would take the cores the timing-sensitive suites need.
+test: build lint deps-deb
 	@trap 'scripts/test-servers.sh stop' EXIT INT TERM; \
 	scripts/test-servers.sh start && \
 	set -a && . ./.build/test-servers.env && set +a && \
@@ -55,6 +55,23 @@ test: build lint
 	$(SWIFT) test --skip-build --skip "EndToEndTests|IngestAPITests" || status=1; \
 	$(SWIFT) test --skip-build --filter "EndToEndTests|IngestAPITests" || status=1; \
 	exit $$status
+	SWIFT=$(SWIFT) packaging/test-deb.sh
+
+deps-deb: deps
+	@scripts/apt-install.sh $(DEB_PACKAGES)
+
+# dist/reel-ingest_<version>_<arch>.deb (packaging/build-deb.sh; lintian must pass).
+deb: deps-deb
+	SWIFT=$(SWIFT) packaging/build-deb.sh dist
+
+# Installs, checks and purges the .deb on this machine (part of `make test`).
+test-deb: deps-deb
+	SWIFT=$(SWIFT) packaging/test-deb.sh
+
+# The package on a fresh debootstrap'd Debian 12 without Swift, then its units booted under systemd-nspawn.
+test-install: deps-deb
+	@scripts/apt-install.sh $(INSTALL_TEST_PACKAGES)
+	SWIFT=$(SWIFT) packaging/test-install.sh
 
 bench: build
 	@command -v hyperfine >/dev/null 2>&1 || $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hyperfine
@@ -96,4 +113,4 @@ bench-resume: deps
 	bench/transcode-resume.sh "$$($(SWIFT) build -c release --show-bin-path)/reel-ingest-media" $${BENCH_SECONDS:-300}
 
 clean:
-	rm -rf .build demo
+	rm -rf .build demo dist

@@ -93,10 +93,13 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
+        // The version from VERSION and git, compiled in at build time (scripts/version.sh).
+        .target(name: "BuildInfo", plugins: ["VersionPlugin"]),
+        .plugin(name: "VersionPlugin", capability: .buildTool()),
         .executableTarget(
             name: "reel-ingest",
             dependencies: [
-                "IngestAgent", "IngestAPI", "IngestCore", "IngestStore", "IngestPublish", "IngestWatcher",
+                "IngestAgent", "IngestAPI", "IngestCore", "IngestStore", "IngestPublish", "IngestWatcher", "BuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -106,7 +109,8 @@ let package = Package(
         .executableTarget(
             name: "reel-ingest-media",
             dependencies: [
-                "IngestMedia", "IngestCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "IngestMedia", "IngestCore", "BuildInfo",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 

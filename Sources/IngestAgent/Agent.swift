@@ -36,12 +36,14 @@ public struct Agent: Sendable {
             logger.warning("no folders are watched: add one with `reel-ingest watch add PATH`")
         }
         let load = load
+        let systemd = SystemdNotifier.current
         let environment = WatchEnvironment(
             prober: SubprocessProber.besideCurrentExecutable(configFile: config.file),
             reload: { [box, logger] in
                 ConfigReloader.reload(box: box, load: load, logger: logger, cause: "watches.d changed")
             },
-            statusFile: WatchStatusFile.path(stateDir: config.agent.stateDir)
+            statusFile: WatchStatusFile.path(stateDir: config.agent.stateDir),
+            ready: { [logger] in systemd?.notify(.ready, logger: logger) }
         )
         if environment.prober == nil {
             logger.warning("reel-ingest-media not found next to the agent: files are not probed before queueing")
@@ -62,6 +64,8 @@ public struct Agent: Sendable {
                 .init(
                     service: APIService.make(box: box, database: database, prober: environment.prober, logger: logger)
                 ),
+                // Last, so that it is the first to hear of a shutdown (STOPPING=1).
+                .init(service: WatchdogService(notifier: systemd, database: database, box: box, logger: logger)),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger

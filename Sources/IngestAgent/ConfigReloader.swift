@@ -13,7 +13,9 @@ struct ConfigReloader: Service {
     func run() async throws {
         let signals = await UnixSignalsSequence(trapping: .sighup)
         for await _ in signals.cancelOnGracefulShutdown() {
+            SystemdNotifier.current?.notify(.reloadingNow(), logger: logger)
             Self.reload(box: box, load: load, logger: logger, cause: "SIGHUP")
+            SystemdNotifier.current?.notify(.ready, logger: logger)
         }
     }
 

@@ -11,7 +11,7 @@ struct ReelIngestMedia: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reel-ingest",
         abstract: "Media worker of reel-ingest: probe and transcode.",
-        subcommands: [ProbeCommand.self, TranscodeCommand.self]
+        subcommands: [ProbeCommand.self, TranscodeCommand.self, VersionCommand.self]
     )
 
     static func main() {

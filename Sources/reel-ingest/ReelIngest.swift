@@ -19,6 +19,14 @@ struct ReelIngest: AsyncParsableCommand {
         ]
     )
 
+    @Flag(name: .long, help: "Print the version and the FFmpeg, libcurl and SQLite versions in use.")
+    var version = false
+
+    func run() async throws {
+        guard version else { throw CleanExit.helpRequest(self) }
+        print(await VersionReport.collect().lines.joined(separator: "\n"))
+    }
+
     /// Runs the command and maps errors to the documented exit codes (ArgumentParser alone would use 64).
     static func main() async {
         MediaWorker.execIfMediaCommand()

@@ -76,6 +76,7 @@ struct WatchService: Service {
                 }
             }
             await loop.apply(box.config)
+            environment.ready?()
             timer.schedule(at: loop.nextDeadline())
             for await input in inputs.cancelOnGracefulShutdown() {
                 await loop.handle(input, box: box)
@@ -100,18 +101,22 @@ public struct WatchEnvironment: Sendable {
     public var reload: (@Sendable () -> Void)?
     /// Where the live mode of each watch is published for `watch list`.
     public var statusFile: String?
+    /// Called once every folder of the starting configuration is followed (or known missing): systemd's READY=1.
+    public var ready: (@Sendable () -> Void)?
 
     public init(
         hub: InotifyHub = .shared,
         prober: (any MediaProber)?,
         filesystemMagic: @escaping @Sendable (String) -> UInt = { (try? FilesystemKind.magic(of: $0)) ?? 0 },
         reload: (@Sendable () -> Void)? = nil,
-        statusFile: String? = nil
+        statusFile: String? = nil,
+        ready: (@Sendable () -> Void)? = nil
     ) {
         self.hub = hub
         self.prober = prober
         self.filesystemMagic = filesystemMagic
         self.reload = reload
         self.statusFile = statusFile
+        self.ready = ready
     }
 }

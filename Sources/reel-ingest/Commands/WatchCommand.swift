@@ -153,6 +153,8 @@ struct WatchCommand: AsyncParsableCommand {
             }
             let file = try WatchDropIns.add(watch, to: config)
             print("watching \(absolute) as \"\(watchName)\" (\(file))")
+            let grant = ServiceSandbox().grantInstructions(watch: watchName, path: absolute, configFile: config.file)
+            if let grant { print(grant) }
         }
     }
 
@@ -169,6 +171,9 @@ struct WatchCommand: AsyncParsableCommand {
             let config = try global.loadConfig(requireWatchFolders: false)
             let removed = try WatchDropIns.remove(nameOrPath, from: config)
             print("stopped watching \(removed.path) (deleted \(removed.file))")
+            if let revoke = ServiceSandbox().revokeInstructions(watch: removed.name, configFile: config.file) {
+                print(revoke)
+            }
         }
     }
 }
