@@ -9,30 +9,33 @@ struct VersionTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
 
-    @Test func namesThisBuildAndTheLibrariesInUse() throws {
-        let result = try CLI.run(["--version"])
+    @Test func namesThisBuildAndTheLibrariesInUse() async throws {
+        let result = try await CLI.run(["--version"])
         #expect(result.status == 0)
         let lines = result.stdout.split(separator: "\n").map(String.init)
         try #require(lines.count == 4, "\(result.stdout)")
 
-        let expected = try runProcess("/bin/sh", [Self.repository + "/scripts/version.sh"]).stdout
+        let expected = try await runProcessAsync("/bin/sh", [Self.repository + "/scripts/version.sh"]).stdout
             .trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(lines[0].hasPrefix("reel-ingest \(expected) (commit "))
 
-        let ffmpeg = try runProcess("/usr/bin/ffmpeg", ["-hide_banner", "-version"]).stdout
+        let ffmpeg = try await runProcessAsync("/usr/bin/ffmpeg", ["-hide_banner", "-version"]).stdout
         let ffmpegVersion = try #require(ffmpeg.split(separator: " ").dropFirst(2).first)
         #expect(lines[1].hasPrefix("FFmpeg \(ffmpegVersion) (libavformat "))
         #expect(lines[1].hasSuffix("in reel-ingest-media"))
 
-        let curl = try runProcess("/usr/bin/curl", ["--version"]).stdout
+        let curl = try await runProcessAsync("/usr/bin/curl", ["--version"]).stdout
         let libcurl = try #require(curl.split(separator: " ").first { $0.hasPrefix("libcurl/") })
         #expect(lines[2].hasPrefix("libcurl \(libcurl.dropFirst("libcurl/".count)) ("))
 
-        let sqlite = try runProcess("/usr/bin/python3", ["-c", "import sqlite3; print(sqlite3.sqlite_version)"])
+        let sqlite = try await runProcessAsync(
+            "/usr/bin/python3",
+            ["-c", "import sqlite3; print(sqlite3.sqlite_version)"]
+        )
         #expect(lines[3] == "SQLite \(sqlite.stdout.trimmingCharacters(in: .whitespacesAndNewlines))")
     }
 
-    @Test func saysWhyFFmpegIsUnknownWithoutTheWorker() throws {
+    @Test func saysWhyFFmpegIsUnknownWithoutTheWorker() async throws {
         let dir = try TempDirectory()
         defer { dir.remove() }
         // A hard link, not a copy: /proc/self/exe names the link's folder, and 100 MB are not copied under load.
@@ -42,7 +45,7 @@ struct VersionTests {
         } catch {
             try FileManager.default.copyItem(atPath: CLI.binary, toPath: lonely)
         }
-        let result = try CLI.run(["--version"], binary: lonely)
+        let result = try await CLI.run(["--version"], binary: lonely)
         #expect(result.status == 0)
         #expect(result.stdout.contains("FFmpeg unknown: cannot run \(dir.path)/reel-ingest-media"))
         #expect(result.stdout.contains("SQLite "))

@@ -19,9 +19,10 @@ struct RepublishTests {
         defer { agent.signal(SIGTERM) }
         _ = try await agent.waitForLine(containing: "watching folder")
         try world.drop(clip, into: line)
-        let first = try #require(
-            try await waitForJobs(world, agent: agent, "first publication") { $0.first?.state == .published }.first
-        )
+        _ = try await waitForJobs(world, agent: agent, "first publication") { $0.first?.state == .published }
+        // on_success runs once the job is committed as published, and logs where the source went.
+        _ = try await agent.waitForLine(containing: "[IngestAgent] source handled", timeout: .seconds(60))
+        let first = try #require(try await world.database().jobs(limit: 1).first)
         #expect(!FileManager.default.fileExists(atPath: line + "/take.mp4"))
         #expect(FileManager.default.fileExists(atPath: line + "/done/take.mp4"))
         #expect(first.sourcePath == line + "/done/take.mp4")

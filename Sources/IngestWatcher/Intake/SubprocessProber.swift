@@ -83,7 +83,9 @@ public struct SubprocessProber: MediaProber {
             let container = Self.container(inJSON: stdout) ?? "unknown"
             return .media(container: container, summary: stdout)
         case (.exit, 1):
-            let reason = stderr.split(separator: "\n").first.map(String.init) ?? "not a video file"
+            // The reason is the last line: a library may warn before it (libgcrypt's "using insecure memory!"
+            // where mlock is denied).
+            let reason = stderr.split(separator: "\n").last.map(String.init) ?? "not a video file"
             return .rejected(reason: Self.strippingProgramName(reason))
         case (.exit, let status):
             return .unavailable(reason: "probe exited with status \(status): \(stderr)")
