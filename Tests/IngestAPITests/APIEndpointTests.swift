@@ -19,7 +19,7 @@ struct APIEndpointTests {
         #expect(watchers?.first?["name"] as? String == "inbox" && watchers?.first?["ok"] as? Bool == true)
 
         // A clip dropped into the folder becomes job 1 and is published by the pipeline.
-        try Fixtures.clip(daemon.dir.path + "/take.mp4")
+        try await Fixtures.clip(daemon.dir.path + "/take.mp4")
         try FileManager.default.moveItem(atPath: daemon.dir.path + "/take.mp4", toPath: daemon.inbox + "/take.mp4")
         let published = try await daemon.waitForState(1, ["published"])
         let stages = published["stages"] as? [[String: Any]] ?? []
@@ -56,7 +56,7 @@ struct APIEndpointTests {
         #expect(try await daemon.call("GET", extended.joined(separator: "/")).status == 403)
         // ffprobe plays the HLS master through the signed URL: relative references stay under the signature.
         let hls = try #require(preview["hls"] as? String)
-        let probe = try runProcess(
+        let probe = try await runProcessAsync(
             "/usr/bin/ffprobe",
             ["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", daemon.base + hls]
         )
@@ -133,7 +133,7 @@ struct APIEndpointTests {
         let probe = try APIDaemon(listen: "0.0.0.0:0")
         defer { probe.remove() }
         // Without a token file, listening beyond loopback is refused at start-up.
-        let refused = try runProcess(APIDaemon.binary, ["config", "check", "--config", probe.config])
+        let refused = try await runProcessAsync(APIDaemon.binary, ["config", "check", "--config", probe.config])
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("api.token_file: required when listen (0.0.0.0:0) is not a loopback address"))
 
@@ -153,7 +153,7 @@ struct APIEndpointTests {
         #expect(authorized.status == 200)
         // A WebSocket without the token is refused before the upgrade (plain HTTP on that path says why: 401);
         // with the token in the subprotocol it connects, and the token is not echoed back.
-        let anonymous = try Fixtures.runPython("ws_events.py", [daemon.ws + "/api/videos/processing/live"])
+        let anonymous = try await Fixtures.runPython("ws_events.py", [daemon.ws + "/api/videos/processing/live"])
         #expect(anonymous.stdout.contains("\"refused\": 400"))
         #expect(try await daemon.call("GET", "/api/videos/processing/live").status == 401)
         let socket = try Fixtures.pythonProcess(

@@ -4,12 +4,12 @@ import TestSupport
 /// Test inputs made at test time: clips from the ffmpeg CLI, the Python clients beside this file.
 enum Fixtures {
     /// A real H.264/AAC clip with a test pattern (`seconds` long), written to `path`.
-    static func clip(_ path: String, seconds: Int = 2, size: String = "320x240", noise: Bool = false) throws {
+    static func clip(_ path: String, seconds: Int = 2, size: String = "320x240", noise: Bool = false) async throws {
         let video =
             noise
             ? "nullsrc=size=\(size):rate=25:duration=\(seconds),geq=random(1)*255:128:128"
             : "testsrc=size=\(size):rate=25:duration=\(seconds)"
-        let result = try runProcess(
+        let result = try await runProcessAsync(
             "/usr/bin/ffmpeg",
             [
                 "-loglevel", "error", "-y", "-f", "lavfi", "-i", video, "-f", "lavfi", "-i",
@@ -27,17 +27,17 @@ enum Fixtures {
         try LineProcess(python, ["python3", scriptPath(script)] + arguments)
     }
 
-    /// Runs a Python script to completion.
-    static func runPython(_ script: String, _ arguments: [String]) throws -> ProcessResult {
-        try runProcess(python, ["python3", scriptPath(script)] + arguments)
+    /// Runs a Python script to completion, awaited on a thread of its own (some run a browser for a minute).
+    static func runPython(_ script: String, _ arguments: [String]) async throws -> ProcessResult {
+        try await runProcessAsync(python, ["python3", scriptPath(script)] + arguments)
     }
 
     static func scriptPath(_ name: String) -> String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Python/\(name)").path
     }
 
-    static func sha256(_ path: String) throws -> String {
-        let result = try runProcess("/usr/bin/sha256sum", [path])
+    static func sha256(_ path: String) async throws -> String {
+        let result = try await runProcessAsync("/usr/bin/sha256sum", [path])
         return String(result.stdout.prefix(64))
     }
 

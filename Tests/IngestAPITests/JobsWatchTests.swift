@@ -14,7 +14,7 @@ struct JobsWatchTests {
             ["jobs", "watch", "--interval", "0.2", "--config", daemon.config]
         )
         defer { watch.signal(SIGKILL) }
-        try Fixtures.clip(daemon.dir.path + "/w.mp4", seconds: 6, size: "640x360", noise: true)
+        try await Fixtures.clip(daemon.dir.path + "/w.mp4", seconds: 6, size: "640x360", noise: true)
         try FileManager.default.moveItem(atPath: daemon.dir.path + "/w.mp4", toPath: daemon.inbox + "/w.mp4")
         let transcoding = try await watch.waitForLine(containing: "job 1 transcoding")
         #expect(transcoding.hasSuffix(daemon.inbox + "/w.mp4"))
@@ -27,7 +27,7 @@ struct JobsWatchTests {
         let order = ["stable", "probing", "transcoding", "uploading", "distributing", "finished"]
         let ranks = states.compactMap { order.firstIndex(of: $0) }
         #expect(ranks == ranks.sorted() && ranks.last == order.count - 1)
-        let once = try runProcess(APIDaemon.binary, ["jobs", "watch", "--once", "--config", daemon.config])
+        let once = try await runProcessAsync(APIDaemon.binary, ["jobs", "watch", "--once", "--config", daemon.config])
         #expect(once.status == 0 && once.stdout.isEmpty, "nothing unfinished")
     }
 }

@@ -19,7 +19,7 @@ struct LiveTests {
         _ = try await live.waitForLine(containing: "\"connected\"")
 
         // A longer, noisy clip so that transcoding takes long enough to join it in the middle.
-        try Fixtures.clip(daemon.dir.path + "/long.mp4", seconds: 8, size: "640x360", noise: true)
+        try await Fixtures.clip(daemon.dir.path + "/long.mp4", seconds: 8, size: "640x360", noise: true)
         try FileManager.default.moveItem(atPath: daemon.dir.path + "/long.mp4", toPath: daemon.inbox + "/long.mp4")
         _ = try await live.waitForLine("job 1 transcoding") {
             Self.event($0)?.matches(job: 1, state: "transcoding") == true
@@ -53,7 +53,7 @@ struct LiveTests {
         #expect(lateStates == Array(expected))
 
         // An unknown video: the upgrade is refused, and plain HTTP on the same path says why.
-        let unknown = try Fixtures.runPython(
+        let unknown = try await Fixtures.runPython(
             "ws_events.py",
             [daemon.ws + "/videos/424242/processing-status", daemon.token]
         )

@@ -10,15 +10,15 @@ struct MetricsTests {
         let daemon = try APIDaemon()
         defer { daemon.remove() }
         try await daemon.start()
-        let before = try Self.scrape(daemon)
+        let before = try await Self.scrape(daemon)
         #expect(before.types["reel_ingest_jobs"] == "gauge")
         #expect(before.value("reel_ingest_jobs", ["state=published"]) == 0)
         #expect(before.value("reel_ingest_queue_depth") == 0)
 
         // An upload over tus and a dropped clip, both published.
-        try Fixtures.clip(daemon.dir.path + "/up.mp4", seconds: 2)
+        try await Fixtures.clip(daemon.dir.path + "/up.mp4", seconds: 2)
         let size = try FileManager.default.attributesOfItem(atPath: daemon.dir.path + "/up.mp4")[.size] as? Int ?? 0
-        let upload = try Fixtures.runPython(
+        let upload = try await Fixtures.runPython(
             "tus_client.py",
             [
                 "upload", daemon.base + "/api/videos/tus", daemon.token, daemon.dir.path + "/up.mp4", "65536",
@@ -26,12 +26,12 @@ struct MetricsTests {
             ]
         )
         #expect(upload.status == 0, "\(upload.stdout)\(upload.stderr)")
-        try Fixtures.clip(daemon.dir.path + "/drop.mp4", seconds: 3, size: "426x240")
+        try await Fixtures.clip(daemon.dir.path + "/drop.mp4", seconds: 3, size: "426x240")
         try FileManager.default.moveItem(atPath: daemon.dir.path + "/drop.mp4", toPath: daemon.inbox + "/drop.mp4")
         _ = try await daemon.waitForState(1, ["published"])
         _ = try await daemon.waitForState(2, ["published"])
 
-        let after = try Self.scrape(daemon)
+        let after = try await Self.scrape(daemon)
         #expect(after.value("reel_ingest_jobs", ["state=published"]) == 2)
         #expect(after.value("reel_ingest_upload_received_bytes_total") == Double(size))
         #expect((after.value("reel_ingest_uploaded_bytes_total") ?? 0) > 0, "the pipeline's upload counter")
@@ -64,8 +64,8 @@ struct MetricsTests {
         }
     }
 
-    static func scrape(_ daemon: APIDaemon) throws -> Scrape {
-        let result = try Fixtures.runPython("parse_metrics.py", [daemon.base + "/metrics"])
+    static func scrape(_ daemon: APIDaemon) async throws -> Scrape {
+        let result = try await Fixtures.runPython("parse_metrics.py", [daemon.base + "/metrics"])
         guard result.status == 0,
             let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
         else { throw Failure("the Prometheus parser refused /metrics: \(result.stderr)") }

@@ -17,7 +17,7 @@ struct PageTests {
         _ = try await daemon.waitForState(1, ["rejected"])
 
         let clip = daemon.dir.path + "/widget take.mp4"
-        try Fixtures.clip(clip, seconds: 8, size: "854x480", noise: true)
+        try await Fixtures.clip(clip, seconds: 8, size: "854x480", noise: true)
         let browser = try Fixtures.pythonProcess(
             "page_test.py",
             [daemon.base, daemon.token, clip, "1", Fixtures.artifacts]
@@ -29,7 +29,7 @@ struct PageTests {
         #expect(browser.log.contains("\"kind\": \"hls\""), "Chromium plays the HLS master natively")
         // The upload is the same bytes, ingested once, with the widget's metadata.
         let landed = daemon.inbox + "/widget take.mp4"
-        #expect(try Fixtures.sha256(landed) == (try Fixtures.sha256(clip)))
+        #expect(try await Fixtures.sha256(landed) == (try await Fixtures.sha256(clip)))
         let video = try await daemon.call("GET", "/api/videos/2").json()
         let metadata = video["metadata"] as? [String: Any] ?? [:]
         #expect(metadata["title"] as? String == "Widget take" && metadata["tags"] as? [String] == ["widget", "test"])

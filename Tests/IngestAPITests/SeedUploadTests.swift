@@ -11,7 +11,7 @@ struct SeedUploadTests {
         defer { daemon.remove() }
         try await daemon.start()
         let source = daemon.dir.path + "/seed.mp4"
-        try Fixtures.clip(source, seconds: 4, size: "640x360", noise: true)
+        try await Fixtures.clip(source, seconds: 4, size: "640x360", noise: true)
         let file = try Data(contentsOf: URL(fileURLWithPath: source))
         let sha256 = SHA256.hash(data: file).map { String(format: "%02x", $0) }.joined()
 
@@ -73,12 +73,12 @@ struct SeedUploadTests {
         #expect(result["state"] as? String == "handed_off" && result["jobId"] as? Int == 1)
         let landed = try #require(result["path"] as? String)
         #expect(landed == daemon.inbox + "/seed take.mp4")
-        #expect(try Fixtures.sha256(landed) == sha256)
+        #expect(try await Fixtures.sha256(landed) == sha256)
         // Completing again is harmless: the same job.
         let twice = try await daemon.call("POST", "/api/videos/upload/complete", auth: true, json: ["uploadId": id])
         #expect(try twice.json()["jobId"] as? Int == 1)
 
-        let metrics = try MetricsTests.scrape(daemon)
+        let metrics = try await MetricsTests.scrape(daemon)
         #expect(metrics.value("reel_ingest_upload_received_bytes_total") == Double(file.count - resumeAt))
         _ = try await daemon.waitForState(1, ["published"])
         let video = try await daemon.call("GET", "/api/videos/1").json()

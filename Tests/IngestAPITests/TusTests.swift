@@ -12,7 +12,7 @@ struct TusTests {
         defer { daemon.remove() }
         try await daemon.start()
         let source = daemon.dir.path + "/take.mp4"
-        try Fixtures.clip(source, seconds: 6, size: "640x360", noise: true)
+        try await Fixtures.clip(source, seconds: 6, size: "640x360", noise: true)
         let size = try FileManager.default.attributesOfItem(atPath: source)[.size] as? Int ?? 0
         #expect(size > 1_000_000)
 
@@ -53,12 +53,12 @@ struct TusTests {
         #expect(resumed.output.compactMap { Self.number($0, "start") }.first == offset)
         #expect(Self.number(done, "sent") == size - offset)
         // The restarted agent received exactly the missing bytes.
-        let metrics = try MetricsTests.scrape(daemon)
+        let metrics = try await MetricsTests.scrape(daemon)
         #expect(metrics.value("reel_ingest_upload_received_bytes_total") == Double(size - offset))
 
         // Byte-identical, in the folder under its name, ingested once, published.
         let landed = daemon.inbox + "/resumed take.mp4"
-        #expect(try Fixtures.sha256(landed) == (try Fixtures.sha256(source)))
+        #expect(try await Fixtures.sha256(landed) == (try await Fixtures.sha256(source)))
         let status = try await daemon.waitForState(1, ["published"])
         #expect(status["jobId"] as? Int == 1)
         let jobs = try await daemon.call("GET", "/api/videos/processing/jobs").json()["jobs"] as? [[String: Any]] ?? []
@@ -68,7 +68,7 @@ struct TusTests {
         #expect(metadata["title"] as? String == "Resumed" && metadata["machineModel"] as? String == "M-200")
         #expect(metadata["tags"] as? [String] == ["tus", "resume"])
         // The same file again is a duplicate of job 1, never transcoded twice.
-        let again = try Fixtures.runPython(
+        let again = try await Fixtures.runPython(
             "tus_client.py",
             ["upload", daemon.base + "/api/videos/tus", daemon.token, source, "4194304", "\(size * 2)"]
         )
@@ -219,12 +219,12 @@ struct TusTests {
         #expect(FileManager.default.fileExists(atPath: data))
         // Expiry is a time, not an event: wait past it (api.upload_expiry is 1 s here).
         try await Task.sleep(for: .milliseconds(1500))
-        let sweep = try runProcess(APIDaemon.binary, ["retry-sweep", "--json", "--config", daemon.config])
+        let sweep = try await runProcessAsync(APIDaemon.binary, ["retry-sweep", "--json", "--config", daemon.config])
         #expect(sweep.status == 0, "\(sweep.stderr)")
         #expect(sweep.stdout.contains(id) && sweep.stdout.contains("\"expired\""))
         #expect(!FileManager.default.fileExists(atPath: data))
         #expect(try await daemon.call("HEAD", location, auth: true, headers: tus).status == 410)
-        let again = try runProcess(APIDaemon.binary, ["retry-sweep", "--config", daemon.config])
+        let again = try await runProcessAsync(APIDaemon.binary, ["retry-sweep", "--config", daemon.config])
         #expect(!again.stdout.contains(id), "an upload is removed once")
     }
 
