@@ -97,7 +97,11 @@ extension WatchLoop {
         }
         do {
             for job in try await database.queuedJobs(watch: entry.watch.name) where job.sourcePath.hasPrefix(prefix) {
-                guard let id = job.id, access(job.sourcePath, F_OK) != 0 else { continue }
+                // Gone from the listing this scan made, and still gone now: a file deleted after the listing (or
+                // a share unmounted since) is left for the next scan to judge.
+                guard let id = job.id, !present.contains(job.sourcePath), access(job.sourcePath, F_OK) != 0 else {
+                    continue
+                }
                 try await database.apply(
                     .cancelled(reason: "source file disappeared before processing"),
                     toJob: id,
