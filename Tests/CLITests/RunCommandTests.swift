@@ -60,6 +60,16 @@ struct RunCommandTests {
         let refused = try await agent.waitForLine(containing: "configuration not reloaded")
         #expect(refused.contains("broken.toml"))
 
+        // A reload that moves the store is recorded, and the admin is told it takes a restart: the running
+        // pipeline keeps publishing where it started (checked below).
+        try FileManager.default.removeItem(atPath: dir.path + "/watches.d/broken.toml")
+        let original = try String(contentsOfFile: config, encoding: .utf8)
+        try dir.write("agent.toml", original.replacingOccurrences(of: "file:published", with: "file:elsewhere"))
+        agent.signal(SIGHUP)
+        let restart = try await agent.waitForLine(containing: "need a restart")
+        #expect(restart.contains("[storage]"))
+        #expect(!restart.contains("[api]"))
+
         // The recorded clips go all the way: transcoded and published into the file store.
         let published = try await agent.waitForLine(
             containingAll: ["take 1.mp4", "[IngestAgent] published"],

@@ -39,6 +39,15 @@ struct PublishTests {
         #expect(rejected.lastError == "not a video file")
         #expect(FileManager.default.fileExists(atPath: line1 + "/notes.mp4.error.txt"))
 
+        // Each job said when it became playable (its master playlist stored), before its MP4 and video.json.
+        let logLines = agent.log.split(separator: "\n")
+        for job in jobs where job.state == .published {
+            let lines = logLines.filter { $0.contains("job=\(job.id ?? 0) ") }
+            let playable = lines.firstIndex { $0.contains("] playable") }
+            let uploaded = lines.firstIndex { $0.contains("] uploaded") }
+            #expect((playable ?? .max) < (uploaded ?? -1), "job \(job.id ?? 0): playable, then uploaded")
+        }
+
         let bucketDir = try world.dir.mkdir("bucket")
         try await servers.download(world.prefix, into: bucketDir)
         for job in jobs where job.state == .published {

@@ -5,9 +5,10 @@ import IngestStore
 import Metrics
 
 extension JobRunner {
-    /// transcoding → uploading: the rest of the outputs (most are already up), then media playlists, then the
-    /// master playlist and MPD, the archived original if asked, and `video.json` last, each batch only once every
-    /// object it names is stored. Records what was published where.
+    /// transcoding → uploading: the rest of the segments (most are already up), then media playlists, then the
+    /// master playlist and MPD, each batch only once every object it names is stored: the video is playable from
+    /// there. Then the MP4 and thumbnails (only `video.json` names them), the archived original if asked, and
+    /// `video.json` last. Records what was published where.
     func publish(_ probed: ProbedSource, output: TranscodeOutput) async throws -> PublishedVideo {
         try checkStopped()
         try await transition(.uploadStarted)
@@ -21,12 +22,22 @@ extension JobRunner {
         let batches = PublishOrder.batches(manifest.allFiles.map(\.path))
         let total = manifest.allFiles.count + 1 + (config.storage.archiveOriginal ? 1 : 0)
         var done = 0
-        for batch in batches {
+        func stored(_ batch: [String]) async throws {
             try checkStopped()
-            let stored = try await output.uploads.upload(batch.map(entry))
-            done += stored.count
+            done += try await output.uploads.upload(batch.map(entry)).count
             try? await database.setProgress(job: id, percent: Double(done) / Double(total) * 100, etaSeconds: nil)
         }
+        // What a player needs first, then the MP4 and thumbnails (most thumbnails are up already).
+        let isAsset = { (batch: [String]) in batch.first.map { ObjectKind(key: $0) == .asset } ?? false }
+        for batch in batches where !isAsset(batch) { try await stored(batch) }
+        logger.info(
+            "playable",
+            metadata: [
+                "hls": "\(context.store.fullKey(VideoLayout.key(videoId, revision, manifest.hlsMaster.path)))",
+                "seconds": "\(Int(Date().timeIntervalSince(started).rounded()))",
+            ]
+        )
+        for batch in batches where isAsset(batch) { try await stored(batch) }
         var original: VideoManifest.File?
         if config.storage.archiveOriginal {
             let name = VideoLayout.originalName(sourcePath: job.sourcePath)

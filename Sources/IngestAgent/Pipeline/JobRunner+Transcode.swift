@@ -61,8 +61,11 @@ extension JobRunner {
                         self.logger.log(level: line.level == "warning" ? .warning : .info, "worker: \(line.message)")
                     case .file(let file):
                         // Manifests wait until everything they name is stored; video.json is the publisher's.
+                        // The progressive MP4 is written last, when the link is busy with the last segments:
+                        // the publisher sends it once the video is playable.
                         let kind = ObjectKind(key: file.path)
-                        if (kind == .segment || kind == .asset) && file.path != "video.json" {
+                        let early = kind == .segment || (kind == .asset && !file.path.hasSuffix(".mp4"))
+                        if early && file.path != "video.json" {
                             uploads.start(file: folder + "/" + file.path, key: key(file.path))
                         }
                     }

@@ -45,7 +45,9 @@ final class PublicationUploads: Sendable {
         lane.submit(
             UploadItem(
                 jobId: jobId,
-                priority: priority,
+                // What a player needs first (segments, playlists) ahead of the MP4, thumbnails and the original,
+                // inside the job's own priority.
+                priority: priority * 2 + (ObjectKind(key: key) == .asset ? 0 : 1),
                 file: file,
                 key: key,
                 isCancelled: { control.isStopped },
