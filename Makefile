@@ -34,7 +34,9 @@ build: deps
 lint:
 	$(SWIFT) format lint --strict --recursive Sources Tests Plugins Package.swift
 
-run: build
+# The agent and its worker only: a newcomer's first build skips the test targets.
+run: deps
+	$(SWIFT) build
 	@mkdir -p demo/inbox demo/watches.d
 	@[ -f demo/watches.d/inbox.toml ] || "$(BIN_DIR)/reel-ingest" watch add demo/inbox --name inbox --config $(DEMO_CONFIG)
 	@echo "reel-ingest demo: drop a video into $(CURDIR)/demo/inbox; it is published to $(CURDIR)/demo/published. Ctrl-C stops."
