@@ -6,14 +6,6 @@ import TestSupport
 /// The servers `make test` starts (scripts/test-servers.sh): moto with signatures enforced, and Varnish in front of
 /// it through a signing origin. Found through environment variables; missing ones fail the test with what to run.
 struct Servers {
-    struct Missing: Error, CustomStringConvertible {
-        let variable: String
-        var description: String {
-            "\(variable) is not set: the end-to-end tests need the servers `make test` starts "
-                + "(scripts/test-servers.sh start, then export .build/test-servers.env)."
-        }
-    }
-
     let endpoint: String
     let accessKey: String
     let secretKey: String
@@ -22,17 +14,15 @@ struct Servers {
     let varnish: String
 
     static func require() throws -> Servers {
-        let environment = ProcessInfo.processInfo.environment
         func value(_ name: String) throws -> String {
-            guard let value = environment[name], !value.isEmpty else { throw Missing(variable: name) }
-            return value
+            try TestServerEnvironment.value(name, neededBy: "the end-to-end tests")
         }
         return Servers(
             endpoint: try value("REEL_INGEST_TEST_S3_ENDPOINT"),
             accessKey: try value("REEL_INGEST_TEST_S3_ACCESS_KEY"),
             secretKey: try value("REEL_INGEST_TEST_S3_SECRET_KEY"),
             bucket: try value("REEL_INGEST_TEST_S3_BUCKET"),
-            region: environment["REEL_INGEST_TEST_S3_REGION"] ?? "us-east-1",
+            region: TestServerEnvironment.region,
             varnish: try value("REEL_INGEST_TEST_VARNISH_URL")
         )
     }

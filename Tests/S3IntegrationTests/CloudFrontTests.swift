@@ -18,10 +18,7 @@ private func onThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) a
 @Suite("CDN: CloudFront invalidation")
 struct CloudFrontTests {
     @Test func invalidationIsCreatedWithThePathsAndCallerReference() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        guard let endpoint = environment["REEL_INGEST_TEST_S3_OPEN_ENDPOINT"] else {
-            throw S3TestServer.Missing(variable: "REEL_INGEST_TEST_S3_OPEN_ENDPOINT")
-        }
+        let endpoint = try S3TestServer.value("REEL_INGEST_TEST_S3_OPEN_ENDPOINT")
         let aws = ["AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1"]
         func cli(_ arguments: [String]) async throws -> String {
             let result = try await runProcessAsync(

@@ -222,7 +222,7 @@ struct S3ObjectTests {
 
     @Test func presignedGetIsFetchedByPlainCurlAndMatchesBotocore() async throws {
         let server = try S3TestServer.require()
-        let open = try #require(ProcessInfo.processInfo.environment["REEL_INGEST_TEST_S3_OPEN_ENDPOINT"])
+        let open = try S3TestServer.value("REEL_INGEST_TEST_S3_OPEN_ENDPOINT")
         let scratch = try ScratchDirectory()
         let file = try scratch.randomFile("thumb 1.jpg", size: 20_000)
         let key = S3TestServer.uniquePrefix("presign") + "/thumb 1.jpg"

@@ -5,15 +5,6 @@ import TestSupport
 
 /// The moto server `make test` starts (scripts/test-servers.sh), found through environment variables.
 struct S3TestServer {
-    struct Missing: Error, CustomStringConvertible {
-        let variable: String
-        var description: String {
-            "\(variable) is not set: the S3 integration tests need the moto server that `make test` starts. "
-                + "Run `make test` (or `scripts/test-servers.sh start` and export the variables in "
-                + ".build/test-servers.env)."
-        }
-    }
-
     let endpoint: String
     let accessKey: String
     let secretKey: String
@@ -22,18 +13,18 @@ struct S3TestServer {
 
     /// Fails (never skips) when the server is not there.
     static func require() throws -> S3TestServer {
-        let environment = ProcessInfo.processInfo.environment
-        func value(_ name: String) throws -> String {
-            guard let value = environment[name], !value.isEmpty else { throw Missing(variable: name) }
-            return value
-        }
-        return S3TestServer(
+        S3TestServer(
             endpoint: try value("REEL_INGEST_TEST_S3_ENDPOINT"),
             accessKey: try value("REEL_INGEST_TEST_S3_ACCESS_KEY"),
             secretKey: try value("REEL_INGEST_TEST_S3_SECRET_KEY"),
             bucket: try value("REEL_INGEST_TEST_S3_BUCKET"),
-            region: environment["REEL_INGEST_TEST_S3_REGION"] ?? "us-east-1"
+            region: TestServerEnvironment.region
         )
+    }
+
+    /// One of the variables `make test` exports for the S3 integration tests.
+    static func value(_ name: String) throws -> String {
+        try TestServerEnvironment.value(name, neededBy: "the S3 integration tests")
     }
 
     var credentials: SigV4Credentials {
