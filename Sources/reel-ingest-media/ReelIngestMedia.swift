@@ -19,7 +19,7 @@ struct ReelIngestMedia: ParsableCommand {
         LibAV.silenceLogging()
         do {
             try WorkerLimits.applyFromEnvironment()
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(FileSystemName.commandLineArguments())
             try command.run()
         } catch let error as ConfigErrors {
             for issue in error.issues { printError("reel-ingest: invalid configuration: \(issue)") }

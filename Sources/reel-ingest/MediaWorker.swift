@@ -1,4 +1,5 @@
 import Foundation
+import IngestCore
 
 /// `probe` and `transcode` run in the sibling `reel-ingest-media` binary: this executable must not link FFmpeg
 /// (it would cost every admin command 25 ms of library loading), and a crashing decoder must not take a
@@ -13,7 +14,7 @@ enum MediaWorker {
     }
 
     /// Replaces this process with the worker when the first argument is a media command; returns otherwise.
-    static func execIfMediaCommand(_ arguments: [String] = CommandLine.arguments) {
+    static func execIfMediaCommand(_ arguments: [String] = ["reel-ingest"] + FileSystemName.commandLineArguments()) {
         guard arguments.count > 1, commands.contains(arguments[1]) else { return }
         exec(arguments)
     }
@@ -22,7 +23,8 @@ enum MediaWorker {
     static func exec(_ arguments: [String]) -> Never {
         let path = binary
         let argv = ["reel-ingest"] + arguments.dropFirst()
-        var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) }
+        // Each argument's own bytes: a file name that is not UTF-8 reaches the worker as the shell gave it.
+        var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { $0.withFileSystemPath { strdup($0) } }
         cArgs.append(nil)
         execv(path, cArgs)
         let reason = String(cString: strerror(errno))

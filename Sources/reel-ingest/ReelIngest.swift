@@ -34,10 +34,10 @@ struct ReelIngest: AsyncParsableCommand {
         if isatty(STDERR_FILENO) == 1 {
             LoggingSystem.bootstrap { TerminalLogHandler(label: $0) }
         } else {
-            LoggingSystem.bootstrap(StreamLogHandler.standardError)
+            LoggingSystem.bootstrap { PlainLogHandler(label: $0) }
         }
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(FileSystemName.commandLineArguments())
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

@@ -93,7 +93,7 @@ extension APIRoutes {
             QueueStatusJSON.Oldest(
                 jobId: job.id ?? 0,
                 videoId: job.videoId,
-                source: job.sourcePath,
+                source: job.sourcePath.readablePath,
                 watch: job.watchName,
                 since: job.createdAt,
                 waitingSeconds: max(0, now.timeIntervalSince(job.createdAt))

@@ -37,8 +37,9 @@ struct JobJSON: Encodable, Sendable {
         error = job.lastError
         failedIn = job.failedIn
         title = Self.metadata(job)["title"].flatMap { if case .string(let s) = $0 { s } else { nil } }
-        filename = (job.sourcePath as NSString).lastPathComponent
-        source = job.sourcePath
+        // Bytes of the name that are not UTF-8 read `\xHH` (the exact path stays in the store).
+        filename = (job.sourcePath as NSString).lastPathComponent.readablePath
+        source = job.sourcePath.readablePath
         watch = job.watchName
         duplicateOf = job.duplicateOf
         revision = job.publishedRevision
@@ -84,7 +85,7 @@ struct JobEventJSON: Encodable, Sendable {
         percent = update.percent
         etaSeconds = update.etaSeconds
         attempts = update.attempts
-        source = update.sourcePath
+        source = update.sourcePath.readablePath
         watch = update.watchName
         at = update.at
     }
@@ -98,7 +99,7 @@ struct JobEventJSON: Encodable, Sendable {
         percent = job.progress
         etaSeconds = job.etaSeconds
         attempts = job.attempts
-        source = job.sourcePath
+        source = job.sourcePath.readablePath
         watch = job.watchName
         at = job.updatedAt
         self.job = JobJSON(job)

@@ -134,7 +134,7 @@ extension JobRunner {
     /// `on_success` of the job's watch, now that the video is live; where the source went is recorded.
     private func finishSource() async {
         // A note left by an earlier failed attempt no longer tells the truth.
-        try? FileManager.default.removeItem(atPath: SourceActionExecutor.errorNotePath(for: job.sourcePath))
+        try? FileSystemCalls.remove(SourceActionExecutor.errorNotePath(for: job.sourcePath))
         guard let watch = config.watches.first(where: { $0.name == job.watchName }), watch.onSuccess != .keep else {
             return
         }

@@ -29,8 +29,7 @@ extension JobRunner {
             throw StageFailure("profile '\(job.profile)' is no longer configured", kind: "config")
         }
         let path = job.sourcePath
-        var info = stat()
-        guard lstat(path, &info) == 0 else {
+        guard let info = FileSystemCalls.lstat(path) else {
             throw JobStopped(reason: .cancelled("source file disappeared"))
         }
         let size = Int64(info.st_size)

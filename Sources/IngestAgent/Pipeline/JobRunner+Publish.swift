@@ -58,7 +58,7 @@ extension JobRunner {
             publishedAt: Date(),
             metadata: PublishedVideo.metadata(fromJSON: job.metadata),
             sourceFile: PublishedVideo.SourceFile(
-                name: (job.sourcePath as NSString).lastPathComponent,
+                name: (job.sourcePath as NSString).lastPathComponent.readablePath,
                 bytes: probed.sourceSize,
                 sha256: probed.sha256
             ),

@@ -121,9 +121,9 @@ final class UploadLane: @unchecked Sendable {
         let sha256 = try ContentHasher.sha256(path: item.file)
         let fullKey = store.fullKey(item.key)
         let storeURL = store.journalURL
-        var info = stat()
-        guard stat(item.file, &info) == 0 else {
-            throw StageFailure("cannot read \(item.file): \(String(cString: strerror(errno)))", kind: "storage")
+        guard let info = FileSystemCalls.statFollowingLinks(item.file) else {
+            let reason = String(cString: strerror(errno))
+            throw StageFailure("cannot read \(item.file.readablePath): \(reason)", kind: "storage")
         }
         let size = Int64(info.st_size)
         if try database.objectStored(storeURL: storeURL, key: fullKey, sha256: sha256) {

@@ -175,9 +175,10 @@ struct Intake: Sendable {
 
     /// A symbolic link: never followed; one pointing outside the watched folder is rejected.
     func takeSymlink(_ path: String, watch: WatchConfig, config: AgentConfig) async {
-        let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) ?? "?"
-        let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
-        let root = URL(fileURLWithPath: watch.path).resolvingSymlinksInPath().path
+        let target = (try? FileSystemCalls.linkTarget(path))?.readablePath ?? "?"
+        // A dangling link points nowhere: nothing to follow, so it is treated as inside (as Foundation's resolution did).
+        let resolved = (try? FileSystemCalls.resolved(path)) ?? path
+        let root = (try? FileSystemCalls.resolved(watch.path)) ?? watch.path
         guard !resolved.hasPrefix(root + "/") else {
             logger.info("symbolic link inside the folder not followed", metadata: ["path": "\(path)"])
             return
@@ -237,8 +238,6 @@ struct Intake: Sendable {
     }
 
     static func lstat(_ path: String) -> FileObservation? {
-        var info = stat()
-        guard Glibc.lstat(path, &info) == 0 else { return nil }
-        return FileObservation(path: path, stat: info)
+        FileSystemCalls.lstat(path).map { FileObservation(path: path, stat: $0) }
     }
 }

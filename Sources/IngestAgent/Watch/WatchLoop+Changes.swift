@@ -99,7 +99,7 @@ extension WatchLoop {
             for job in try await database.queuedJobs(watch: entry.watch.name) where job.sourcePath.hasPrefix(prefix) {
                 // Gone from the listing this scan made, and still gone now: a file deleted after the listing (or
                 // a share unmounted since) is left for the next scan to judge.
-                guard let id = job.id, !present.contains(job.sourcePath), access(job.sourcePath, F_OK) != 0 else {
+                guard let id = job.id, !present.contains(job.sourcePath), !FileSystemCalls.exists(job.sourcePath) else {
                     continue
                 }
                 try await database.apply(

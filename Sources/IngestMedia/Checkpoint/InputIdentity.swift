@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import IngestCore
 
 /// Which source a checkpoint belongs to, cheap to recompute: size, modification time and SHA-256 of the first and
 /// the last MiB (a copy, an edit or another file with the same name differs in at least one of them).
@@ -11,11 +12,13 @@ struct InputIdentity: Codable, Sendable, Equatable {
     var tailSHA256: String
 
     static func of(_ path: String) throws -> InputIdentity {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw TranscodeFailure("cannot open \(path): \(String(cString: strerror(errno)))") }
+        let fd = path.withFileSystemPath { open($0, O_RDONLY | O_CLOEXEC) }
+        guard fd >= 0 else {
+            throw TranscodeFailure("cannot open \(path.readablePath): \(String(cString: strerror(errno)))")
+        }
         defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0 else { throw TranscodeFailure("cannot stat \(path)") }
+        guard fstat(fd, &info) == 0 else { throw TranscodeFailure("cannot stat \(path.readablePath)") }
         let size = Int64(info.st_size)
         let chunk = Int64(1 << 20)
         return InputIdentity(

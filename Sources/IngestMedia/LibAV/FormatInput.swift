@@ -1,4 +1,5 @@
 internal import CFFmpeg
+import IngestCore
 
 /// An opened input file (`AVFormatContext`), closed when released. The probe and the transcoder build on it.
 public final class FormatInput {
@@ -7,10 +8,11 @@ public final class FormatInput {
     /// Opens `path` and reads stream information.
     public init(path: String) throws(AVError) {
         var ctx: UnsafeMutablePointer<AVFormatContext>? = nil
-        try AVError.check(avformat_open_input(&ctx, path, nil, nil), "open \(path)")
-        guard let opened = ctx else { throw AVError.invalid("open \(path)") }
+        let status = path.withFileSystemPath { avformat_open_input(&ctx, $0, nil, nil) }
+        try AVError.check(status, "open \(path.readablePath)")
+        guard let opened = ctx else { throw AVError.invalid("open \(path.readablePath)") }
         do {
-            try AVError.check(avformat_find_stream_info(opened, nil), "read stream info of \(path)")
+            try AVError.check(avformat_find_stream_info(opened, nil), "read stream info of \(path.readablePath)")
         } catch {
             avformat_close_input(&ctx)
             throw error

@@ -116,10 +116,10 @@ public enum MediaProbe {
 
     /// File size and the first 4 KiB, read with plain POSIX calls so "missing" and "unreadable" are told apart.
     static func readHeader(_ path: String) throws(ProbeRejection) -> (Int64, [UInt8]) {
-        let fd = Foundation.open(path, O_RDONLY | O_CLOEXEC)
+        let fd = path.withFileSystemPath { Foundation.open($0, O_RDONLY | O_CLOEXEC) }
         guard fd >= 0 else {
             let code = errno
-            if code == ENOENT { throw .fileNotFound(path) }
+            if code == ENOENT { throw .fileNotFound(path.readablePath) }
             throw .unreadable(String(cString: strerror(code)))
         }
         defer { close(fd) }

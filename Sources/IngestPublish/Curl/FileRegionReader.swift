@@ -1,3 +1,5 @@
+import IngestCore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -20,12 +22,12 @@ public enum FileRegionError: Error, Sendable, Equatable, CustomStringConvertible
 
     public var description: String {
         switch self {
-        case .openFailed(let path, let code): "cannot open \(path): \(Self.text(code))"
-        case .statFailed(let path, let code): "cannot stat \(path): \(Self.text(code))"
+        case .openFailed(let path, let code): "cannot open \(path.readablePath): \(Self.text(code))"
+        case .statFailed(let path, let code): "cannot stat \(path.readablePath): \(Self.text(code))"
         case .invalidRegion(let path, let offset, let length, let fileSize):
-            "region offset \(offset) length \(length) is outside \(path) (\(fileSize) bytes)"
-        case .readFailed(let path, let code): "cannot read \(path): \(Self.text(code))"
-        case .unexpectedEndOfFile(let path, let fileOffset): "\(path) ended early at byte \(fileOffset)"
+            "region offset \(offset) length \(length) is outside \(path.readablePath) (\(fileSize) bytes)"
+        case .readFailed(let path, let code): "cannot read \(path.readablePath): \(Self.text(code))"
+        case .unexpectedEndOfFile(let path, let fileOffset): "\(path.readablePath) ended early at byte \(fileOffset)"
         case .seekOutOfRange(let position, let length): "seek to \(position) outside region of \(length) bytes"
         }
     }
@@ -51,7 +53,7 @@ public final class FileRegionReader {
 
     /// Opens `path` and checks that the region lies inside the file. A nil `length` means "to the end of the file".
     public init(path: String, offset: Int64 = 0, length: Int64? = nil) throws(FileRegionError) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = path.withFileSystemPath { open($0, O_RDONLY | O_CLOEXEC) }
         guard fd >= 0 else {
             throw .openFailed(path: path, errno: errno)
         }

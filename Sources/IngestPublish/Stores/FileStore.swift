@@ -69,8 +69,8 @@ public struct FileStore: ObjectStore {
         let parent = (destination as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
         let temporary = parent + "/.\((destination as NSString).lastPathComponent).\(UUID().uuidString).tmp"
-        let input = open(file, O_RDONLY | O_CLOEXEC)
-        guard input >= 0 else { throw FileStoreError(path: file, operation: "open", errno: errno) }
+        let input = file.withFileSystemPath { open($0, O_RDONLY | O_CLOEXEC) }
+        guard input >= 0 else { throw FileStoreError(path: file.readablePath, operation: "open", errno: errno) }
         defer { close(input) }
         let output = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard output >= 0 else { throw FileStoreError(path: temporary, operation: "create", errno: errno) }

@@ -87,8 +87,8 @@ public struct S3Store: ObjectStore {
         let key = StoreLocation.join(prefix, relativeKey)
         let kind = ObjectKind(key: key)
         var info = stat()
-        guard stat(file, &info) == 0 else {
-            throw .localFile("cannot stat \(file): \(String(cString: strerror(errno)))")
+        guard file.withFileSystemPath({ stat($0, &info) }) == 0 else {
+            throw .localFile("cannot stat \(file.readablePath): \(String(cString: strerror(errno)))")
         }
         let size = Int64(info.st_size)
         if size < multipartThreshold {

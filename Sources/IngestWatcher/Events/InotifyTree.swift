@@ -118,7 +118,7 @@ public final class InotifyTree: Sendable {
         }
         guard !event.mask.isDisjoint(with: [.closeWrite, .movedTo, .create]) else { return }
         var info = stat()
-        guard lstat(path, &info) == 0 else { return }
+        guard path.withFileSystemPath({ lstat($0, &info) }) == 0 else { return }
         switch info.st_mode & S_IFMT {
         case S_IFLNK:
             emit(.symlink(path: path))

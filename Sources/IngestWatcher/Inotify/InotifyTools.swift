@@ -1,5 +1,6 @@
 internal import CInotifyTools
 import Foundation
+import IngestCore
 import Synchronization
 
 #if canImport(Glibc)
@@ -47,14 +48,16 @@ public final class InotifyTools: Sendable {
     ) throws(Errno) {
         let mask = Int32(bitPattern: events.rawValue)
         let error: Int32? = locked { _ in
-            guard recursive else { return inotifytools_watch_file(path, mask) == 0 ? inotifytools_error() : nil }
+            guard recursive else {
+                return path.withFileSystemPath { inotifytools_watch_file($0, mask) } == 0 ? inotifytools_error() : nil
+            }
             // The library wants a NULL-terminated array of C strings.
-            let strings = excluding.map { strdup($0) }
+            let strings = excluding.map { $0.withFileSystemPath { strdup($0) } }
             defer { strings.forEach { free($0) } }
             var list: [UnsafePointer<CChar>?] = strings.map { $0.map { UnsafePointer($0) } }
             list.append(nil)
             let ok = list.withUnsafeMutableBufferPointer { buffer in
-                inotifytools_watch_recursively_with_exclude(path, mask, buffer.baseAddress)
+                path.withFileSystemPath { inotifytools_watch_recursively_with_exclude($0, mask, buffer.baseAddress) }
             }
             return ok == 0 ? inotifytools_error() : nil
         }
@@ -65,8 +68,9 @@ public final class InotifyTools: Sendable {
     @discardableResult
     public func unwatch(_ path: String) -> Bool {
         locked { _ in
-            inotifytools_remove_watch_by_filename(path.hasSuffix("/") ? path : path + "/") != 0
-                || inotifytools_remove_watch_by_filename(path) != 0
+            (path.hasSuffix("/") ? path : path + "/").withFileSystemPath { inotifytools_remove_watch_by_filename($0) }
+                != 0
+                || path.withFileSystemPath { inotifytools_remove_watch_by_filename($0) } != 0
         }
     }
 
@@ -75,7 +79,9 @@ public final class InotifyTools: Sendable {
     public func renameWatches(from old: String, to new: String) {
         let from = old.hasSuffix("/") ? old : old + "/"
         let to = new.hasSuffix("/") ? new : new + "/"
-        locked { _ in inotifytools_replace_filename(from, to) }
+        locked { _ in
+            from.withFileSystemPath { from in to.withFileSystemPath { inotifytools_replace_filename(from, $0) } }
+        }
     }
 
     /// Removes the watches on `path` and every directory below it that still exists there.
@@ -83,12 +89,14 @@ public final class InotifyTools: Sendable {
         var pending = [path]
         while let dir = pending.popLast() {
             unwatch(dir)
-            guard let handle = opendir(dir) else { continue }
+            guard let handle = dir.withFileSystemPath({ opendir($0) }) else { continue }
             defer { closedir(handle) }
             while let entry = readdir(handle) {
                 guard entry.pointee.d_type == DT_DIR else { continue }
                 let name = withUnsafePointer(to: entry.pointee.d_name) { pointer in
-                    pointer.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
+                    pointer.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) {
+                        String(fileSystemName: $0)
+                    }
                 }
                 if name != "." && name != ".." { pending.append(dir + "/" + name) }
             }
@@ -109,13 +117,13 @@ public final class InotifyTools: Sendable {
                 }
                 return .success(nil)
             }
-            let directory = inotifytools_filename_from_wd(event.pointee.wd).map { String(cString: $0) }
+            let directory = inotifytools_filename_from_wd(event.pointee.wd).map { String(fileSystemName: $0) }
             var name = ""
             if event.pointee.len > 0 {
                 // `name` is a flexible array member right after the fixed header; Swift does not import it.
                 let bytes = UnsafeRawPointer(event).advanced(by: MemoryLayout<inotify_event>.size)
                     .assumingMemoryBound(to: CChar.self)
-                name = String(cString: bytes)
+                name = String(fileSystemName: bytes)
             }
             let mask = InotifyEvent.Mask(rawValue: event.pointee.mask)
             return .success(

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import IngestCore
 
 #if canImport(Glibc)
     import Glibc
@@ -12,8 +13,8 @@ public enum ContentHasher {
 
     /// The lowercase hex digest of the file's content.
     public static func sha256(path: String) throws(Errno) -> String {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw Errno(code: errno, operation: "open \(path)") }
+        let fd = path.withFileSystemPath { open($0, O_RDONLY | O_CLOEXEC) }
+        guard fd >= 0 else { throw Errno(code: errno, operation: "open \(path.readablePath)") }
         defer { close(fd) }
         var hasher = SHA256()
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
@@ -22,7 +23,7 @@ public enum ContentHasher {
             let count = read(fd, buffer.baseAddress, bufferSize)
             if count < 0 {
                 if errno == EINTR { continue }
-                throw Errno(code: errno, operation: "read \(path)")
+                throw Errno(code: errno, operation: "read \(path.readablePath)")
             }
             if count == 0 { break }
             hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))

@@ -23,7 +23,7 @@ public struct SourceActionExecutor: Sendable {
     /// Writes the error note next to `path` and returns its path.
     @discardableResult
     public func writeErrorNote(for path: String, problem: String, advice: String) throws -> String {
-        let name = (path as NSString).lastPathComponent
+        let name = (path as NSString).lastPathComponent.readablePath
         let text = """
             reel-ingest could not take "\(name)".
 
@@ -34,7 +34,7 @@ public struct SourceActionExecutor: Sendable {
 
             """
         let note = Self.errorNotePath(for: path)
-        try Data(text.utf8).write(to: URL(fileURLWithPath: note), options: .atomic)
+        try FileSystemCalls.writeAtomically(Array(text.utf8), to: note)
         return note
     }
 
@@ -43,14 +43,14 @@ public struct SourceActionExecutor: Sendable {
     @discardableResult
     public func apply(_ action: SourceAction, to path: String) throws -> String? {
         let companions = [SourceMetadata.sidecarPath(for: path), Self.errorNotePath(for: path)]
-            .filter { FileManager.default.fileExists(atPath: $0) }
+            .filter(FileSystemCalls.exists)
         switch action {
         case .keep:
             return path
         case .delete:
-            try FileManager.default.removeItem(atPath: path)
+            try FileSystemCalls.remove(path)
             for companion in companions where !companion.hasSuffix(".error.txt") {
-                try? FileManager.default.removeItem(atPath: companion)
+                try? FileSystemCalls.remove(companion)
             }
             return nil
         case .move(let dir):
@@ -61,17 +61,14 @@ public struct SourceActionExecutor: Sendable {
                 : (path as NSString)
                     .lastPathComponent
             let target = Self.freeName(directory(dir) + "/" + relative)
-            try FileManager.default.createDirectory(
-                atPath: (target as NSString).deletingLastPathComponent,
-                withIntermediateDirectories: true
-            )
-            try FileManager.default.moveItem(atPath: path, toPath: target)
+            try FileSystemCalls.createDirectories((target as NSString).deletingLastPathComponent)
+            try FileSystemCalls.move(path, to: target)
             for companion in companions {
                 let suffix = String(companion.dropFirst((path as NSString).deletingPathExtension.count))
                 let moved =
                     companion.hasSuffix(".error.txt")
                     ? Self.errorNotePath(for: target) : (target as NSString).deletingPathExtension + suffix
-                try? FileManager.default.moveItem(atPath: companion, toPath: moved)
+                try? FileSystemCalls.move(companion, to: moved)
             }
             return target
         }
@@ -79,12 +76,12 @@ public struct SourceActionExecutor: Sendable {
 
     /// `dir/a.mp4`, or `dir/a (2).mp4` when taken.
     static func freeName(_ path: String) -> String {
-        guard FileManager.default.fileExists(atPath: path) else { return path }
+        guard FileSystemCalls.exists(path) else { return path }
         let base = (path as NSString).deletingPathExtension
         let ext = (path as NSString).pathExtension
         for n in 2... {
             let candidate = "\(base) (\(n))" + (ext.isEmpty ? "" : ".\(ext)")
-            if !FileManager.default.fileExists(atPath: candidate) { return candidate }
+            if !FileSystemCalls.exists(candidate) { return candidate }
         }
         return path
     }

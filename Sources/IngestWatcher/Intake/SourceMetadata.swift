@@ -20,11 +20,11 @@ public enum SourceMetadata {
             let segments = template.split(separator: "/", omittingEmptySubsequences: true)
             for (segment, folder) in zip(segments, components) {
                 guard segment.hasPrefix("{"), segment.hasSuffix("}") else { continue }
-                fields[String(segment.dropFirst().dropLast())] = folder
+                fields[String(segment.dropFirst().dropLast())] = folder.readablePath
             }
         }
         if fields["title"] == nil {
-            fields["title"] = (fileName as NSString).deletingPathExtension
+            fields["title"] = (fileName as NSString).deletingPathExtension.readablePath
         }
         return fields
     }
@@ -42,8 +42,14 @@ public enum SourceMetadata {
             object["tags"] = tags.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         }
         let sidecar = sidecarPath(for: path)
-        if let data = FileManager.default.contents(atPath: sidecar) {
-            for (key, value) in try parseSidecar(data, name: sidecar) { object[key] = value }
+        let contents: [UInt8]?
+        do {
+            contents = try FileSystemCalls.contents(sidecar)
+        } catch {
+            throw SidecarError(sidecar: sidecar.readablePath, problem: error.description)
+        }
+        if let contents {
+            for (key, value) in try parseSidecar(Data(contents), name: sidecar.readablePath) { object[key] = value }
         }
         guard let json = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else {
             return "{}"

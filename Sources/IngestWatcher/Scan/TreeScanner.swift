@@ -33,20 +33,22 @@ public struct TreeScanner: Sendable {
         var result = Result()
         var pending = [root]
         while let dir = pending.popLast() {
-            guard let handle = opendir(dir) else {
-                result.errors.append(Errno(code: errno, operation: "read directory \(dir)"))
+            guard let handle = dir.withFileSystemPath({ opendir($0) }) else {
+                result.errors.append(Errno(code: errno, operation: "read directory \(dir.readablePath)"))
                 if dir == root { result.rootReadable = false }
                 continue
             }
             defer { closedir(handle) }
             while let entry = readdir(handle) {
                 let name = withUnsafePointer(to: entry.pointee.d_name) { pointer in
-                    pointer.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
+                    pointer.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) {
+                        String(fileSystemName: $0)
+                    }
                 }
                 if name == "." || name == ".." { continue }
                 let path = dir.hasSuffix("/") ? dir + name : dir + "/" + name
                 var info = stat()
-                guard lstat(path, &info) == 0 else { continue }
+                guard path.withFileSystemPath({ lstat($0, &info) }) == 0 else { continue }
                 switch info.st_mode & S_IFMT {
                 case S_IFDIR:
                     if recursive && !rules.ignores(directoryName: name) && !excludedDirectories.contains(path) {

@@ -64,7 +64,7 @@ struct JobsScreen {
             let filled = Int((percent / 100 * Double(barWidth)).rounded())
             let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: barWidth - filled)
             let eta = job.etaSeconds.map { " ETA " + Self.eta($0) } ?? ""
-            let name = (job.sourcePath as NSString).lastPathComponent
+            let name = (job.sourcePath as NSString).lastPathComponent.readablePath
             let id = String(job.id ?? 0)
             let state = job.state.rawValue
             let line =
@@ -106,7 +106,7 @@ struct JobsScreen {
             if job.state.isActive { line += " \(percent)%" }
             if let seconds = job.etaSeconds, job.state.isActive { line += " ETA \(Self.eta(seconds))" }
             if job.state == .failed, let error = job.lastError { line += ": \(error)" }
-            lines.append(line + " \(job.sourcePath)")
+            lines.append(line + " \(job.sourcePath.readablePath)")
         }
         for id in last.keys.sorted() where seen[id] == nil { lines.append("job \(id) finished") }
         last = seen

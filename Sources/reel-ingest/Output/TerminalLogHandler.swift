@@ -1,9 +1,11 @@
 import Foundation
+import IngestCore
 import Logging
 
 /// The agent's log for a person at a terminal (`make run`): time, the job and its file first, the event, then the
 /// rest; a published video's locations on lines of their own. Only used when stderr is a terminal; otherwise the
-/// plain one-line-per-event format stays, for journald, files and tests.
+/// plain one-line-per-event format stays, for journald, files and tests. Values and the message are escaped the same
+/// way (`LogText`): the only line breaks are the handler's own.
 struct TerminalLogHandler: LogHandler {
     var logLevel: Logger.Level = .info
     var metadata: Logger.Metadata = [:]
@@ -37,20 +39,21 @@ struct TerminalLogHandler: LogHandler {
         var text = formatter.string(from: Date()) + "  "
         if level >= .warning { text += level.rawValue.uppercased() + "  " }
         if let job = fields.removeValue(forKey: "job") {
-            text += Self.pad("job \(job)", 8)
+            text += Self.pad("job " + LogText.value("\(job)"), 8)
         }
         let path = fields.removeValue(forKey: "path").map { "\($0)" }
         // The state name says what `event` would.
         fields["event"] = nil
-        text += Self.pad("\(message)", 14)
-        if let path { text += " " + (path as NSString).lastPathComponent }
+        text += Self.pad(LogText.message("\(message)"), 14)
+        if let path { text += " " + LogText.value((path as NSString).lastPathComponent) }
         var extra: [String] = []
         for (key, label) in Self.locations where "\(message)" == "published" {
             if let value = fields.removeValue(forKey: key) {
-                extra.append("          " + Self.pad(label, 11) + "\(value)")
+                extra.append("          " + Self.pad(label, 11) + LogText.value("\(value)"))
             }
         }
-        let rest = fields.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        let rest = fields.sorted { $0.key < $1.key }.map { LogText.value($0.key) + "=" + LogText.value("\($0.value)") }
+            .joined(separator: " ")
         if !rest.isEmpty { text += "  " + rest }
         let output = ([text] + extra).joined(separator: "\n") + "\n"
         Self.lock.withLock { FileHandle.standardError.write(Data(output.utf8)) }
