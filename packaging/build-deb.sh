@@ -69,6 +69,10 @@ doc="$root/usr/share/doc/reel-ingest"
 install -D -m 0644 packaging/debian/copyright "$doc/copyright"
 install -m 0644 README.md "$doc/README.md"
 gzip -9n "$doc/README.md"
+# The README links to docs/; keep the links working beside it.
+install -d "$doc/docs"
+for page in docs/*.md; do install -m 0644 "$page" "$doc/$page"; done
+gzip -9n "$doc"/docs/*.md
 install -D -m 0644 packaging/cron/reel-ingest "$doc/examples/cron.d/reel-ingest"
 # A native package's changelog: one entry for this build.
 cat >"$doc/changelog" <<CHANGELOG
@@ -106,6 +110,6 @@ dpkg-deb --root-owner-group -Zxz --build "$root" "$deb"
 ls -l "$deb"
 
 step "lintian"
-# Errors and warnings fail the build; the info-level findings left are explained in README (Packaging).
+# Errors and warnings fail the build; the info-level findings left are explained in docs/install.md ("Building the package").
 lintian --fail-on error,warning "$deb"
 echo "built $deb"

@@ -57,8 +57,12 @@ public struct RetrySweep: Sendable {
                 let keep = try await database.jobsKeepingScratch()
                 let scratch = ScratchSpace(root: scratchDir)
                 for id in scratch.jobFolders().sorted() where !keep.contains(id) {
-                    scratch.remove(job: id)
-                    report.removedScratch.append(id)
+                    do {
+                        try scratch.remove(job: id)
+                        report.removedScratch.append(id)
+                    } catch {
+                        report.errors.append("scratch folder of job \(id): \(error.localizedDescription)")
+                    }
                 }
             } catch {
                 report.errors.append("scratch cleanup: \(error)")

@@ -56,7 +56,7 @@ extension JobRunner {
             .recordSeconds(seconds)
         await measure("stage_seconds", seconds, format: "distributing")
         try await database.completePublication(job: id, revision: video.revision, policy: config.retry)
-        context.scratch.remove(job: id)
+        try? context.scratch.remove(job: id)
         logger.notice(
             "published",
             metadata: [

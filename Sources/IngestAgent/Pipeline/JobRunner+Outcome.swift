@@ -34,7 +34,7 @@ extension JobRunner {
 
     /// Objects this job stored under a revision `video.json` does not name, and its scratch folder.
     private func removeUnpublished(_ current: JobRecord) async {
-        context.scratch.remove(job: id)
+        try? context.scratch.remove(job: id)
         try? database.abandonUploads(job: id)
         guard let revision = current.revision, revision != current.publishedRevision else { return }
         let store = context.store
@@ -59,7 +59,7 @@ extension JobRunner {
             logger.error("cannot record the rejection", metadata: ["error": "\(error)"])
             return
         }
-        context.scratch.remove(job: id)
+        try? context.scratch.remove(job: id)
         await leaveFeedback(problem: rejection.reason, advice: rejection.advice)
         logger.warning("rejected", metadata: ["reason": "\(rejection.reason)"])
     }

@@ -43,8 +43,12 @@ struct ScratchSpace: Sendable {
         }
     }
 
-    func remove(job id: Int64) {
-        try? FileManager.default.removeItem(atPath: folder(job: id))
+    /// Deletes the job's folder. The pipeline ignores a failure (the retry sweep removes what is left); the sweep
+    /// reports it (a sandbox that may not write here, a permission).
+    func remove(job id: Int64) throws {
+        let path = folder(job: id)
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        try FileManager.default.removeItem(atPath: path)
     }
 
     /// Job ids that have a folder here.
