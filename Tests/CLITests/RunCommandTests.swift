@@ -111,7 +111,7 @@ struct RunCommandTests {
         try dir.write("watches.d/inbox.toml", "path = \"\(inbox)\"\n")
         try dir.write("watches.d/polled.toml", "path = \"\(polled)\"\nmode = \"poll\"\n")
         let agent = try AgentProcess(arguments: ["run", "--config", config])
-        _ = try await agent.waitForLine(containing: "mode=poll (forced)")
+        _ = try await agent.waitForLine(containing: #"mode="poll (forced)""#)
         _ = try await agent.waitForLine(containing: "mode=inotify")
 
         let live = try await CLI.run(["watch", "list", "--json", "--config", config])
@@ -162,7 +162,7 @@ struct RunCommandTests {
         )
         let limit = try await agent.waitForLine(containing: "inotify watch limit reached")
         #expect(limit.contains("fs.inotify.max_user_watches"))
-        _ = try await agent.waitForLine(containing: "mode=poll (inotify watch limit)")
+        _ = try await agent.waitForLine(containing: #"mode="poll (inotify watch limit)""#)
         try await Self.makeClip(dir.path + "/clip.mp4", seconds: 1)
         try FileManager.default.moveItem(atPath: dir.path + "/clip.mp4", toPath: inbox + "/line 7/camera/clip.mp4")
         #expect(try await agent.waitForLine(containing: "clip.mp4").contains("recorded"))

@@ -30,9 +30,9 @@ struct FileNameTests {
         defer { agent.signal(SIGTERM) }
         _ = try await agent.waitForLine(containing: "watching folder")
         let folder = RawFileNames.bytes(line)
-        try RawFileNames.drop(a, into: folder, as: Self.latin1)
-        try RawFileNames.drop(b, into: folder, as: RawFileNames.bytes(Self.forged))
-        try RawFileNames.drop(bad, into: folder, as: Self.badLatin1)
+        try await RawFileNames.drop(a, into: folder, as: Self.latin1)
+        try await RawFileNames.drop(b, into: folder, as: RawFileNames.bytes(Self.forged))
+        try await RawFileNames.drop(bad, into: folder, as: Self.badLatin1)
 
         let jobs = try await waitForJobs(world, agent: agent, "two published, one rejected") { jobs in
             jobs.filter { $0.state == .published }.count == 2 && jobs.contains { $0.state == .rejected }
@@ -43,8 +43,8 @@ struct FileNameTests {
         let rejected = try #require(jobs.first { $0.state == .rejected })
         #expect(rejected.lastError == "not a video file")
         let note = Self.badLatin1 + RawFileNames.bytes(".error.txt")
-        #expect(try RawFileNames.list(folder).contains(note))
-        let text = String(decoding: try RawFileNames.read(folder + [0x2F] + note), as: UTF8.self)
+        #expect(try await RawFileNames.list(folder).contains(note))
+        let text = String(decoding: try await RawFileNames.read(folder + [0x2F] + note), as: UTF8.self)
         #expect(text.contains(#"could not take "\xE9tude.mp4""#))
 
         // Both published; video.json names the sources readably; on_success moved each by its exact bytes.
@@ -58,10 +58,10 @@ struct FileNameTests {
         _ = try await agent.waitUntil(timeout: .seconds(30)) { lines in
             lines.filter { $0.contains("[IngestAgent] source handled") }.count == 2
         }
-        let done = try RawFileNames.list(RawFileNames.bytes(line + "/done"))
+        let done = try await RawFileNames.list(RawFileNames.bytes(line + "/done"))
         #expect(done == [Self.latin1, RawFileNames.bytes(Self.forged)])
         #expect(
-            try RawFileNames.read(RawFileNames.bytes(line + "/done/") + Self.latin1)
+            try await RawFileNames.read(RawFileNames.bytes(line + "/done/") + Self.latin1)
                 == Data(contentsOf: URL(fileURLWithPath: a))
         )
 
@@ -78,7 +78,7 @@ struct FileNameTests {
                 FileSystemName.encode($0.sourcePath) == RawFileNames.bytes(line + "/done/") + Self.latin1
             }
         )
-        let shown = try runProcess(
+        let shown = try await runProcessAsync(
             TestBinaries.reelIngest,
             ["jobs", "show", "\(latin1Job.id ?? 0)", "--config", world.config]
         )

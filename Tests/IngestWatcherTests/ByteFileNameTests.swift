@@ -11,13 +11,13 @@ struct ByteFileNameTests {
     static let latin1Name: [UInt8] = [0xDC] + RawFileNames.bytes("bung 3.mp4")
     static let latin1Folder: [UInt8] = [0xC9] + RawFileNames.bytes("quipe")
 
-    @Test func scanFindsThemWithTheirBytes() throws {
+    @Test func scanFindsThemWithTheirBytes() async throws {
         let dir = try TempDirectory()
         defer { dir.remove() }
         let clip = try dir.write("clip.bin", "video bytes")
         let root = RawFileNames.bytes(dir.path)
-        try RawFileNames.drop(clip, into: root, as: Self.latin1Name)
-        try RawFileNames.drop(clip, into: root + [0x2F] + Self.latin1Folder, as: RawFileNames.bytes("take.mp4"))
+        try await RawFileNames.drop(clip, into: root, as: Self.latin1Name)
+        try await RawFileNames.drop(clip, into: root + [0x2F] + Self.latin1Folder, as: RawFileNames.bytes("take.mp4"))
 
         let result = TreeScanner(rules: IgnoreRules(extensions: ["mp4"], globs: []), recursive: true).scan(dir.path)
         let found = Set(result.files.map { FileSystemName.encode($0.path) })
@@ -37,7 +37,7 @@ struct ByteFileNameTests {
         let scanner = TreeScanner(rules: IgnoreRules(extensions: ["mp4"], globs: []), recursive: true)
         var changes = try InotifyTree.changes(root: dir.path, recursive: true, scanner: scanner).makeAsyncIterator()
         let expected = RawFileNames.bytes(dir.path + "/") + Self.latin1Name
-        try RawFileNames.drop(clip, into: RawFileNames.bytes(dir.path), as: Self.latin1Name)
+        try await RawFileNames.drop(clip, into: RawFileNames.bytes(dir.path), as: Self.latin1Name)
         var seen: FileObservation?
         while seen == nil, let change = await changes.next() {
             switch change {
@@ -50,30 +50,30 @@ struct ByteFileNameTests {
         #expect(seen?.path.readablePath == dir.path + #"/\xDCbung 3.mp4"#)
     }
 
-    @Test func noteMoveAndDeleteUseTheExactName() throws {
+    @Test func noteMoveAndDeleteUseTheExactName() async throws {
         let dir = try TempDirectory()
         defer { dir.remove() }
         let clip = try dir.write("clip.bin", "video bytes")
         let root = RawFileNames.bytes(dir.path)
         let folder = root + [0x2F] + Self.latin1Folder
-        try RawFileNames.drop(clip, into: folder, as: Self.latin1Name)
+        try await RawFileNames.drop(clip, into: folder, as: Self.latin1Name)
         let path = FileSystemName.decode(folder + [0x2F] + Self.latin1Name)
         let executor = SourceActionExecutor(root: dir.path)
 
         try executor.writeErrorNote(for: path, problem: "not a video file", advice: "Save it as MP4.")
         let note = Self.latin1Name + RawFileNames.bytes(".error.txt")
-        #expect(try RawFileNames.list(folder) == [Self.latin1Name, note])
-        let text = String(decoding: try RawFileNames.read(folder + [0x2F] + note), as: UTF8.self)
+        #expect(try await RawFileNames.list(folder) == [Self.latin1Name, note])
+        let text = String(decoding: try await RawFileNames.read(folder + [0x2F] + note), as: UTF8.self)
         #expect(text.contains(#"could not take "\xDCbung 3.mp4""#))
 
         let moved = try #require(try executor.apply(.move(to: "done"), to: path))
         let doneFolder = root + RawFileNames.bytes("/done/") + Self.latin1Folder
-        #expect(try RawFileNames.list(doneFolder) == [Self.latin1Name, note])
+        #expect(try await RawFileNames.list(doneFolder) == [Self.latin1Name, note])
         #expect(FileSystemName.encode(moved) == doneFolder + [0x2F] + Self.latin1Name)
-        #expect(try RawFileNames.read(doneFolder + [0x2F] + Self.latin1Name) == Data("video bytes".utf8))
-        #expect(try RawFileNames.list(folder).isEmpty)
+        #expect(try await RawFileNames.read(doneFolder + [0x2F] + Self.latin1Name) == Data("video bytes".utf8))
+        #expect(try await RawFileNames.list(folder).isEmpty)
 
         #expect(try executor.apply(.delete, to: moved) == nil)
-        #expect(try RawFileNames.list(doneFolder) == [note])
+        #expect(try await RawFileNames.list(doneFolder) == [note])
     }
 }

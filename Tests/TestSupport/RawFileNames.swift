@@ -5,8 +5,8 @@ import Foundation
 public enum RawFileNames {
     /// Copies `source` to `directory/name` (both as bytes) the way copy tools do: written under a hidden temporary
     /// name, then renamed in. Missing folders are created.
-    public static func drop(_ source: String, into directory: [UInt8], as name: [UInt8]) throws {
-        try python(
+    public static func drop(_ source: String, into directory: [UInt8], as name: [UInt8]) async throws {
+        try await python(
             """
             import os, shutil, sys
             d, n = bytes.fromhex(sys.argv[1]), bytes.fromhex(sys.argv[2])
@@ -20,8 +20,8 @@ public enum RawFileNames {
     }
 
     /// The names in `directory`, as bytes.
-    public static func list(_ directory: [UInt8]) throws -> Set<[UInt8]> {
-        let out = try python(
+    public static func list(_ directory: [UInt8]) async throws -> Set<[UInt8]> {
+        let out = try await python(
             "import os, sys\nfor n in os.listdir(bytes.fromhex(sys.argv[1])): print(n.hex())",
             [hex(directory)]
         )
@@ -29,8 +29,8 @@ public enum RawFileNames {
     }
 
     /// The contents of `path` (bytes).
-    public static func read(_ path: [UInt8]) throws -> Data {
-        let out = try python(
+    public static func read(_ path: [UInt8]) async throws -> Data {
+        let out = try await python(
             "import sys\nsys.stdout.write(open(bytes.fromhex(sys.argv[1]), 'rb').read().hex())",
             [hex(path)]
         )
@@ -39,9 +39,10 @@ public enum RawFileNames {
 
     public static func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
 
+    /// Awaited on a thread of its own (`runProcessAsync`): a child must never block the cooperative pool.
     @discardableResult
-    static func python(_ script: String, _ arguments: [String]) throws -> String {
-        let result = try runProcess("/usr/bin/python3", ["-c", script] + arguments)
+    static func python(_ script: String, _ arguments: [String]) async throws -> String {
+        let result = try await runProcessAsync("/usr/bin/python3", ["-c", script] + arguments)
         guard result.status == 0 else { throw Failure(message: result.stderr) }
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
