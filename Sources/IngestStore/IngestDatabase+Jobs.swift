@@ -89,6 +89,7 @@ extension IngestDatabase {
                 of: id,
                 state: transition.from,
                 to: transition.to,
+                event: event,
                 message: transition.message,
                 at: now,
                 db: db
@@ -128,6 +129,7 @@ extension IngestDatabase {
         of id: Int64,
         state: JobState,
         to next: JobState,
+        event: JobEvent,
         message: String?,
         at now: Date,
         db: Database
@@ -137,10 +139,11 @@ extension IngestDatabase {
         case .failed: outcome = "failed"
         case .cancelled: outcome = "cancelled"
         case .rejected: outcome = "rejected"
-        case .stable: outcome = "interrupted"
+        case .stable:
+            if case .waitForRoom = event { outcome = "waiting" } else { outcome = "interrupted" }
         default: outcome = "ok"
         }
-        let error = ["failed", "rejected", "cancelled", "interrupted"].contains(outcome) ? message : nil
+        let error = ["failed", "rejected", "cancelled", "interrupted", "waiting"].contains(outcome) ? message : nil
         try db.execute(
             sql: """
                 UPDATE video_processing_stages SET finished_at = ?, outcome = ?, error = ?

@@ -9,16 +9,32 @@ extension IngestDatabase {
     /// age, then id, so a burst in one folder cannot pass a file of higher priority. Jobs recorded before
     /// `uncheckedBefore` run even without intake's mark (the agent stopped while checking them; the pipeline
     /// checks them itself).
-    public func runnableJobs(limit: Int, excluding running: Set<Int64>, uncheckedBefore: Date) async throws
-        -> [JobRecord]
-    {
+    /// A job waiting for room (`next_attempt_at` on a queued job) is left out until its time has come.
+    public func runnableJobs(
+        limit: Int,
+        excluding running: Set<Int64>,
+        uncheckedBefore: Date,
+        now: Date = Date()
+    ) async throws -> [JobRecord] {
         try await pool.read { db in
             try JobRecord
                 .filter(Column("state") == JobState.stable.rawValue)
                 .filter(Column("checked_at") != nil || Column("created_at") < uncheckedBefore)
+                .filter(Column("next_attempt_at") == nil || Column("next_attempt_at") <= now)
                 .filter(!running.contains(Column("id")))
                 .order(Column("priority").desc, Column("created_at"), Column("id"))
                 .limit(limit)
+                .fetchAll(db)
+        }
+    }
+
+    /// Queued jobs held back because the machine had no room for them (`waitForRoom`), oldest first.
+    public func jobsWaitingForRoom() async throws -> [JobRecord] {
+        try await pool.read { db in
+            try JobRecord
+                .filter(Column("state") == JobState.stable.rawValue)
+                .filter(Column("next_attempt_at") != nil)
+                .order(Column("created_at"), Column("id"))
                 .fetchAll(db)
         }
     }

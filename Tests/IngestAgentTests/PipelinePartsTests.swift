@@ -177,14 +177,12 @@ struct PipelinePartsTests {
         #expect(control.reason == .shutdown)
     }
 
-    @Test func workerFailuresBecomePlainReasons() {
-        #expect(
-            JobRunner.stageFailure(WorkerFailure("write seg_00003.m4s: No space left on device")).kind == "no-space"
-        )
-        #expect(
-            JobRunner.stageFailure(WorkerFailure("write failed: No space left on device")).description
-                .hasPrefix("no space left on the scratch disk")
-        )
+    @Test func workerFailuresBecomePlainReasons() throws {
+        let scratch = ScratchSpace(root: FileManager.default.temporaryDirectory.path)
+        let full = JobRunner.outcome(WorkerFailure("write seg_00003.m4s: No space left on device"), scratch: scratch)
+        let noRoom = try #require(full as? NoRoom, "a full disk makes the job wait, it does not fail it")
+        #expect(noRoom.description.hasPrefix("the scratch disk filled up during the transcode (write seg_00003.m4s"))
+        #expect(JobRunner.outcome(WorkerFailure("timed out after 2h"), scratch: scratch) is StageFailure)
         #expect(JobRunner.stageFailure(WorkerFailure("timed out after 2h")).kind == "timeout")
         #expect(JobRunner.stageFailure(WorkerFailure("worker killed by signal 9")).kind == "worker-signal")
     }
@@ -204,9 +202,11 @@ struct PipelinePartsTests {
         let scratch = ScratchSpace(root: dir)
         let free = try #require(scratch.freeBytes())
         try scratch.checkRoom(for: 1)
-        let error = #expect(throws: StageFailure.self) { try scratch.checkRoom(for: free + (1 << 40)) }
-        #expect(error?.description.hasPrefix("no space left on the scratch disk: needs ") == true)
-        #expect(error?.kind == "no-space")
+        let error = #expect(throws: NoRoom.self) { try scratch.checkRoom(for: free + (1 << 40)) }
+        // Both sizes in one unit (the larger's): "needs 1024.5 GiB, 12.3 GiB free".
+        let words = try #require(error?.description).split(separator: " ")
+        #expect(words.prefix(6) == ["no", "room", "on", "the", "scratch", "disk:"])
+        #expect(words[8] == "GiB," && words[10] == "GiB")
         // An hour of the standard ladder needs gigabytes, not megabytes.
         #expect(ScratchSpace.estimate(duration: 3600, profile: .standard) > 5 << 30)
     }

@@ -36,6 +36,9 @@ extension APIRoutes {
         var oldestWaiting: Oldest?
         var nextRetryAt: Date?
         var throughput: Throughput
+        /// What holds the queue up that is no job's fault, in plain words (a full scratch disk, a folder that is
+        /// gone); empty when nothing does. The page shows it above the queue.
+        var attention: [String]
         var at: Date
     }
 
@@ -101,6 +104,15 @@ extension APIRoutes {
         }
         let finished = overview.finishedSince
         let published = finished[.published] ?? 0
+        var attention: [String] = []
+        let waitingForRoom = try await database.jobsWaitingForRoom()
+        if let reason = waitingForRoom.compactMap(\.lastError).last {
+            let jobs = waitingForRoom.count == 1 ? "1 job" : "\(waitingForRoom.count) jobs"
+            attention.append("\(jobs) \(reason)")
+        }
+        for watcher in await backend.watcherHealth() where !watcher.ok {
+            attention.append("folder \(watcher.name) (\(watcher.path)) is unavailable: \(watcher.mode)")
+        }
         return QueueStatusJSON(
             counts: named(overview.counts),
             total: overview.counts.values.reduce(0, +),
@@ -117,6 +129,7 @@ extension APIRoutes {
                 cancelled: finished[.cancelled] ?? 0,
                 perHour: Double(published) * 3600 / Double(window)
             ),
+            attention: attention,
             at: now
         )
     }

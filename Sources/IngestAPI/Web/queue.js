@@ -12,6 +12,7 @@ export function renderQueue(view, params, setLive) {
   let nextCursor = null;
 
   const summary = el('div', { class: 'summary', id: 'summary' });
+  const attention = el('div', { class: 'attention', id: 'attention', role: 'status' });
   const stateSelect = el('select', { id: 'filter-state', 'aria-label': 'State' },
     el('option', { value: '' }, 'all states'), STATES.map((s) => el('option', { value: s, selected: s === state }, s)));
   const watchSelect = el('select', { id: 'filter-watch', 'aria-label': 'Folder' }, el('option', { value: '' }, 'all folders'));
@@ -26,7 +27,7 @@ export function renderQueue(view, params, setLive) {
   const body = el('tbody', { id: 'jobs' });
   const more = el('button', { class: 'ghost', type: 'button', hidden: true }, 'Older jobs');
   view.replaceChildren(
-    el('h1', {}, 'Queue'), summary,
+    el('h1', {}, 'Queue'), attention, summary,
     el('div', { class: 'filters' }, stateSelect, watchSelect),
     el('table', { class: 'jobs' },
       el('thead', {}, el('tr', {},
@@ -77,6 +78,7 @@ export function renderQueue(view, params, setLive) {
 
   const loadSummary = async () => {
     const status = await get('/api/videos/processing/queue-status');
+    attention.replaceChildren(...(status.attention || []).map((text) => el('p', {}, text)));
     const c = status.counts;
     const chip = (value, label) => el('div', { class: 'chip' }, el('b', {}, value), el('span', {}, label));
     summary.replaceChildren(
@@ -122,7 +124,8 @@ export function renderQueue(view, params, setLive) {
         etaSeconds: event.etaSeconds ?? previous?.etaSeconds, attempts: event.attempts,
         source: event.source, watch: event.watch, updatedAt: event.at,
         filename: previous?.filename || event.source.split('/').pop(),
-        error: ['failed', 'rejected'].includes(event.state) ? event.message : previous?.error };
+        error: ['failed', 'rejected'].includes(event.state) || event.event === 'waiting-for-room'
+          ? event.message : previous?.error };
       if (event.type === 'transition' && !ACTIVE.includes(event.state)) { job.percent = null; job.etaSeconds = null; }
       if (event.type === 'transition' && ACTIVE.includes(event.state)) { job.percent = 0; job.etaSeconds = null; }
       upsert(job, event.type === 'transition');

@@ -51,6 +51,28 @@ extension JobRunner {
         }
     }
 
+    /// The machine has no room for the job now: back to the queue until the retry delay has passed, without spending
+    /// an attempt; the scratch folder (what an earlier run wrote) stays. /healthz and the page say why meanwhile.
+    func waitForRoom(_ noRoom: NoRoom) async {
+        let delay = config.retry.baseDelay
+        let reason = "waiting for room: \(noRoom)"
+        do {
+            try await database.apply(
+                .waitForRoom(reason: reason, until: Date().addingTimeInterval(delay.timeInterval)),
+                toJob: id,
+                policy: config.retry
+            )
+        } catch {
+            logger.error("cannot record the wait for room", metadata: ["reason": "\(reason)", "error": "\(error)"])
+            return
+        }
+        Counter(label: "reel_ingest_waits_for_room_total").increment()
+        logger.warning(
+            "waiting for room on the scratch disk",
+            metadata: ["reason": "\(noRoom)", "again_in": "\(Units.formatDuration(delay))"]
+        )
+    }
+
     /// The source can never work: rejected, with a note in the share and `on_failure` applied.
     func reject(_ rejection: StageRejection) async {
         do {

@@ -76,7 +76,7 @@ extension JobRunner {
             progressSink.finish()
         }
         try checkStopped()
-        if let failure { throw Self.stageFailure(failure) }
+        if let failure { throw Self.outcome(failure, scratch: context.scratch) }
         guard let manifest = Self.finishedTranscode(in: folder) else {
             throw StageFailure("the worker finished without writing video.json", kind: "worker")
         }
@@ -134,12 +134,18 @@ extension JobRunner {
         return manifest
     }
 
-    /// The worker's failure as the job's reason, with the disk-full case in plain words.
-    static func stageFailure(_ failure: WorkerFailure) -> StageFailure {
+    /// The worker's failure as the job's reason; a full scratch disk is `NoRoom` (the job waits for room).
+    static func outcome(_ failure: WorkerFailure, scratch: ScratchSpace) -> any Error {
         let text = failure.description
         if text.localizedCaseInsensitiveContains("no space left on device") || text.contains("ENOSPC") {
-            return StageFailure("no space left on the scratch disk (\(text))", kind: "no-space")
+            return NoRoom(needed: nil, free: scratch.freeBytes(), root: scratch.root, during: text)
         }
+        return stageFailure(failure)
+    }
+
+    /// The worker's failure as the job's reason and its kind.
+    static func stageFailure(_ failure: WorkerFailure) -> StageFailure {
+        let text = failure.description
         if text.hasPrefix("timed out") { return StageFailure(text, kind: "timeout") }
         if text.hasPrefix("worker killed by signal") { return StageFailure(text, kind: "worker-signal") }
         return StageFailure(text, kind: "worker")

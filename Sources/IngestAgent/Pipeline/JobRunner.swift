@@ -71,6 +71,8 @@ final class JobRunner: Sendable {
             await stoppedRun(stopped.reason)
         } catch let rejection as StageRejection {
             await reject(rejection)
+        } catch let noRoom as NoRoom {
+            await waitForRoom(noRoom)
         } catch {
             // A stop makes uploads and the worker fail on their own terms; the stop is what happened.
             if let reason = control.reason {

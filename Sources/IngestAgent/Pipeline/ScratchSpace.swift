@@ -30,17 +30,11 @@ struct ScratchSpace: Sendable {
         return Int64(bits / 8 * 1.1) + (64 << 20)
     }
 
-    /// Fails with the issue's plain wording when the disk cannot hold the outputs, rather than producing a
-    /// truncated file later.
-    func checkRoom(for needed: Int64) throws(StageFailure) {
+    /// Throws `NoRoom` when the disk cannot hold the outputs, rather than producing a truncated file later. The job
+    /// then waits for room: a full disk is the machine's condition, not the file's.
+    func checkRoom(for needed: Int64) throws(NoRoom) {
         guard let free = freeBytes() else { return }
-        if free < needed {
-            throw StageFailure(
-                "no space left on the scratch disk: needs \(Units.formatBytes(needed)), "
-                    + "\(Units.formatBytes(free)) free in \(root)",
-                kind: "no-space"
-            )
-        }
+        if free < needed { throw NoRoom(needed: needed, free: free, root: root, during: nil) }
     }
 
     /// Deletes the job's folder. The pipeline ignores a failure (the retry sweep removes what is left); the sweep
@@ -59,7 +53,8 @@ struct ScratchSpace: Sendable {
 }
 
 /// Why a stage failed, as the one line recorded on the job, plus a short kind for analytics and metrics
-/// (`worker-signal`, `timeout`, `storage`, `no-space`, `source`, `probe`, `cdn`, `other`).
+/// (`worker-signal`, `timeout`, `worker`, `storage`, `source`, `probe`, `config`, `other`). A full scratch disk is no
+/// failure of the job: it is `NoRoom`, and the job waits.
 struct StageFailure: Error, Sendable, CustomStringConvertible {
     let description: String
     let kind: String
@@ -74,4 +69,25 @@ struct StageFailure: Error, Sendable, CustomStringConvertible {
 struct StageRejection: Error, Sendable {
     let reason: String
     let advice: String
+}
+
+/// The scratch disk cannot hold a job's outputs now: found before the transcode (`needed` known) or by the worker
+/// running out of space (`during`: its error).
+struct NoRoom: Error, CustomStringConvertible {
+    var needed: Int64?
+    var free: Int64?
+    var root: String
+    var during: String?
+
+    var description: String {
+        let sizes = Units.formatBytesAlike([needed, free].compactMap { $0 })
+        switch (needed, free) {
+        case (.some, .some):
+            return "no room on the scratch disk: needs \(sizes[0]), \(sizes[1]) free in \(root)"
+        case (nil, .some):
+            return "the scratch disk filled up during the transcode (\(during ?? "")): \(sizes[0]) free in \(root)"
+        default:
+            return "the scratch disk filled up during the transcode (\(during ?? "")) in \(root)"
+        }
+    }
 }

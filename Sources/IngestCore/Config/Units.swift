@@ -44,6 +44,18 @@ public enum Units {
         return "\(bytes)"
     }
 
+    /// Sizes for people to compare: all in the unit of the largest, one decimal (`88.3 MiB` and `8.0 MiB`, never
+    /// `92601364` beside `8MiB`).
+    public static func formatBytesAlike(_ sizes: [Int64]) -> [String] {
+        let largest = sizes.max() ?? 0
+        let (unit, factor) =
+            [("GiB", Int64(1) << 30), ("MiB", Int64(1) << 20), ("KiB", Int64(1) << 10)].first { largest >= $0.1 }
+            ?? ("bytes", 1)
+        return sizes.map { size in
+            factor == 1 ? "\(size) bytes" : String(format: "%.1f %@", Double(size) / Double(factor), unit)
+        }
+    }
+
     /// `Duration` → `90s`, `5m`, `2h`: exact, shortest.
     public static func formatDuration(_ duration: Duration) -> String {
         let ms = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000

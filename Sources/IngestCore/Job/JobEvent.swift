@@ -1,3 +1,5 @@
+import Foundation
+
 /// Something that happened to a job. `JobLifecycle` decides whether it is allowed in the current state.
 public enum JobEvent: Sendable, Equatable {
     /// Size, mtime and inode held still for the settle time.
@@ -24,6 +26,9 @@ public enum JobEvent: Sendable, Equatable {
     case cancelled(reason: String)
     /// The agent stopped (or died) while a worker had the job: back to the queue without spending an attempt.
     case interrupted(reason: String)
+    /// The machine cannot take the job now (its scratch disk is full): back to the queue until `until`, without
+    /// spending an attempt, since nothing is wrong with the file.
+    case waitForRoom(reason: String, until: Date)
 
     /// A short name for logs and stage rows.
     public var name: String {
@@ -40,6 +45,7 @@ public enum JobEvent: Sendable, Equatable {
         case .retry(let manual): manual ? "manual-retry" : "retry"
         case .cancelled: "cancelled"
         case .interrupted: "interrupted"
+        case .waitForRoom: "waiting-for-room"
         }
     }
 }

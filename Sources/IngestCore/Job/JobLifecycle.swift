@@ -38,6 +38,8 @@ public struct JobLifecycle: Sendable, Equatable {
             state = .stable
         case (.stable, .probeStarted):
             state = .probing
+            // A wait for room is over once the job runs again.
+            nextAttemptAt = nil
         case (.probing, .transcodeStarted):
             state = .transcoding
         case (.transcoding, .uploadStarted):
@@ -90,6 +92,11 @@ public struct JobLifecycle: Sendable, Equatable {
             message = "re-publish requested by admin"
         case (let current, .interrupted(let reason)) where current.isActive:
             state = .stable
+            message = reason
+        case (let current, .waitForRoom(let reason, let until)) where current.isActive:
+            state = .stable
+            nextAttemptAt = until
+            lastError = reason
             message = reason
         case (let current, .cancelled(let reason)) where !current.isTerminal:
             state = .cancelled

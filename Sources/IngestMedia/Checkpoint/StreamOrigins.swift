@@ -6,8 +6,8 @@ struct StreamOrigins: Sendable, Equatable {
     var audio: Int64?
 
     /// Decodes from the start until one frame of each stream has come out (a bounded number of packets).
-    static func measure(path: String, video: Int, audio: Int?) throws -> StreamOrigins {
-        let input = try FormatInput(path: path)
+    static func measure(path: String, formats: [String], video: Int, audio: Int?) throws -> StreamOrigins {
+        let input = try FormatInput(path: path, formats: formats)
         guard let videoStream = input.stream(video) else { throw TranscodeFailure("no video stream") }
         let videoDecoder = try Decoder(stream: videoStream, threads: 1)
         let audioDecoder = try audio.flatMap(input.stream).map { try Decoder(stream: $0, threads: 1) }

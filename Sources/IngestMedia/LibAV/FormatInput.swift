@@ -5,10 +5,20 @@ import IngestCore
 public final class FormatInput {
     let context: UnsafeMutablePointer<AVFormatContext>
 
-    /// Opens `path` and reads stream information.
-    public init(path: String) throws(AVError) {
+    /// Opens the local file `path` and reads stream information. libav may open nothing but local files
+    /// (`protocol_whitelist`), and with `formats` only those demuxers (`format_whitelist`): a playlist, a concat
+    /// script or a reference inside a file can then neither open another file through another demuxer nor connect
+    /// anywhere, whatever the probe decided.
+    public init(path: String, formats: [String]? = nil) throws(AVError) {
         var ctx: UnsafeMutablePointer<AVFormatContext>? = nil
-        let status = path.withFileSystemPath { avformat_open_input(&ctx, $0, nil, nil) }
+        var options: OpaquePointer? = nil
+        defer { av_dict_free(&options) }
+        try AVError.check(av_dict_set(&options, "protocol_whitelist", "file", 0), "allow only local files")
+        if let formats {
+            let list = formats.joined(separator: ",")
+            try AVError.check(av_dict_set(&options, "format_whitelist", list, 0), "allow only the formats \(list)")
+        }
+        let status = path.withFileSystemPath { avformat_open_input(&ctx, $0, nil, &options) }
         try AVError.check(status, "open \(path.readablePath)")
         guard let opened = ctx else { throw AVError.invalid("open \(path.readablePath)") }
         do {

@@ -43,7 +43,7 @@ public enum PassthroughPlanner {
         let index = report.videoStream
         guard index < report.streams.count else { return (.refused("no video stream"), nil) }
         let video = report.streams[index]
-        let input = try FormatInput(path: path)
+        let input = try FormatInput(path: path, formats: report.sourceDemuxers)
         guard let stream = input.stream(index) else { return (.refused("no video stream"), nil) }
         let nominal = stream.pointee.r_frame_rate
         let facts = PassthroughPolicy.StreamFacts(
@@ -67,7 +67,7 @@ public enum PassthroughPlanner {
         let rate = (num: nominal.num, den: nominal.den)
         let fps = Double(rate.num) / Double(rate.den)
         let scan: SourceScan
-        switch try SourceScan.run(path: path, stream: index, frameRate: rate) {
+        switch try SourceScan.run(path: path, formats: report.sourceDemuxers, stream: index, frameRate: rate) {
         case .refused(let reason): return (.refused(reason), nil)
         case .scanned(let result): scan = result
         }

@@ -15,8 +15,13 @@ struct SourceScan: Sendable {
         case refused(String)
     }
 
-    static func run(path: String, stream index: Int, frameRate: (num: Int32, den: Int32)) throws(AVError) -> Outcome {
-        let input = try FormatInput(path: path)
+    static func run(
+        path: String,
+        formats: [String],
+        stream index: Int,
+        frameRate: (num: Int32, den: Int32)
+    ) throws(AVError) -> Outcome {
+        let input = try FormatInput(path: path, formats: formats)
         input.discardAll(except: index)
         guard let timeBase = input.timeBase(of: index) else { return .refused("no time base on the video stream") }
         let lengthSize = H264Bitstream.lengthSize(extradata: input.extradata(of: index))

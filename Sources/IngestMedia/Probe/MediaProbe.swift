@@ -17,11 +17,14 @@ public enum MediaProbe {
         guard size > 0 else { throw .emptyFile }
         let input: FormatInput
         do {
-            input = try FormatInput(path: path)
+            input = try FormatInput(path: path, formats: ContainerName.demuxers(for: limits.allowedContainers))
         } catch {
-            // A recognised header that libav then cannot open (an MP4 cut before its moov box) is damaged;
+            // A recognised header of a container that is not allowed (so its demuxer was never tried) says so;
+            // one of an allowed container that libav then cannot open (an MP4 cut before its moov box) is damaged;
             // anything else is not media at all.
-            throw FormatInput.detectFormat(header: header) == nil ? .notAVideoFile : .damaged
+            guard let detected = FormatInput.detectFormat(header: header) else { throw .notAVideoFile }
+            let container = ContainerName.resolve(formatName: detected, majorBrand: nil, header: header)
+            throw limits.allowedContainers.contains(container) ? .damaged : .containerNotAllowed(container)
         }
         // libav will open arbitrary bytes as some raw format; only a confident header match counts as media.
         let recognised = FormatInput.detectFormat(header: header) != nil

@@ -24,7 +24,7 @@ public enum ThumbnailExtractor {
         } catch {
             throw TranscodeFailure(error.description)
         }
-        let input = try FormatInput(path: path)
+        let input = try FormatInput(path: path, formats: report.sourceDemuxers)
         guard let stream = input.stream(report.videoStream) else { throw TranscodeFailure("no video stream") }
         let video = report.streams[report.videoStream]
         let rate = video.averageFrameRate ?? video.frameRate ?? 25

@@ -16,6 +16,7 @@ extension TranscodeJob {
             case .kept(let kept):
                 let origins = try StreamOrigins.measure(
                     path: request.input,
+                    formats: report.sourceDemuxers,
                     video: videoIndex,
                     audio: report.audioStream
                 )

@@ -48,7 +48,7 @@ final class TranscodeJob {
         self.progress = progress
         self.allowResume = allowResume
         recorder = OutputRecorder(announce: request.fileWritten)
-        input = try FormatInput(path: request.input)
+        input = try FormatInput(path: request.input, formats: report.sourceDemuxers)
         videoIndex = report.videoStream
         guard let stream = input.stream(videoIndex) else { throw TranscodeFailure("no video stream") }
         let video = report.streams[videoIndex]
