@@ -77,6 +77,8 @@ extension WatchLoop {
             entry.nextPoll = Date()
         }
         followed[watch.name] = entry
+        // Before the log line: whoever waits for it (a test, an admin) finds /healthz and `watch list` saying so too.
+        publishStatus()
         logger.notice(
             "watching folder",
             metadata: [
