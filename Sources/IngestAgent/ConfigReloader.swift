@@ -28,6 +28,7 @@ struct ConfigReloader: Service {
     ) {
         do {
             let config = try load()
+            KillPoint.midReload.reached()
             let pending = restartNeeded(from: box.config, to: config)
             box.replace(config)
             logger.notice(

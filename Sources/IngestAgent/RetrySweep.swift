@@ -47,6 +47,7 @@ public struct RetrySweep: Sendable {
             do {
                 try await database.apply(.retry(manual: false), toJob: id, policy: policy, at: now)
                 report.requeued.append(id)
+                KillPoint.midRetrySweep.reached()
             } catch {
                 // Another sweep or the daemon moved it first; report and go on with the rest.
                 report.errors.append("job \(id): \(error)")
@@ -60,6 +61,7 @@ public struct RetrySweep: Sendable {
                     do {
                         try scratch.remove(job: id)
                         report.removedScratch.append(id)
+                        KillPoint.midRetrySweep.reached()
                     } catch {
                         report.errors.append("scratch folder of job \(id): \(error.localizedDescription)")
                     }

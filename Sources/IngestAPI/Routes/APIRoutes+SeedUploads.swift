@@ -70,7 +70,8 @@ extension APIRoutes {
                 offset: offset,
                 body: request.body,
                 checksum: checksum,
-                limit: backend.config.api.maxChunkSize
+                limit: backend.config.api.maxChunkSize,
+                killPoint: .midChunkedUpload
             )
             return try JSONResponse.make(status(row))
         }

@@ -51,7 +51,14 @@ extension APIRoutes {
             let checksum = try request.headers[.uploadChecksum].map { (h) throws(APIError) in
                 try UploadChecksum(header: h)
             }
-            row = try await uploads.append(id: row.id, offset: 0, body: request.body, checksum: checksum, limit: nil)
+            row = try await uploads.append(
+                id: row.id,
+                offset: 0,
+                body: request.body,
+                checksum: checksum,
+                limit: nil,
+                killPoint: .midTusUpload
+            )
             if row.state == .received { row = try await handoff.complete(row) }
         }
         context.logger.info(
@@ -91,7 +98,14 @@ extension APIRoutes {
         let checksum = try request.headers[.uploadChecksum].map { (h) throws(APIError) in try UploadChecksum(header: h)
         }
         let id = try context.parameters.require("upload")
-        var row = try await uploads.append(id: id, offset: offset, body: request.body, checksum: checksum, limit: nil)
+        var row = try await uploads.append(
+            id: id,
+            offset: offset,
+            body: request.body,
+            checksum: checksum,
+            limit: nil,
+            killPoint: .midTusUpload
+        )
         if row.state == .received { row = try await handoff.complete(row) }
         var headers = tusHeaders(row)
         headers[.uploadOffset] = String(row.receivedBytes)

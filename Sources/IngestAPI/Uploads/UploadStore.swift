@@ -82,7 +82,8 @@ final class UploadStore: Sendable {
         offset: Int64,
         body: RequestBody,
         checksum: UploadChecksum?,
-        limit: Int64?
+        limit: Int64?,
+        killPoint: KillPoint
     ) async throws -> HTTPUploadRecord {
         guard busy.withLock({ $0.insert(id).inserted }) else {
             throw APIError(.conflict, "another request is writing to upload \(id); retry when it has finished")
@@ -136,6 +137,7 @@ final class UploadStore: Sendable {
             }
         }
         try await runBlocking { () throws(UploadIOError) in try file.sync() }
+        killPoint.reached()
         let now = Date()
         let advanced = try await database.advanceHTTPUpload(
             id: id,

@@ -98,7 +98,11 @@ extension JobRunner {
         do {
             outcomes = try await onThread("reel-ingest cdn") {
                 let client = try CDNClient(options: options)
-                return actions.map { client.perform($0) }
+                return actions.map { action in
+                    let outcome = client.perform(action)
+                    if case .prewarm = action { KillPoint.midPrewarm.reached() } else { KillPoint.midPurge.reached() }
+                    return outcome
+                }
             }
         } catch {
             logger.error("CDN requests could not start", metadata: ["error": "\(error)"])
@@ -143,6 +147,7 @@ extension JobRunner {
         let path = job.sourcePath
         do {
             let moved = try await onThread("reel-ingest source") { try executor.apply(action, to: path) }
+            KillPoint.duringOnSuccess.reached()
             if let moved, moved != path { try await database.moveSource(job: id, to: moved) }
             logger.info("source handled", metadata: ["on_success": "\(action)", "now_at": "\(moved ?? "deleted")"])
         } catch {

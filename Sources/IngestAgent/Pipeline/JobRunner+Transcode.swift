@@ -68,6 +68,7 @@ extension JobRunner {
                         if early && file.path != "video.json" {
                             uploads.start(file: folder + "/" + file.path, key: key(file.path))
                         }
+                        KillPoint.midTranscode.reached()
                     }
                 }
             } catch {

@@ -26,6 +26,7 @@ extension Intake {
         let (finalPath, staged) = try await runBlocking { () throws -> (String, String) in
             try Self.linkIn(source, named: filename, into: root, uploadID: id)
         }
+        KillPoint.uploadHandOff.reached()
         guard let observation = Self.lstat(finalPath) else {
             throw UploadError(description: "\(finalPath) vanished right after it was moved in")
         }

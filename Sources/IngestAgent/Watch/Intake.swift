@@ -91,6 +91,7 @@ struct Intake: Sendable {
         let (id, file, watch, config, path) = (
             recorded.id, recorded.file, recorded.watch, recorded.config, recorded.file.path
         )
+        KillPoint.afterJobRow.reached()
         // Size first: an oversize file is rejected from its stat, before anything reads it.
         if file.size > config.limits.maxFileSize {
             let limit = Units.formatBytes(config.limits.maxFileSize)

@@ -82,7 +82,10 @@ extension WatchLoop {
 
     mutating func observe(_ file: FileObservation, watch name: String) {
         if known[name]?.contains(file) == true || inFlight.contains(file) { return }
-        if !gate.contains(file.path) { logger.debug("settling", metadata: ["path": "\(file.path)"]) }
+        if !gate.contains(file.path) {
+            logger.debug("settling", metadata: ["path": "\(file.path)"])
+            KillPoint.afterDiscovery.reached()
+        }
         gate.observe(file, at: Date())
         owner[file.path] = name
     }

@@ -129,6 +129,7 @@ public struct MultipartUpload: Sendable {
         guard ordered.count == state.plan.partCount else {
             throw .invalidResponse(operation: "UploadPart", detail: "\(ordered.count) of \(state.plan.partCount) parts")
         }
+        KillPoint.beforeComplete.reached()
         let etag = try connection.completeMultipartUpload(
             key: key,
             uploadId: state.uploadId,
@@ -140,6 +141,7 @@ public struct MultipartUpload: Sendable {
                 throw .integrity(operation: "CompleteMultipartUpload", detail: "ETag \(etag), expected \(expected)")
             }
         }
+        KillPoint.betweenCompleteAndCommit.reached()
         try journaled { try journal.completed(state.journalId, etag: etag) }
         return UploadSummary(
             key: key,
@@ -253,6 +255,7 @@ public struct MultipartUpload: Sendable {
                     crc32: digest.crc32
                 )
                 try journaled { try journal.record(record, of: state.journalId) }
+                KillPoint.midPart.reached()
                 let done = board.finish(record)
                 events(.partDone(number: part.number, size: part.length, etag: etag))
                 events(.bytes(done: done, total: target.size))

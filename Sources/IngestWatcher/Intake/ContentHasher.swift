@@ -27,6 +27,7 @@ public enum ContentHasher {
             }
             if count == 0 { break }
             hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+            KillPoint.midHash.reached()
         }
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }

@@ -61,6 +61,7 @@ public struct SubprocessProber: MediaProber {
         } catch {
             return .unavailable(reason: "cannot run \(executable): \(error.localizedDescription)")
         }
+        KillPoint.midProbe.reached()
         let timedOut = Mutex(false)
         let pid = process.processIdentifier
         let killer = DispatchWorkItem {
