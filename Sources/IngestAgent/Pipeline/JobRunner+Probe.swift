@@ -29,16 +29,7 @@ extension JobRunner {
             throw StageFailure("profile '\(job.profile)' is no longer configured", kind: "config")
         }
         let path = job.sourcePath
-        guard let info = FileSystemCalls.lstat(path) else {
-            throw JobStopped(reason: .cancelled("source file disappeared"))
-        }
-        let size = Int64(info.st_size)
-        if let sourceId = job.sourceFileId, let recorded = try await database.sourceFile(id: sourceId) {
-            let mtime = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
-            if recorded.size != size || recorded.mtimeNs != mtime {
-                throw JobStopped(reason: .cancelled("source file changed; the new version is queued as its own job"))
-            }
-        }
+        let size = try await checkSourceUnchanged(since: "it was recorded")
         var sha256 = job.contentSha256
         if sha256 == nil {
             // The agent stopped between recording the file and hashing it: hash it now, as intake would.
@@ -110,5 +101,26 @@ extension JobRunner {
             }
         }
         return total
+    }
+
+    /// Stops the run (cancelled) when the source is gone or is no longer the file intake recorded (size, modification
+    /// time, inode): what was made from other content must never be published under this content's id. The watcher
+    /// queues the new version as its own job. Returns the size.
+    @discardableResult
+    func checkSourceUnchanged(since moment: String) async throws -> Int64 {
+        guard let info = FileSystemCalls.lstat(job.sourcePath) else {
+            throw JobStopped(reason: .cancelled("source file disappeared"))
+        }
+        let size = Int64(info.st_size)
+        if let sourceId = job.sourceFileId, let recorded = try await database.sourceFile(id: sourceId) {
+            let mtime = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+            let inode = Int64(bitPattern: UInt64(info.st_ino))
+            if recorded.size != size || recorded.mtimeNs != mtime || recorded.inode != inode {
+                throw JobStopped(
+                    reason: .cancelled("source file changed since \(moment); the new version is queued as its own job")
+                )
+            }
+        }
+        return size
     }
 }

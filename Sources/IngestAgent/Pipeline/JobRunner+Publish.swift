@@ -51,6 +51,8 @@ extension JobRunner {
             )
         }
         try checkStopped()
+        // The original is uploaded from the source itself: the last moment it can have changed under us.
+        try await checkSourceUnchanged(since: "the transcode started")
         let plan = cdnPlan
         let video = PublishedVideo(
             videoId: videoId,

@@ -56,6 +56,7 @@ final class JobRunner: Sendable {
             let probed = try await probe()
             stage = "transcoding"
             let output = try await transcode(probed)
+            try await checkSourceUnchanged(since: "the transcode started")
             KillPoint.betweenTranscodeAndUpload.reached()
             release()
             stage = "uploading"
