@@ -40,6 +40,9 @@ struct FullDiskTests {
         #expect(disk["waitingJobs"] as? Int == 1)
         #expect(disk["ok"] as? Bool == false)
         #expect((disk["reason"] as? String)?.contains("no room on the scratch disk") == true)
+        let metrics = try await daemon.call("GET", "/metrics").text
+        let gauge = metrics.split(separator: "\n").first { $0.hasPrefix("reel_ingest_jobs_waiting_for_room") }
+        #expect(gauge.flatMap { $0.split(separator: " ").last }.flatMap { Double($0) } == 1, "\(metrics)")
         let queue = try await daemon.call("GET", "/api/videos/processing/queue-status").json()
         let attention = try #require(queue["attention"] as? [String])
         #expect(attention.contains { $0.hasPrefix("1 job waiting for room: no room on the scratch disk") })

@@ -14,6 +14,8 @@ struct MetricsTests {
         #expect(before.types["reel_ingest_jobs"] == "gauge")
         #expect(before.value("reel_ingest_jobs", ["state=published"]) == 0)
         #expect(before.value("reel_ingest_queue_depth") == 0)
+        #expect(before.value("reel_ingest_watch_available", ["watch=inbox"]) == 1)
+        #expect(before.value("reel_ingest_jobs_waiting_for_room") == 0)
 
         // An upload over tus and a dropped clip, both published.
         try await Fixtures.clip(daemon.dir.path + "/up.mp4", seconds: 2)

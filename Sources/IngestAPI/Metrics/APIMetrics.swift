@@ -39,6 +39,12 @@ struct APIMetrics: Sendable {
     static var running: MetricNameDescriptor {
         gauge("jobs_running", "Jobs a worker is probing, transcoding, uploading or distributing.")
     }
+    static var watchAvailable: MetricNameDescriptor {
+        gauge("watch_available", "1 while the watched folder is followed, 0 while it is missing or not running.")
+    }
+    static var waitingForRoom: MetricNameDescriptor {
+        gauge("jobs_waiting_for_room", "Queued jobs held back because the scratch disk has no room for them.")
+    }
     static var subscribers: MetricNameDescriptor {
         gauge("live_subscribers", "Open live-update streams (WebSockets and the scheduler).")
     }
@@ -47,8 +53,13 @@ struct APIMetrics: Sendable {
         MetricNameDescriptor(namespace: "reel_ingest", metricName: name, unitName: "", helpText: help)
     }
 
-    /// The text exposition, with the database gauges refreshed first.
-    func render() async throws -> [UInt8] {
+    /// The text exposition, with the database and watcher gauges refreshed first.
+    func render(watchers: [WatcherHealth]) async throws -> [UInt8] {
+        for watcher in watchers {
+            registry.makeGauge(descriptor: Self.watchAvailable, labels: [("watch", watcher.name)])
+                .set(Double(watcher.ok ? 1 : 0))
+        }
+        registry.makeGauge(descriptor: Self.waitingForRoom).set(Double(try await database.jobsWaitingForRoom().count))
         let counts = try await database.jobCounts()
         for (state, count) in counts {
             registry.makeGauge(descriptor: Self.jobs, labels: [("state", state.rawValue)]).set(Double(count))

@@ -33,7 +33,7 @@ extension APIRoutes {
 
     func addMetrics(_ reads: RouterGroup<APIContext>) {
         reads.get("/metrics") { _, _ in
-            let bytes = try await metrics.render()
+            let bytes = try await metrics.render(watchers: await backend.watcherHealth())
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))

@@ -69,6 +69,8 @@ extension WatchLoop {
             followed[name]?.tree = nil
             followed[name]?.missing = true
             followed[name]?.nextPoll = Date().addingTimeInterval(config.limits.pollInterval.timeInterval)
+            // /healthz, /metrics and `watch list` read the status file: say so at once.
+            publishStatus()
         }
     }
 
