@@ -80,7 +80,6 @@ public struct Agent: Sendable {
     /// changing them takes a restart (a reload says so).
     private func pipelineContext(database: IngestDatabase, box: ConfigBox) throws -> PipelineContext {
         let store = try StoreFactory.make(config.storage, database: database)
-        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
         let credentials = try? CredentialSource.resolve(
             environment: ProcessInfo.processInfo.environment,
             credentialsFile: config.storage.credentialsFile
@@ -99,7 +98,7 @@ public struct Agent: Sendable {
             ),
             uploadSlots: SlotPool(slots: config.agent.parallelUploads),
             scratch: ScratchSpace(root: config.agent.scratchDir),
-            mediaWorker: exe.appendingPathComponent("reel-ingest-media").path,
+            mediaWorker: SiblingExecutable.mediaWorker,
             configFile: config.file,
             cdnCredentials: credentials
         )

@@ -270,7 +270,7 @@ struct CLITests {
         defer { dir.remove() }
         let copy = dir.path + "/reel-ingest"
         // Copied by cp, so no parallel test's child can inherit our write descriptor and make exec fail (ETXTBSY).
-        _ = try await runProcessAsync("/bin/cp", [CLI.binary, copy])
+        _ = try await runProcessAsync("/bin/cp", [TestBinaries.reelIngest, copy])
         let result = try await CLI.run(["probe", "/nonexistent/clip.mp4"], binary: copy)
         #expect(result.status == 1)
         #expect(

@@ -42,7 +42,7 @@ public struct CDNRetry: Sendable {
         let options = self.options
         for var record in records {
             guard let id = record.id, let action = CDNAction(name: record.action, target: record.url) else { continue }
-            let outcome = try await onThread("reel-ingest cdn retry") {
+            let outcome = try await runBlocking("reel-ingest cdn retry") {
                 try CDNClient(options: options).perform(action)
             }
             record.attempts += outcome.attempts

@@ -46,7 +46,7 @@ extension JobRunner {
 
         if !leftovers.isEmpty {
             let relative = leftovers.map { relativeKey($0) }
-            try await onThread("reel-ingest delete") { try store.delete(relative) }
+            try await runBlocking("reel-ingest delete") { try store.delete(relative) }
             try database.markDeleted(storeURL: store.journalURL, keys: leftovers)
             logger.info("removed replaced objects", metadata: ["objects": "\(leftovers.count)"])
         }
@@ -96,7 +96,7 @@ extension JobRunner {
         )
         let outcomes: [CDNOutcome]
         do {
-            outcomes = try await onThread("reel-ingest cdn") {
+            outcomes = try await runBlocking("reel-ingest cdn") {
                 let client = try CDNClient(options: options)
                 return actions.map { client.perform($0) }
             }
@@ -142,7 +142,7 @@ extension JobRunner {
         let action = watch.onSuccess
         let path = job.sourcePath
         do {
-            let moved = try await onThread("reel-ingest source") { try executor.apply(action, to: path) }
+            let moved = try await runBlocking("reel-ingest source") { try executor.apply(action, to: path) }
             if let moved, moved != path { try await database.moveSource(job: id, to: moved) }
             logger.info("source handled", metadata: ["on_success": "\(action)", "now_at": "\(moved ?? "deleted")"])
         } catch {
