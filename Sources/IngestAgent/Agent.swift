@@ -80,10 +80,8 @@ public struct Agent: Sendable {
     /// changing them takes a restart (a reload says so).
     private func pipelineContext(database: IngestDatabase, box: ConfigBox) throws -> PipelineContext {
         let store = try StoreFactory.make(config.storage, database: database)
-        let credentials = try? CredentialSource.resolve(
-            environment: ProcessInfo.processInfo.environment,
-            credentialsFile: config.storage.credentialsFile
-        )
+        // Only CloudFront signs its requests; a credentials file that is there but unusable stops the start.
+        let credentials = try CredentialSource.ifConfigured(for: config.storage)
         try FileManager.default.createDirectory(atPath: config.agent.scratchDir, withIntermediateDirectories: true)
         return PipelineContext(
             database: database,

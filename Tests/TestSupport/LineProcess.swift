@@ -136,6 +136,11 @@ public final class LineProcess: Sendable {
         await exitStatus(timeout: nil) ?? -1
     }
 
+    /// The exit status, or nil when the process is still running after `timeout`.
+    public func waitForExit(timeout: Duration) async -> Int32? {
+        await exitStatus(timeout: timeout)
+    }
+
     /// Sends `signal` and waits for the exit status, or nil when the process is still running after `timeout`.
     public func exit(after signal: Int32, timeout: Duration) async -> Int32? {
         self.signal(signal)

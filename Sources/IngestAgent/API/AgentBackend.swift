@@ -37,10 +37,7 @@ struct AgentBackend: IngestBackend {
     func presignedURL(key: String, expiresIn seconds: Int) throws -> String? {
         let storage = box.config.storage
         guard case .s3(let bucket, _) = StoreLocation(storage.url) else { return nil }
-        let credentials = try CredentialSource.resolve(
-            environment: ProcessInfo.processInfo.environment,
-            credentialsFile: storage.credentialsFile
-        )
+        let credentials = try CredentialSource.resolve(for: storage)
         let endpoint = try S3Endpoint(
             endpoint: storage.endpoint,
             region: storage.region,

@@ -23,12 +23,10 @@ public struct CDNRetry: Sendable {
     let database: IngestDatabase
     let options: CDNClient.Options
 
-    public init(database: IngestDatabase, settings: StorageSettings, cdn: CDNSettings) {
+    /// Throws when credentials are configured but cannot be used (see `CredentialSource.ifConfigured`).
+    public init(database: IngestDatabase, settings: StorageSettings, cdn: CDNSettings) throws(CredentialsError) {
         self.database = database
-        let credentials = try? CredentialSource.resolve(
-            environment: ProcessInfo.processInfo.environment,
-            credentialsFile: settings.credentialsFile
-        )
+        let credentials = try CredentialSource.ifConfigured(for: settings)
         options = CDNClient.Options(
             credentials: credentials,
             cloudfrontEndpoint: cdn.cloudfrontEndpoint,
