@@ -27,11 +27,7 @@ public struct CDNRetry: Sendable {
     public init(database: IngestDatabase, settings: StorageSettings, cdn: CDNSettings) throws(CredentialsError) {
         self.database = database
         let credentials = try CredentialSource.ifConfigured(for: settings)
-        options = CDNClient.Options(
-            credentials: credentials,
-            cloudfrontEndpoint: cdn.cloudfrontEndpoint,
-            caBundle: settings.caBundle
-        )
+        options = CDNClient.Options(cdn, storage: settings, credentials: credentials)
     }
 
     public func run() async throws -> [Action] {
@@ -43,12 +39,7 @@ public struct CDNRetry: Sendable {
             let outcome = try await runBlocking("reel-ingest cdn retry") {
                 try CDNClient(options: options).perform(action)
             }
-            record.attempts += outcome.attempts
-            record.status = outcome.succeeded ? .ok : .failed
-            record.httpStatus = outcome.status
-            record.cacheStatus = outcome.cacheStatus
-            record.error = outcome.error
-            record.updatedAt = Date()
+            record.record(outcome, at: Date())
             try await database.updateCDNAction(record)
             results.append(
                 Action(

@@ -89,11 +89,7 @@ extension JobRunner {
 
     /// Runs CDN actions on a thread and records each in `video_cdn_cache`.
     func perform(_ actions: [CDNAction], revision: String) async {
-        let options = CDNClient.Options(
-            credentials: context.cdnCredentials,
-            cloudfrontEndpoint: config.cdn.cloudfrontEndpoint,
-            caBundle: config.storage.caBundle
-        )
+        let options = CDNClient.Options(config.cdn, storage: config.storage, credentials: context.cdnCredentials)
         let outcomes: [CDNOutcome]
         do {
             outcomes = try await runBlocking("reel-ingest cdn") {
@@ -106,18 +102,7 @@ extension JobRunner {
         }
         var failures = 0
         for outcome in outcomes {
-            var record = CDNActionRecord(
-                jobId: id,
-                url: outcome.action.target,
-                action: outcome.action.name,
-                revision: revision,
-                at: Date()
-            )
-            record.status = outcome.succeeded ? .ok : .failed
-            record.httpStatus = outcome.status
-            record.cacheStatus = outcome.cacheStatus
-            record.attempts = outcome.attempts
-            record.error = outcome.error
+            let record = CDNActionRecord(jobId: id, revision: revision, outcome: outcome, at: Date())
             _ = try? await database.recordCDNAction(record)
             Counter(
                 label: "reel_ingest_cdn_actions_total",
