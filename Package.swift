@@ -75,11 +75,9 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             // The web page, compiled into the binary: nothing to install beside it, nothing fetched at run time.
-            resources: [
-                .embedInCode("Web/index.html"), .embedInCode("Web/app.css"), .embedInCode("Web/app.js"),
-                .embedInCode("Web/api.js"), .embedInCode("Web/queue.js"), .embedInCode("Web/video.js"),
-                .embedInCode("Web/upload.js"), .embedInCode("Web/tus.js"),
-            ]
+            // Every file in Web/ is embedded and served (WebAssetsPlugin writes the table the routes read).
+            resources: [.embedInCode("Web")],
+            plugins: ["WebAssetsPlugin"]
         ),
         .target(
             name: "IngestAgent",
@@ -96,6 +94,7 @@ let package = Package(
         // The version from VERSION and git, compiled in at build time (scripts/version.sh).
         .target(name: "BuildInfo", plugins: ["VersionPlugin"]),
         .plugin(name: "VersionPlugin", capability: .buildTool()),
+        .plugin(name: "WebAssetsPlugin", capability: .buildTool()),
         .executableTarget(
             name: "reel-ingest",
             dependencies: [

@@ -80,11 +80,8 @@ public struct Agent: Sendable {
     /// changing them takes a restart (a reload says so).
     private func pipelineContext(database: IngestDatabase, box: ConfigBox) throws -> PipelineContext {
         let store = try StoreFactory.make(config.storage, database: database)
-        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-        let credentials = try? CredentialSource.resolve(
-            environment: ProcessInfo.processInfo.environment,
-            credentialsFile: config.storage.credentialsFile
-        )
+        // Only CloudFront signs its requests; a credentials file that is there but unusable stops the start.
+        let credentials = try CredentialSource.ifConfigured(for: config.storage)
         try FileManager.default.createDirectory(atPath: config.agent.scratchDir, withIntermediateDirectories: true)
         return PipelineContext(
             database: database,
@@ -99,7 +96,7 @@ public struct Agent: Sendable {
             ),
             uploadSlots: SlotPool(slots: config.agent.parallelUploads),
             scratch: ScratchSpace(root: config.agent.scratchDir),
-            mediaWorker: exe.appendingPathComponent("reel-ingest-media").path,
+            mediaWorker: SiblingExecutable.mediaWorker,
             configFile: config.file,
             cdnCredentials: credentials
         )

@@ -23,10 +23,7 @@ public enum StoreFactory {
         case .s3(let bucket, let prefix)?:
             let credentials: SigV4Credentials
             do {
-                credentials = try CredentialSource.resolve(
-                    environment: environment,
-                    credentialsFile: settings.credentialsFile
-                )
+                credentials = try CredentialSource.resolve(for: settings, environment: environment)
             } catch {
                 throw Failure(description: error.description)
             }

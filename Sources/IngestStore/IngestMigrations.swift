@@ -1,6 +1,6 @@
 import GRDB
 
-/// Versioned schema. Table names keep the seed system's names; never edit a shipped migration, add one.
+/// Versioned schema. Table names keep the replaced platform's names; never edit a shipped migration, add one.
 enum IngestMigrations {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -21,10 +21,19 @@ enum IngestMigrations {
         migrator.registerMigration("v5-http-uploads") { db in
             try db.execute(sql: v5)
         }
+        migrator.registerMigration("v6-chunked-upload-kind") { db in
+            try db.execute(sql: v6)
+        }
         return migrator
     }
 
-    /// Uploads over HTTP (tus and the seed's initiate/chunk/complete), beside `video_uploads` (which journals the
+    /// The chunked upload API's uploads were stored as protocol "seed" (this code's old word for the platform it
+    /// replaces); they say what they are now (`HTTPUploadRecord.UploadProtocol` still reads "seed").
+    static let v6 = """
+        UPDATE video_http_uploads SET protocol = 'chunked' WHERE protocol = 'seed';
+        """
+
+    /// Uploads over HTTP (tus and the chunked upload API's initiate/chunk/complete), beside `video_uploads` (which journals the
     /// agent's own uploads to the store); indexes for the status API's queue counts and hourly throughput.
     static let v5 = """
         CREATE TABLE video_http_uploads (

@@ -7,11 +7,8 @@ import IngestCore
 enum MediaWorker {
     static let commands: Set<String> = ["probe", "transcode"]
 
-    /// The worker next to this executable, found through /proc/self/exe so symlinks and $PATH do not matter.
-    static var binary: String {
-        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        return exe.deletingLastPathComponent().appendingPathComponent("reel-ingest-media").path
-    }
+    /// The worker next to this executable.
+    static var binary: String { SiblingExecutable.mediaWorker }
 
     /// Replaces this process with the worker when the first argument is a media command; returns otherwise.
     static func execIfMediaCommand(_ arguments: [String] = ["reel-ingest"] + FileSystemName.commandLineArguments()) {

@@ -242,6 +242,37 @@ struct CLITests {
         #expect(try await setup.run(["retry-sweep"]).stdout == "nothing to do\n")
     }
 
+    /// A credentials file that cannot be used is said where it stops something, never read as "no credentials"
+    /// (the CDN's lookup used to be `try?`, and CloudFront went unsigned without a word).
+    @Test func unusableCredentialsFileIsAClearError() async throws {
+        let setup = try Setup(
+            extra: """
+                [storage]
+                url = "file:published"
+                credentials_file = "credentials"
+                [cdn]
+                provider = "cloudfront"
+                distribution_id = "E123"
+                base_url = "https://cdn.example.com/media"
+                """
+        )
+        defer { setup.dir.remove() }
+        let file = try setup.dir.write("credentials", "[other]\naws_access_key_id = A\n", mode: 0o600)
+        let sweep = try await setup.run(["retry-sweep", "--json"])
+        let report = try #require(try sweep.json() as? [String: Any])
+        #expect(
+            report["errors"] as? [String] == [
+                "CDN retries skipped: \(file) has no [default] section with aws_access_key_id and aws_secret_access_key"
+            ]
+        )
+        // The agent does not start with it.
+        let agent = try LineProcess(TestBinaries.reelIngest, ["run", "--config", setup.config])
+        let status = await agent.waitForExit(timeout: .seconds(30))
+        if status == nil { agent.signal(SIGKILL) }
+        #expect(status == 1)
+        #expect(agent.log.contains("\(file) has no [default] section"), "\(agent.log)")
+    }
+
     /// `probe` and `transcode` are handed to the `reel-ingest-media` worker with their arguments unchanged.
     @Test func mediaCommandsRunInTheWorker() async throws {
         let missing = try await CLI.run(["probe", "/nonexistent/clip.mp4"])
@@ -270,7 +301,7 @@ struct CLITests {
         defer { dir.remove() }
         let copy = dir.path + "/reel-ingest"
         // Copied by cp, so no parallel test's child can inherit our write descriptor and make exec fail (ETXTBSY).
-        _ = try await runProcessAsync("/bin/cp", [CLI.binary, copy])
+        _ = try await runProcessAsync("/bin/cp", [TestBinaries.reelIngest, copy])
         let result = try await CLI.run(["probe", "/nonexistent/clip.mp4"], binary: copy)
         #expect(result.status == 1)
         #expect(

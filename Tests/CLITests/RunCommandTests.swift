@@ -27,7 +27,7 @@ struct RunCommandTests {
         let second = try dir.mkdir("second")
         try dir.write("watches.d/first.toml", "path = \"\(first)\"\n")
 
-        let agent = try AgentProcess(arguments: ["run", "--config", config])
+        let agent = try LineProcess(TestBinaries.reelIngest, ["run", "--config", config])
         _ = try await agent.waitForLine(containing: "reel-ingest agent started")
 
         // Real clips, made outside the watched folders and moved in whole: the agent probes what it records.
@@ -110,7 +110,7 @@ struct RunCommandTests {
         let third = try dir.mkdir("third")
         try dir.write("watches.d/inbox.toml", "path = \"\(inbox)\"\n")
         try dir.write("watches.d/polled.toml", "path = \"\(polled)\"\nmode = \"poll\"\n")
-        let agent = try AgentProcess(arguments: ["run", "--config", config])
+        let agent = try LineProcess(TestBinaries.reelIngest, ["run", "--config", config])
         _ = try await agent.waitForLine(containing: #"mode="poll (forced)""#)
         _ = try await agent.waitForLine(containing: "mode=inotify")
 
@@ -153,12 +153,13 @@ struct RunCommandTests {
         try dir.write("watches.d/inbox.toml", "path = \"\(inbox)\"\n")
         // A user namespace of its own gets its own inotify limit (Linux ≥ 5.11): 5 watches for 21 folders,
         // without touching the host's fs.inotify.max_user_watches.
-        let agent = try AgentProcess(
-            arguments: [
+        let agent = try LineProcess(
+            "/usr/bin/unshare",
+            [
                 "-Ur", "sh", "-c",
-                "echo 5 > /proc/sys/user/max_inotify_watches && exec \"$0\" run --config \"$1\"", CLI.binary, config,
-            ],
-            executable: "/usr/bin/unshare"
+                "echo 5 > /proc/sys/user/max_inotify_watches && exec \"$0\" run --config \"$1\"",
+                TestBinaries.reelIngest, config,
+            ]
         )
         let limit = try await agent.waitForLine(containing: "inotify watch limit reached")
         #expect(limit.contains("fs.inotify.max_user_watches"))
@@ -192,7 +193,7 @@ struct RunCommandTests {
         try dir.write("watches.d/inbox.toml", "path = \"\(inbox)\"\n")
         try dir.write("inbox/a.mp4", "frames")
         for round in 1...2 {
-            let agent = try AgentProcess(arguments: ["run", "--config", config])
+            let agent = try LineProcess(TestBinaries.reelIngest, ["run", "--config", config])
             if round == 1 {
                 _ = try await agent.waitForLine(containing: "a.mp4")
             } else {

@@ -30,8 +30,9 @@ struct SystemdNotifyTests {
         defer { systemd.close() }
 
         // WatchdogSec=1: the agent must ping at least every 500 ms.
-        let agent = try AgentProcess(
-            arguments: ["run", "--config", config],
+        let agent = try LineProcess(
+            TestBinaries.reelIngest,
+            ["run", "--config", config],
             environment: ["NOTIFY_SOCKET": systemd.path, "WATCHDOG_USEC": "1000000"]
         )
         let ready = try await systemd.waitFor("READY=1")
@@ -66,7 +67,11 @@ struct SystemdNotifyTests {
         )
         let inbox = try dir.mkdir("inbox")
         try dir.write("watches.d/inbox.toml", "path = \"\(inbox)\"\n")
-        let agent = try AgentProcess(arguments: ["run", "--config", config], environment: ["NOTIFY_SOCKET": ""])
+        let agent = try LineProcess(
+            TestBinaries.reelIngest,
+            ["run", "--config", config],
+            environment: ["NOTIFY_SOCKET": ""]
+        )
         // The watchdog service has nothing to do here; it must wait for the shutdown, not end the group early.
         _ = try await agent.waitForLine(containing: "watching folder")
         #expect(agent.stop() == 0)

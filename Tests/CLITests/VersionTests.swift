@@ -41,9 +41,9 @@ struct VersionTests {
         // A hard link, not a copy: /proc/self/exe names the link's folder, and 100 MB are not copied under load.
         let lonely = dir.path + "/reel-ingest"
         do {
-            try FileManager.default.linkItem(atPath: CLI.binary, toPath: lonely)
+            try FileManager.default.linkItem(atPath: TestBinaries.reelIngest, toPath: lonely)
         } catch {
-            try FileManager.default.copyItem(atPath: CLI.binary, toPath: lonely)
+            try FileManager.default.copyItem(atPath: TestBinaries.reelIngest, toPath: lonely)
         }
         let result = try await CLI.run(["--version"], binary: lonely)
         #expect(result.status == 0)

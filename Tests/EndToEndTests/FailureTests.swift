@@ -105,7 +105,7 @@ struct StoreProxy {
         var isPartUpload: Bool { path.contains("partNumber=") }
     }
 
-    let process: AgentProcess
+    let process: LineProcess
     let log: String
 
     /// Starts the proxy and returns once it listens.
@@ -119,9 +119,9 @@ struct StoreProxy {
         self.log = log
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("scripts/fault-proxy.py").path
-        process = try AgentProcess(
-            arguments: ["python3", script, upstream, "0", log],
-            executable: "/usr/bin/env",
+        process = try LineProcess(
+            "/usr/bin/env",
+            ["python3", script, upstream, "0", log],
             environment: ["FAULT_PROXY_PORT": String(port), "FAULT_PROXY_DELAY_MS": String(delayMs)]
         )
     }

@@ -88,13 +88,13 @@ enum KillPointDriver {
 
         switch scenario.trigger {
         case .drop:
-            let agent = try AgentProcess(arguments: ["run", "--config", world.config], environment: armed)
+            let agent = try LineProcess(TestBinaries.reelIngest, ["run", "--config", world.config], environment: armed)
             defer { agent.signal(SIGKILL) }
             _ = try await agent.waitForLine(containing: "watching folder")
             try world.drop(clip, into: line)
             try await expectKilled(agent, scenario)
         case .reload:
-            let agent = try AgentProcess(arguments: ["run", "--config", world.config], environment: armed)
+            let agent = try LineProcess(TestBinaries.reelIngest, ["run", "--config", world.config], environment: armed)
             defer { agent.signal(SIGKILL) }
             _ = try await agent.waitForLine(containing: "watching folder")
             try world.drop(clip, into: line)
@@ -102,7 +102,7 @@ enum KillPointDriver {
             agent.signal(SIGHUP)
             try await expectKilled(agent, scenario)
         case .tus, .chunked:
-            let agent = try AgentProcess(arguments: ["run", "--config", world.config], environment: armed)
+            let agent = try LineProcess(TestBinaries.reelIngest, ["run", "--config", world.config], environment: armed)
             defer { agent.signal(SIGKILL) }
             let client = try await HTTPUploadClient(agent: agent, world: world)
             let upload = try await client.start(clip, chunked: scenario.trigger == .chunked)
@@ -134,7 +134,7 @@ enum KillPointDriver {
     }
 
     /// The agent said which point it reached and died of SIGKILL there.
-    static func expectKilled(_ agent: AgentProcess, _ scenario: KillScenario) async throws {
+    static func expectKilled(_ agent: LineProcess, _ scenario: KillScenario) async throws {
         _ = try await agent.waitForLine(
             containing: "kill point \(scenario.point.rawValue) reached (hit \(scenario.hit))",
             timeout: .seconds(90)
@@ -145,7 +145,7 @@ enum KillPointDriver {
 
     static func checkAfterRestart(
         _ world: TestWorld,
-        agent: AgentProcess,
+        agent: LineProcess,
         scenario: KillScenario,
         line: String
     ) async throws {
@@ -220,7 +220,7 @@ struct HTTPUploadClient {
     let base: String
     let token: String
 
-    init(agent: AgentProcess, world: TestWorld) async throws {
+    init(agent: LineProcess, world: TestWorld) async throws {
         let line = try await agent.waitForLine(containing: "status API listening")
         _ = try await agent.waitForLine(containing: "watching folder")
         guard let range = line.range(of: #"http://[0-9.]+:[0-9]+"#, options: .regularExpression) else {

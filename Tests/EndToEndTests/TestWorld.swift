@@ -169,8 +169,8 @@ struct TestWorld {
         return folder
     }
 
-    func startAgent() throws -> AgentProcess {
-        try AgentProcess(arguments: ["run", "--config", config], environment: servers.awsEnvironment)
+    func startAgent() throws -> LineProcess {
+        try LineProcess(TestBinaries.reelIngest, ["run", "--config", config], environment: servers.awsEnvironment)
     }
 
     func database() throws -> IngestDatabase { try IngestDatabase(path: databasePath) }
@@ -252,7 +252,7 @@ enum Clips {
 /// agent prints (each state change logs one), with `timeout` as the bound.
 func waitForJobs(
     _ world: TestWorld,
-    agent: AgentProcess,
+    agent: LineProcess,
     timeout: Duration = .seconds(120),
     _ what: String,
     until condition: @escaping @Sendable ([JobRecord]) -> Bool
@@ -274,7 +274,7 @@ func waitForJobs(
 }
 
 /// Waits for the agent to start a transcode worker and returns its process id (the agent logs it).
-func workerPid(_ agent: AgentProcess, timeout: Duration = .seconds(60)) async throws -> Int32 {
+func workerPid(_ agent: LineProcess, timeout: Duration = .seconds(60)) async throws -> Int32 {
     let line = try await agent.waitForLine(containing: "[IngestAgent] worker started", timeout: timeout)
     guard let range = line.range(of: "pid="),
         let pid = Int32(line[range.upperBound...].prefix { $0.isNumber })

@@ -123,6 +123,13 @@ struct APIEndpointTests {
         #expect(page.header("Content-Security-Policy")?.contains("script-src 'self'") == true)
         #expect(try await daemon.call("GET", "/assets/queue.js").status == 200)
         #expect(try await daemon.call("GET", "/assets/../state/api-token").status == 404)
+        // The icon the page links, and the one every browser asks for whatever the page links.
+        #expect(page.text.contains("href=\"/favicon.svg\""))
+        for icon in ["/favicon.svg", "/favicon.ico"] {
+            let reply = try await daemon.call("GET", icon)
+            #expect(reply.status == 200 && reply.header("Content-Type") == "image/svg+xml", "\(icon)")
+            #expect(reply.text.hasPrefix("<svg"), "\(icon)")
+        }
 
         // No line of the log ever carries the token.
         #expect(!daemon.agent.log.contains(daemon.token))
@@ -143,6 +150,7 @@ struct APIEndpointTests {
         try await daemon.start()
         #expect(try await daemon.call("GET", "/healthz").status == 200)
         #expect(try await daemon.call("GET", "/").status == 200)
+        #expect(try await daemon.call("GET", "/favicon.ico").status == 200)
         #expect(try await daemon.call("GET", "/api/videos/processing/queue-status").status == 401)
         #expect(try await daemon.call("GET", "/metrics").status == 401)
         let authorized = try await daemon.call(

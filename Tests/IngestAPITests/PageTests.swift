@@ -3,8 +3,9 @@ import TestSupport
 import Testing
 
 /// The web page in a real browser (Playwright driving Debian's Chromium): upload through the widget with pause,
-/// resume and a reload, the queue live until published, the player playing, retry with the button. Screenshots of
-/// the queue and the video page go to `.build/test-artifacts/`.
+/// resume and a reload, the queue live until published, the player playing, retry with the button, and a console
+/// that stayed clean (no error, no failed load such as a missing favicon). Screenshots of the queue and the video
+/// page go to `.build/test-artifacts/`.
 @Suite("Web status page", .timeLimit(.minutes(8)))
 struct PageTests {
     @Test func uploadWatchPlayAndRetryInABrowser() async throws {
@@ -25,7 +26,7 @@ struct PageTests {
         let status = await browser.waitForExit()
         #expect(status == 0, "\(browser.log)")
         let steps = browser.output.filter { $0.hasPrefix("{\"step\"") }
-        #expect(steps.count == 7, "\(browser.log)")
+        #expect(steps.count == 8, "\(browser.log)")
         #expect(browser.log.contains("\"kind\": \"hls\""), "Chromium plays the HLS master natively")
         // The upload is the same bytes, ingested once, with the widget's metadata.
         let landed = daemon.inbox + "/widget take.mp4"

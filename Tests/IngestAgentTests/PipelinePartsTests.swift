@@ -1,9 +1,10 @@
 import Foundation
 import IngestCore
-import IngestPublish
+import IngestStore
 import Testing
 
 @testable import IngestAgent
+@testable import IngestPublish
 
 /// The pipeline's pure parts: which CDN requests a publication makes, the upload stage's slots, job stops.
 @Suite("pipeline parts")
@@ -131,6 +132,35 @@ struct PipelinePartsTests {
         ]
         for action in actions { #expect(CDNAction(name: action.name, target: action.target) == action) }
         #expect(CDNAction(name: "teleport", target: "x") == nil)
+    }
+
+    /// The pipeline writes a CDN request's row, `retry-sweep` updates it: tries add up, the rest is the latest.
+    @Test func cdnOutcomesAreRecordedOneWay() {
+        let action = CDNAction.purge(url: "http://cdn/videos/abc/video.json")
+        let first = Date(timeIntervalSince1970: 1000)
+        let failed = CDNOutcome(action: action, status: 503, cacheStatus: nil, attempts: 4, error: "HTTP 503")
+        var record = CDNActionRecord(jobId: 7, revision: "r1", outcome: failed, at: first)
+        #expect(record.url == action.target && record.action == "purge" && record.revision == "r1")
+        #expect(record.status == .failed && record.httpStatus == 503 && record.attempts == 4)
+        #expect(record.error == "HTTP 503" && record.createdAt == first && record.updatedAt == first)
+
+        let later = Date(timeIntervalSince1970: 2000)
+        record.record(CDNOutcome(action: action, status: 200, cacheStatus: "MISS", attempts: 1, error: nil), at: later)
+        #expect(record.status == .ok && record.httpStatus == 200 && record.cacheStatus == "MISS")
+        #expect(record.attempts == 5 && record.error == nil && record.createdAt == first && record.updatedAt == later)
+
+        var config = AgentConfig()
+        config.storage.caBundle = "/etc/ssl/private-ca.pem"
+        let options = CDNClient.Options(config.cdn, storage: config.storage, credentials: nil)
+        #expect(
+            options.cloudfrontEndpoint == "https://cloudfront.amazonaws.com"
+                && options.caBundle == config.storage.caBundle
+        )
+        config.cdn.cloudfrontEndpoint = "http://127.0.0.1:5000"
+        #expect(
+            CDNClient.Options(config.cdn, storage: config.storage, credentials: nil).cloudfrontEndpoint
+                == "http://127.0.0.1:5000"
+        )
     }
 
     @Test func uploadSlotsGoByPriorityThenArrival() async {

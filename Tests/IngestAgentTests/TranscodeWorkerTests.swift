@@ -124,8 +124,7 @@ struct TranscodeWorkerTests {
                 "-c:v", "libx264", clip,
             ]
         )
-        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-        let worker = TranscodeWorker(executable: exe.appendingPathComponent("reel-ingest").path, timeout: .seconds(120))
+        let worker = TranscodeWorker(executable: TestBinaries.path(named: "reel-ingest"), timeout: .seconds(120))
         let reports = Reports()
         let arguments = TranscodeWorker.transcodeArguments(
             input: clip,

@@ -120,11 +120,10 @@ struct WatcherIntakeTests {
         }
     }
 
-    @Test(.enabled(if: MediaBinary.path != nil, "needs reel-ingest-media from branch media"))
-    func textFileNamedMp4IsRejectedByTheRealProbe() async throws {
+    @Test func textFileNamedMp4IsRejectedByTheRealProbe() async throws {
         let h = try WatchHarness()
         defer { h.remove() }
-        let prober = SubprocessProber(executable: try #require(MediaBinary.path))
+        let prober = SubprocessProber(executable: TestBinaries.mediaWorker)
         try await h.run(prober: prober) { h in
             try h.write("readme.mp4", "This is a text file, not a recording.\n")
             let job = try #require(try await h.job("readme.mp4", in: .rejected))
@@ -135,7 +134,7 @@ struct WatcherIntakeTests {
         }
     }
 
-    @Test(.enabled(if: MediaBinary.path != nil && FileManager.default.isExecutableFile(atPath: "/usr/bin/ffmpeg")))
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/ffmpeg")))
     func realClipPassesTheRealProbe() async throws {
         let h = try WatchHarness()
         defer { h.remove() }
@@ -149,7 +148,7 @@ struct WatcherIntakeTests {
             ]
         )
         #expect(ffmpeg.status == 0)
-        let prober = SubprocessProber(executable: try #require(MediaBinary.path))
+        let prober = SubprocessProber(executable: TestBinaries.mediaWorker)
         try await h.run(prober: prober) { h in
             try FileManager.default.moveItem(atPath: clip, toPath: h.inbox + "/clip.mp4")
             try await h.log.waitFor("recorded")
@@ -193,14 +192,5 @@ struct WatcherIntakeTests {
             let note = try String(contentsOfFile: h.inbox + "/bad.mp4.error.txt", encoding: .utf8)
             #expect(note.contains("Fix bad.json"))
         }
-    }
-}
-
-enum MediaBinary {
-    /// `reel-ingest-media` built next to the test bundle, once the media branch is merged.
-    static var path: String? {
-        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        let candidate = exe.deletingLastPathComponent().appendingPathComponent("reel-ingest-media").path
-        return FileManager.default.isExecutableFile(atPath: candidate) ? candidate : nil
     }
 }

@@ -43,6 +43,33 @@ struct CredentialSourceTests {
         #expect(error?.description.contains("filesecret") == false)
     }
 
+    /// The CDN's lookup (the agent's and retry-sweep's) used to be `try?`: a broken file read as "no credentials"
+    /// and CloudFront went unsigned without a word. Only "nothing configured" is nil now.
+    @Test func optionalCredentialsAreNilOnlyWhenNoneAreConfigured() throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        var storage = AgentConfig().storage
+        #expect(try CredentialSource.ifConfigured(for: storage, environment: [:]) == nil)
+
+        storage.credentialsFile = try dir.write("credentials", "[other]\naws_access_key_id = A\n", mode: 0o600)
+        #expect(throws: CredentialsError.noProfile(path: storage.credentialsFile ?? "", profile: "default")) {
+            try CredentialSource.ifConfigured(for: storage, environment: [:])
+        }
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: storage.credentialsFile ?? "")
+        let open = #expect(throws: CredentialsError.self) {
+            try CredentialSource.ifConfigured(for: storage, environment: [:])
+        }
+        #expect(open?.description.contains("chmod 600") == true)
+        #expect(throws: CredentialsError.missingSecret(source: "the environment (AWS_ACCESS_KEY_ID)")) {
+            try CredentialSource.ifConfigured(for: AgentConfig().storage, environment: ["AWS_ACCESS_KEY_ID": "AKIA"])
+        }
+        let found = try CredentialSource.ifConfigured(
+            for: storage,
+            environment: ["AWS_ACCESS_KEY_ID": "AKIAENV", "AWS_SECRET_ACCESS_KEY": "s"]
+        )
+        #expect(found?.accessKeyID == "AKIAENV", "the environment first, as resolve does")
+    }
+
     @Test func missingPiecesSayWhatToSet() {
         #expect(throws: CredentialsError.notFound) {
             try CredentialSource.resolve(environment: [:], credentialsFile: nil)

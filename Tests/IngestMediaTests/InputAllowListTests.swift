@@ -36,10 +36,13 @@ struct InputAllowListTests {
         for (kind, text) in Self.hostileFiles(port: listener.port, outside: outside) {
             for ext in Self.extensions {
                 let path = try dir.write("share/\(kind).\(ext)", text)
-                let probe = try await Tool.run(Tool.worker, ["probe", path, "--json"])
+                let probe = try await Tool.run(TestBinaries.mediaWorker, ["probe", path, "--json"])
                 #expect(probe.status == 1, "\(kind).\(ext) was taken: \(probe.stdout)")
                 #expect(!probe.stderr.isEmpty, "\(kind).\(ext) refused without a reason")
-                let transcode = try await Tool.run(Tool.worker, ["transcode", path, "--out", dir.path + "/out"])
+                let transcode = try await Tool.run(
+                    TestBinaries.mediaWorker,
+                    ["transcode", path, "--out", dir.path + "/out"]
+                )
                 #expect(transcode.status != 0, "\(kind).\(ext) was transcoded")
                 // The library's protocol layer alone, without the format list: whatever it opens, it connects nowhere.
                 _ = try? FormatInput(path: path)
@@ -71,7 +74,7 @@ struct InputAllowListTests {
         for (name, codec) in [("a.mp4", "libx264"), ("b.mov", "libx264"), ("c.mkv", "libx264"), ("d.webm", "libvpx")] {
             let path = dir.path + "/" + name
             try await ffmpeg(["-f", "lavfi", "-i", "testsrc=size=64x48:rate=10:duration=1", "-c:v", codec, path])
-            let probe = try await Tool.run(Tool.worker, ["probe", path, "--json"])
+            let probe = try await Tool.run(TestBinaries.mediaWorker, ["probe", path, "--json"])
             #expect(probe.status == 0, "\(name): \(probe.stderr)")
         }
     }

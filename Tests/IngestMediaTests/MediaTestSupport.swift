@@ -39,12 +39,6 @@ enum Tool {
         var stderr: String
     }
 
-    /// The media worker built next to the test bundle.
-    static var worker: String {
-        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        return exe.deletingLastPathComponent().appendingPathComponent("reel-ingest-media").path
-    }
-
     /// Runs a tool to its end on a Dispatch thread: waiting for a child must not hold one of the cooperative
     /// pool's few threads, which the other suites' async tests need.
     static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) async throws
@@ -91,12 +85,7 @@ extension Tool {
         async throws -> WatchedRun
     {
         try await runBlocking { () throws -> WatchedRun in
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: worker)
-            process.arguments = arguments
-            var environment = ProcessInfo.processInfo.environment
-            environment["REEL_INGEST_CONFIG"] = nil
-            process.environment = environment
+            let process = childProcess(TestBinaries.mediaWorker, arguments)
             let out = Pipe()
             let err = Pipe()
             process.standardOutput = out

@@ -189,13 +189,16 @@ struct PassthroughTests {
         }
         // probe says the same for the same profile, in JSON and in text.
         let probe = try await Tool.run(
-            Tool.worker,
+            TestBinaries.mediaWorker,
             ["probe", source, "--json", "--profile", refusal.profile, "--config", config]
         )
         try #require(probe.status == 0, "\(probe.stderr)")
         let report = try JSONDecoder.snakeCase.decode(ProbeReport.self, from: Data(probe.stdout.utf8))
         #expect(report.passthrough == decision)
-        let text = try await Tool.run(Tool.worker, ["probe", source, "--profile", refusal.profile, "--config", config])
+        let text = try await Tool.run(
+            TestBinaries.mediaWorker,
+            ["probe", source, "--profile", refusal.profile, "--config", config]
+        )
         #expect(text.stdout.contains("passthrough " + (decision.used ? "yes: " : "no: ") + decision.reason))
     }
 }

@@ -13,7 +13,7 @@ private let limits = ProbeLimits(
 
 /// Runs `reel-ingest-media probe` as the daemon will.
 private func probeCLI(_ path: String, extra: [String] = []) async throws -> Tool.Result {
-    try await Tool.run(Tool.worker, ["probe", path, "--json"] + extra)
+    try await Tool.run(TestBinaries.mediaWorker, ["probe", path, "--json"] + extra)
 }
 
 private func decodeReport(_ result: Tool.Result) throws -> ProbeReport {

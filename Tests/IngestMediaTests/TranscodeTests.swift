@@ -74,7 +74,7 @@ struct TranscodeTests {
         let config = try dir.write("agent.toml", testConfig)
         let out = dir.path + "/out"
         let result = try await Tool.run(
-            Tool.worker,
+            TestBinaries.mediaWorker,
             ["transcode", source, "--out", out, "--profile", "test", "--progress", "json", "--config", config]
         )
         try #require(result.status == 0, "exit \(result.status): \(result.stderr)")
@@ -341,7 +341,7 @@ struct RotationTests {
         )
         let out = dir.path + "/out"
         let result = try await Tool.run(
-            Tool.worker,
+            TestBinaries.mediaWorker,
             ["transcode", rotated, "--out", out, "--profile", "p", "--config", config]
         )
         try #require(result.status == 0, "\(result.stderr)")

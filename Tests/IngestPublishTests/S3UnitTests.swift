@@ -121,7 +121,7 @@ struct S3UnitTests {
     }
 }
 
-private func shell(_ executable: String, _ arguments: [String]) throws -> String {
+func shell(_ executable: String, _ arguments: [String]) throws -> String {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments

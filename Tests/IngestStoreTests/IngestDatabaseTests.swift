@@ -27,12 +27,12 @@ private func sqlite(_ path: String, _ sql: String) throws -> String {
 
 @Suite("SQLite store")
 struct IngestDatabaseTests {
-    @Test func migratesFromEmptyWithTheSeedTableNames() async throws {
+    @Test func migratesFromEmptyWithThePlatformsTableNames() async throws {
         try await withDatabase { db, _ in
             #expect(
                 try db.appliedMigrations() == [
                     "v1-initial-schema", "v2-upload-source-mtime", "v3-upload-checksums", "v4-pipeline",
-                    "v5-http-uploads",
+                    "v5-http-uploads", "v6-chunked-upload-kind",
                 ]
             )
             let tables = try sqlite(db.path, "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")
@@ -54,6 +54,40 @@ struct IngestDatabaseTests {
         }
     }
 
+    /// Uploads of the chunked upload API were stored as "seed": v6 rewrites them, and a row an older agent still
+    /// writes that way reads as `.chunked` too.
+    @Test func chunkedUploadsStoredAsSeedReadAsChunked() async throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        let path = dir.path + "/db.sqlite"
+        let db = try IngestDatabase(path: path)
+        for id in ["a", "b"] {
+            let upload = HTTPUploadRecord(
+                id: id,
+                protocol: .chunked,
+                filename: "\(id).mp4",
+                watchName: "inbox",
+                metadata: nil,
+                uploadMetadata: nil,
+                totalSize: 10,
+                dataPath: dir.path + "/\(id)",
+                expiresAt: Date(),
+                at: Date()
+            )
+            try await db.insertHTTPUpload(upload)
+        }
+        #expect(try sqlite(path, "SELECT protocol FROM video_http_uploads WHERE id = 'a'") == "chunked\n")
+        _ = try sqlite(path, "UPDATE video_http_uploads SET protocol = 'seed'")
+        #expect(try await db.httpUpload(id: "a")?.protocol == .chunked, "read as it is, before any migration")
+
+        // A database from before v6: reopening rewrites its rows.
+        _ = try sqlite(path, "DELETE FROM grdb_migrations WHERE identifier = 'v6-chunked-upload-kind'")
+        let migrated = try IngestDatabase(path: path)
+        #expect(try migrated.appliedMigrations().last == "v6-chunked-upload-kind")
+        #expect(try sqlite(path, "SELECT DISTINCT protocol FROM video_http_uploads") == "chunked\n")
+        #expect(try await migrated.httpUpload(id: "b")?.protocol == .chunked)
+    }
+
     @Test func walAndFullSync() async throws {
         try await withDatabase { db, _ in
             let journal = try db.pragma("journal_mode")
@@ -73,7 +107,7 @@ struct IngestDatabaseTests {
             NewJob(sourcePath: "/w/a.mp4", watchName: "w", profile: "default")
         ).id
         let reopened = try IngestDatabase(path: path)
-        #expect(try reopened.appliedMigrations().count == 5)
+        #expect(try reopened.appliedMigrations().count == 6)
         #expect(try await reopened.job(id: try #require(id))?.sourcePath == "/w/a.mp4")
     }
 

@@ -9,7 +9,8 @@ import Testing
 struct CleanupTests {
     @Test func sweepAbortsOrphansAndKeepsActiveUploads() async throws {
         let server = try S3TestServer.require()
-        let scratch = try ScratchDirectory()
+        let scratch = try TempDirectory()
+        defer { scratch.remove() }
         let prefix = S3TestServer.uniquePrefix("sweep")
         let config = try scratch.config(server: server, prefix: prefix)
         let client = try server.client()
@@ -48,7 +49,7 @@ struct CleanupTests {
         try database.setUploadState(try #require(abandoned.id), .abandoned, at: Date())
 
         let result = try await runProcessAsync(
-            reelIngestBinary,
+            TestBinaries.reelIngest,
             ["retry-sweep", "--config", config],
             environment: server.awsEnvironment
         )

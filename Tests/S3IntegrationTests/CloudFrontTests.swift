@@ -5,14 +5,6 @@ import Testing
 
 @testable import IngestPublish
 
-/// Runs blocking work (a curl transfer) on a thread of its own.
-private func onThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    let result: Result<T, any Error> = await withCheckedContinuation { continuation in
-        Thread { continuation.resume(returning: Result { try work() }) }.start()
-    }
-    return try result.get()
-}
-
 /// The CloudFront provider: a real CreateInvalidation against moto's CloudFront (read back with the aws CLI), and
 /// the request's SigV4 signature compared with botocore's for the same request and instant.
 @Suite("CDN: CloudFront invalidation")
@@ -38,7 +30,7 @@ struct CloudFrontTests {
             cloudfrontEndpoint: endpoint
         )
         let reference = "reel-ingest-abc-r20261130T000000Z-0001"
-        let outcome = try await onThread {
+        let outcome = try await runBlocking {
             try CDNClient(options: options).perform(
                 .invalidate(distributionId: distribution, paths: ["/media/videos/abc/*"], callerReference: reference)
             )
@@ -58,7 +50,7 @@ struct CloudFrontTests {
         #expect((object["Paths"] as? [String: Any])?["Items"] as? [String] == ["/media/videos/abc/*"])
 
         // A distribution that does not exist is a clear error, not a retry storm.
-        let missing = try await onThread {
+        let missing = try await runBlocking {
             try CDNClient(options: options).perform(
                 .invalidate(distributionId: "ENOPE", paths: ["/x/*"], callerReference: "r")
             )

@@ -9,7 +9,8 @@ import Testing
 struct DeleteTests {
     @Test func deletesAnObjectAndAMissingOneIsFine() async throws {
         let server = try S3TestServer.require()
-        let scratch = try ScratchDirectory()
+        let scratch = try TempDirectory()
+        defer { scratch.remove() }
         let file = try scratch.randomFile("x.bin", size: 1000)
         let prefix = S3TestServer.uniquePrefix("delete")
         let keys = ["\(prefix)/videos/v-1/r1/seg_1.m4s", "\(prefix)/videos/v-1/r1/seg_2.m4s"]

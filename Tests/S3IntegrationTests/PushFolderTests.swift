@@ -5,7 +5,7 @@ import Testing
 @Suite("push of a folder: publish order, to S3 and to a file store")
 struct PushFolderTests {
     /// A small publish set as the packager lays it out.
-    func makeSet(_ scratch: ScratchDirectory) throws -> String {
+    func makeSet(_ scratch: TempDirectory) throws -> String {
         let root = scratch.path + "/out"
         for dir in ["720p", "thumbs"] {
             try FileManager.default.createDirectory(atPath: root + "/" + dir, withIntermediateDirectories: true)
@@ -21,12 +21,13 @@ struct PushFolderTests {
 
     @Test func folderGoesUpInPublishOrder() async throws {
         let server = try S3TestServer.require()
-        let scratch = try ScratchDirectory()
+        let scratch = try TempDirectory()
+        defer { scratch.remove() }
         let root = try makeSet(scratch)
         let prefix = S3TestServer.uniquePrefix("folder")
         let config = try scratch.config(server: server, prefix: "tests")
         let result = try await runProcessAsync(
-            reelIngestBinary,
+            TestBinaries.reelIngest,
             ["push", "--config", config, "--progress", "json", root, "s3://\(server.bucket)/\(prefix)"],
             environment: server.awsEnvironment
         )
@@ -59,13 +60,14 @@ struct PushFolderTests {
     }
 
     @Test func folderToAFileStore() async throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TempDirectory()
+        defer { scratch.remove() }
         let root = try makeSet(scratch)
         let target = scratch.path + "/published/videos/v1"
         let config = scratch.path + "/agent.toml"
         try "[agent]\nstate_dir = \"\(scratch.path)/state\"\n".write(toFile: config, atomically: true, encoding: .utf8)
         let result = try await runProcessAsync(
-            reelIngestBinary,
+            TestBinaries.reelIngest,
             ["push", "--config", config, root, "file://\(target)"]
         )
         #expect(result.status == 0, "\(result.stderr)")

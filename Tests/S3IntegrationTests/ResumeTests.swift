@@ -38,7 +38,8 @@ func sqlite(_ database: String, _ sql: String) async throws -> String {
 struct ResumeTests {
     @Test func killedPushResumesWithOnlyTheMissingParts() async throws {
         let server = try S3TestServer.require()
-        let scratch = try ScratchDirectory()
+        let scratch = try TempDirectory()
+        defer { scratch.remove() }
         let partCount = 16
         let size = (5 << 20) * (partCount - 1) + 777_777
         let file = try scratch.randomFile("original.mp4", size: size)
@@ -51,7 +52,7 @@ struct ResumeTests {
 
         // First run: kill -9 as soon as three parts are reported done.
         let first = Process()
-        first.executableURL = URL(fileURLWithPath: reelIngestBinary)
+        first.executableURL = URL(fileURLWithPath: TestBinaries.reelIngest)
         first.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         for (name, value) in server.awsEnvironment { environment[name] = value }
@@ -93,7 +94,7 @@ struct ResumeTests {
         #expect(serverParts < partCount, "the kill came too late to test resuming")
 
         // Second run: same command. Only the missing parts go up, then the upload completes.
-        let second = try await runProcessAsync(reelIngestBinary, arguments, environment: server.awsEnvironment)
+        let second = try await runProcessAsync(TestBinaries.reelIngest, arguments, environment: server.awsEnvironment)
         #expect(second.status == 0, "\(second.stderr)")
         let events = jsonLines(second.stdout)
         let start = try #require(events.first { $0["event"] as? String == "start" })
@@ -133,7 +134,8 @@ struct ResumeChecksumTests {
     /// without them even when the store now asks for CRC-32: S3 fixes the algorithm at CreateMultipartUpload.
     @Test func uploadCreatedWithoutChecksumResumesWithout() async throws {
         let server = try S3TestServer.require()
-        let scratch = try ScratchDirectory()
+        let scratch = try TempDirectory()
+        defer { scratch.remove() }
         let partSize: Int64 = 5 << 20
         let size = Int(partSize) * 2 + 99_999
         let file = try scratch.randomFile("old.mov", size: size)

@@ -16,7 +16,8 @@ final class RetryCounter: @unchecked Sendable {
 struct S3ObjectTests {
     @Test func smallPutStoresTheBytesWithTypeAndCaching() async throws {
         let server = try S3TestServer.require()
-        let scratch = try ScratchDirectory()
+        let scratch = try TempDirectory()
+        defer { scratch.remove() }
         let file = try scratch.randomFile("poster.jpg", size: 150_000)
         let key = S3TestServer.uniquePrefix("small") + "/poster.jpg"
         let client = try server.client()
@@ -38,7 +39,8 @@ struct S3ObjectTests {
 
     @Test func multipartOfAFileThatIsNotAMultipleOfThePartSize() async throws {
         let server = try S3TestServer.require()
-        let scratch = try ScratchDirectory()
+        let scratch = try TempDirectory()
+        defer { scratch.remove() }
         let partSize: Int64 = 5 << 20
         let size = Int(partSize) * 3 + 123_457
         let file = try scratch.randomFile("original.mov", size: size)
@@ -85,7 +87,8 @@ struct S3ObjectTests {
 
     @Test func headAndGetReadBackWhatWasPut() async throws {
         let server = try S3TestServer.require()
-        let scratch = try ScratchDirectory()
+        let scratch = try TempDirectory()
+        defer { scratch.remove() }
         let file = try scratch.randomFile("seg-00001.m4s", size: 777_777)
         let key = S3TestServer.uniquePrefix("readback") + "/seg-00001.m4s"
         let back = scratch.path + "/back.m4s"
@@ -114,7 +117,8 @@ struct S3ObjectTests {
 
     @Test func checksumNoneSendsOnlyContentMD5() async throws {
         let server = try S3TestServer.require()
-        let scratch = try ScratchDirectory()
+        let scratch = try TempDirectory()
+        defer { scratch.remove() }
         let partSize: Int64 = 5 << 20
         let size = Int(partSize) + 4_321
         let file = try scratch.randomFile("plain.mov", size: size)
@@ -133,7 +137,8 @@ struct S3ObjectTests {
 
     @Test func wrongSecretFailsFastWithWhatToFix() async throws {
         let server = try S3TestServer.require()
-        let scratch = try ScratchDirectory()
+        let scratch = try TempDirectory()
+        defer { scratch.remove() }
         let file = try scratch.randomFile("a.ts", size: 1000)
         let client = try server.client(secret: "not-the-secret")
         let retries = RetryCounter()
@@ -155,7 +160,7 @@ struct S3ObjectTests {
         var environment = server.awsEnvironment
         environment["AWS_SECRET_ACCESS_KEY"] = "not-the-secret"
         let result = try await runProcessAsync(
-            reelIngestBinary,
+            TestBinaries.reelIngest,
             ["push", "--config", config, file, "s3://\(server.bucket)/\(key)"],
             environment: environment
         )
@@ -185,7 +190,8 @@ struct S3ObjectTests {
 
     @Test func serverAnswering503SucceedsAfterRetries() async throws {
         let server = try S3TestServer.require()
-        let scratch = try ScratchDirectory()
+        let scratch = try TempDirectory()
+        defer { scratch.remove() }
         let file = try scratch.randomFile("seg.m4s", size: 300_000)
         let key = S3TestServer.uniquePrefix("retry") + "/seg.m4s"
 
@@ -223,7 +229,8 @@ struct S3ObjectTests {
     @Test func presignedGetIsFetchedByPlainCurlAndMatchesBotocore() async throws {
         let server = try S3TestServer.require()
         let open = try S3TestServer.value("REEL_INGEST_TEST_S3_OPEN_ENDPOINT")
-        let scratch = try ScratchDirectory()
+        let scratch = try TempDirectory()
+        defer { scratch.remove() }
         let file = try scratch.randomFile("thumb 1.jpg", size: 20_000)
         let key = S3TestServer.uniquePrefix("presign") + "/thumb 1.jpg"
         let client = try server.client(endpoint: open)

@@ -3,13 +3,15 @@ import IngestAgent
 import IngestCore
 import IngestPublish
 import IngestStore
+import TestSupport
 import Testing
 
 @Suite("Stores built from the storage settings")
 struct StoreFactoryTests {
     @Test func fileAndS3StoresPublishASet() async throws {
         let server = try S3TestServer.require()
-        let scratch = try ScratchDirectory()
+        let scratch = try TempDirectory()
+        defer { scratch.remove() }
         let database = try IngestDatabase(path: scratch.path + "/state/reel-ingest.sqlite")
         var settings = AgentConfig().storage
         settings.url = "file://\(scratch.path)/published"

@@ -8,25 +8,7 @@ struct ProcessFailure: Error, CustomStringConvertible {
     var description: String { "\(command) exited \(result.status): \(result.stderr)" }
 }
 
-/// The built `reel-ingest`, next to the test bundle.
-var reelIngestBinary: String {
-    let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-    return exe.deletingLastPathComponent().appendingPathComponent("reel-ingest").path
-}
-
-/// A temp directory removed on deinit.
-final class ScratchDirectory {
-    let path: String
-
-    init() throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("reel-ingest-s3-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(atPath: path)
-    }
-
+extension TempDirectory {
     /// Writes `size` random bytes (from /dev/urandom, 1 MiB at a time) and returns the path.
     func randomFile(_ name: String, size: Int) throws -> String {
         let file = path + "/" + name

@@ -18,11 +18,9 @@ public struct ProcessResult: Sendable {
     }
 }
 
-/// Runs a command to completion, collecting its output. `REEL_INGEST_CONFIG` is cleared so a developer's own
-/// setting cannot leak into a test. stderr is drained on another thread so neither pipe can fill and block the child.
-public func runProcess(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws
-    -> ProcessResult
-{
+/// A child of the test process with this process's environment plus `environment`, and `REEL_INGEST_CONFIG`
+/// cleared so a developer's own setting cannot leak into a test.
+public func childProcess(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) -> Process {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
@@ -30,6 +28,15 @@ public func runProcess(_ executable: String, _ arguments: [String], environment:
     env["REEL_INGEST_CONFIG"] = nil
     for (key, value) in environment { env[key] = value }
     process.environment = env
+    return process
+}
+
+/// Runs a command to completion (`childProcess`), collecting its output. stderr is drained on another thread so
+/// neither pipe can fill and block the child.
+public func runProcess(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws
+    -> ProcessResult
+{
+    let process = childProcess(executable, arguments, environment: environment)
     let out = Pipe()
     let err = Pipe()
     process.standardOutput = out

@@ -5,7 +5,7 @@ import IngestCore
 import IngestStore
 import ServiceLifecycle
 
-/// Live progress over WebSocket: `/videos/:id/processing-status` (one video, the seed's path) and
+/// Live progress over WebSocket: `/videos/:id/processing-status` (one video, the replaced platform's path) and
 /// `/api/videos/processing/live` (every job). A client first gets the current state (`snapshot` events), then every
 /// committed transition and progress tick in commit order, progress at most 4 times a second per job.
 extension APIRoutes {

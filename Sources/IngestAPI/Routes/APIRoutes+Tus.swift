@@ -4,7 +4,7 @@ import Hummingbird
 import IngestStore
 
 /// tus 1.0.0: core, creation (and creation-with-upload), termination, checksum (sha1, sha256, md5), expiration.
-/// The upload's target folder and the seed's metadata come in `Upload-Metadata`.
+/// The upload's target folder and the platform's metadata come in `Upload-Metadata`.
 extension APIRoutes {
     static let tusVersion = "1.0.0"
     static let tusExtensions = "creation,creation-with-upload,termination,checksum,expiration"

@@ -38,7 +38,7 @@ public struct APIError: HTTPResponseError, Sendable {
     static func badRequest(_ message: String) -> APIError { APIError(.badRequest, message) }
 }
 
-/// JSON responses: ISO 8601 dates, sorted keys (stable output for people and diffs), camelCase names as the seed's
+/// JSON responses: ISO 8601 dates, sorted keys (stable output for people and diffs), camelCase names as the replaced platform's
 /// platform used them.
 enum JSONResponse {
     static let encoder: JSONEncoder = {

@@ -31,7 +31,7 @@ struct APIRoutes: Sendable {
         addQueue(reads)
         addLiveFallback(reads)
         addTus(open: open, uploads: writes)
-        addSeedUploads(writes)
+        addChunkedUploads(writes)
         return router
     }
 

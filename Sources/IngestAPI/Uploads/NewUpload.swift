@@ -2,15 +2,15 @@ import Foundation
 import IngestCore
 
 /// A new upload, checked before any byte is written: a file name the watcher would take, a watch folder that
-/// exists, a size within `limits.max_file_size` and the free space, and only the seed's metadata fields.
+/// exists, a size within `limits.max_file_size` and the free space, and only the platform's metadata fields.
 struct NewUpload: Sendable {
     var filename: String
     var watch: WatchConfig
     var size: Int64
-    /// JSON object of the seed's fields, as a job's `metadata`.
+    /// JSON object of the platform's fields, as a job's `metadata`.
     var metadataJSON: String
 
-    /// The seed's metadata fields; tags and customerAccess come as lists (tus sends them comma-separated).
+    /// The platform's metadata fields; tags and customerAccess come as lists (tus sends them comma-separated).
     struct Metadata: Codable, Sendable, Equatable {
         var title: String?
         var description: String?

@@ -5,7 +5,7 @@ import IngestStore
 import Metrics
 import Synchronization
 
-/// The bytes of HTTP uploads (tus and the seed's chunks share it): one file per upload under the upload directory,
+/// The bytes of HTTP uploads (tus and the chunked upload API share it): one file per upload under the upload directory,
 /// one row in `video_http_uploads`. A chunk is written, fsynced, and only then is the new offset committed and
 /// acknowledged, so an acknowledged byte survives a crash and a resumed client sends only what is missing.
 final class UploadStore: Sendable {

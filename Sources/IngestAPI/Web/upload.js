@@ -1,4 +1,4 @@
-// The upload widget: pick or drop a file, choose the folder, fill the seed's metadata, then watch it go up with
+// The upload widget: pick or drop a file, choose the folder, fill the platform's metadata, then watch it go up with
 // pause, resume and cancel. Interrupted uploads resume when the same file is picked again, even after a reload.
 import { get, el, bytes, duration, progressBar, toast } from './api.js';
 import { TusUpload, savedUploads, fingerprintOf } from './tus.js';

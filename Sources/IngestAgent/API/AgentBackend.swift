@@ -37,24 +37,9 @@ struct AgentBackend: IngestBackend {
     func presignedURL(key: String, expiresIn seconds: Int) throws -> String? {
         let storage = box.config.storage
         guard case .s3(let bucket, _) = StoreLocation(storage.url) else { return nil }
-        let credentials = try CredentialSource.resolve(
-            environment: ProcessInfo.processInfo.environment,
-            credentialsFile: storage.credentialsFile
-        )
-        let endpoint = try S3Endpoint(
-            endpoint: storage.endpoint,
-            region: storage.region,
-            bucket: bucket,
-            pathStyle: storage.pathStyle
-        )
-        let signer = SigV4Signer(credentials: credentials, region: storage.region, service: "s3", mode: .s3)
-        let request = SigV4Request(
-            method: "GET",
-            path: endpoint.path(forKey: key),
-            headers: [SigV4Header(name: "Host", value: endpoint.hostHeader)]
-        )
-        let presigned = try signer.presign(request, date: Date(), expiresIn: seconds)
-        return "\(endpoint.scheme)://\(presigned.host)\(presigned.encodedPath)?\(presigned.encodedQuery)"
+        let credentials = try CredentialSource.resolve(for: storage)
+        let client = try S3Client(bucket: bucket, credentials: credentials, options: S3Client.Options(storage))
+        return try client.presignedGetURL(key: key, expiresIn: seconds)
     }
 }
 

@@ -7,7 +7,7 @@ import IngestStore
 #endif
 
 /// `retry-sweep`'s part for HTTP uploads: incomplete uploads past their expiry are marked `expired` in
-/// `video_http_uploads` and their bytes removed (the seed's "automatic cleanup of expired uploads"); bytes left in the
+/// `video_http_uploads` and their bytes removed (the replaced platform's "automatic cleanup of expired uploads"); bytes left in the
 /// upload directory by uploads that are already finished (the agent stopped between recording and removing) go too.
 public struct UploadSweep: Sendable {
     public struct Action: Codable, Sendable, Equatable {

@@ -23,17 +23,11 @@ public struct CDNRetry: Sendable {
     let database: IngestDatabase
     let options: CDNClient.Options
 
-    public init(database: IngestDatabase, settings: StorageSettings, cdn: CDNSettings) {
+    /// Throws when credentials are configured but cannot be used (see `CredentialSource.ifConfigured`).
+    public init(database: IngestDatabase, settings: StorageSettings, cdn: CDNSettings) throws(CredentialsError) {
         self.database = database
-        let credentials = try? CredentialSource.resolve(
-            environment: ProcessInfo.processInfo.environment,
-            credentialsFile: settings.credentialsFile
-        )
-        options = CDNClient.Options(
-            credentials: credentials,
-            cloudfrontEndpoint: cdn.cloudfrontEndpoint,
-            caBundle: settings.caBundle
-        )
+        let credentials = try CredentialSource.ifConfigured(for: settings)
+        options = CDNClient.Options(cdn, storage: settings, credentials: credentials)
     }
 
     public func run() async throws -> [Action] {
@@ -42,15 +36,10 @@ public struct CDNRetry: Sendable {
         let options = self.options
         for var record in records {
             guard let id = record.id, let action = CDNAction(name: record.action, target: record.url) else { continue }
-            let outcome = try await onThread("reel-ingest cdn retry") {
+            let outcome = try await runBlocking("reel-ingest cdn retry") {
                 try CDNClient(options: options).perform(action)
             }
-            record.attempts += outcome.attempts
-            record.status = outcome.succeeded ? .ok : .failed
-            record.httpStatus = outcome.status
-            record.cacheStatus = outcome.cacheStatus
-            record.error = outcome.error
-            record.updatedAt = Date()
+            record.record(outcome, at: Date())
             try await database.updateCDNAction(record)
             results.append(
                 Action(

@@ -46,7 +46,7 @@ extension JobRunner {
 
         if !leftovers.isEmpty {
             let relative = leftovers.map { relativeKey($0) }
-            try await onThread("reel-ingest delete") { try store.delete(relative) }
+            try await runBlocking("reel-ingest delete") { try store.delete(relative) }
             try database.markDeleted(storeURL: store.journalURL, keys: leftovers)
             logger.info("removed replaced objects", metadata: ["objects": "\(leftovers.count)"])
         }
@@ -89,14 +89,10 @@ extension JobRunner {
 
     /// Runs CDN actions on a thread and records each in `video_cdn_cache`.
     func perform(_ actions: [CDNAction], revision: String) async {
-        let options = CDNClient.Options(
-            credentials: context.cdnCredentials,
-            cloudfrontEndpoint: config.cdn.cloudfrontEndpoint,
-            caBundle: config.storage.caBundle
-        )
+        let options = CDNClient.Options(config.cdn, storage: config.storage, credentials: context.cdnCredentials)
         let outcomes: [CDNOutcome]
         do {
-            outcomes = try await onThread("reel-ingest cdn") {
+            outcomes = try await runBlocking("reel-ingest cdn") {
                 let client = try CDNClient(options: options)
                 return actions.map { action in
                     let outcome = client.perform(action)
@@ -110,18 +106,7 @@ extension JobRunner {
         }
         var failures = 0
         for outcome in outcomes {
-            var record = CDNActionRecord(
-                jobId: id,
-                url: outcome.action.target,
-                action: outcome.action.name,
-                revision: revision,
-                at: Date()
-            )
-            record.status = outcome.succeeded ? .ok : .failed
-            record.httpStatus = outcome.status
-            record.cacheStatus = outcome.cacheStatus
-            record.attempts = outcome.attempts
-            record.error = outcome.error
+            let record = CDNActionRecord(jobId: id, revision: revision, outcome: outcome, at: Date())
             _ = try? await database.recordCDNAction(record)
             Counter(
                 label: "reel_ingest_cdn_actions_total",
@@ -146,7 +131,7 @@ extension JobRunner {
         let action = watch.onSuccess
         let path = job.sourcePath
         do {
-            let moved = try await onThread("reel-ingest source") { try executor.apply(action, to: path) }
+            let moved = try await runBlocking("reel-ingest source") { try executor.apply(action, to: path) }
             KillPoint.duringOnSuccess.reached()
             if let moved, moved != path { try await database.moveSource(job: id, to: moved) }
             logger.info("source handled", metadata: ["on_success": "\(action)", "now_at": "\(moved ?? "deleted")"])

@@ -43,7 +43,7 @@ extension JobRunner {
             let keys = try database.storedKeys(job: id, storeURL: store.journalURL, keyPrefix: prefix)
             // The journal holds full keys; the store deletes by keys relative to its prefix.
             let relative = keys.map { relativeKey($0) }
-            try await onThread("reel-ingest delete") { try store.delete(relative) }
+            try await runBlocking("reel-ingest delete") { try store.delete(relative) }
             try database.markDeleted(storeURL: store.journalURL, keys: keys)
             if !keys.isEmpty { logger.info("removed unpublished objects", metadata: ["objects": "\(keys.count)"]) }
         } catch {
@@ -138,7 +138,7 @@ extension JobRunner {
         let executor = SourceActionExecutor(root: watch.path)
         let (path, action) = (job.sourcePath, watch.onFailure)
         do {
-            let moved = try await onThread("reel-ingest source") { () throws -> String? in
+            let moved = try await runBlocking("reel-ingest source") { () throws -> String? in
                 try executor.writeErrorNote(for: path, problem: problem, advice: advice)
                 return try executor.apply(action, to: path)
             }

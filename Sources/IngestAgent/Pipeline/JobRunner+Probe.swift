@@ -33,7 +33,7 @@ extension JobRunner {
         var sha256 = job.contentSha256
         if sha256 == nil {
             // The agent stopped between recording the file and hashing it: hash it now, as intake would.
-            let hash = try await onThread("reel-ingest hash") { try ContentHasher.sha256(path: path) }
+            let hash = try await runBlocking("reel-ingest hash") { try ContentHasher.sha256(path: path) }
             if let original = try await database.claimContent(
                 hash,
                 job: id,

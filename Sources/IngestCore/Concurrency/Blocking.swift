@@ -4,12 +4,16 @@ import Foundation
 /// cooperative pool nor Dispatch's global queues are stalled by it. On Linux both are only as wide as the core
 /// count: two blocked Dispatch workers (a file being hashed, a multipart upload) would hold up every GRDB access of
 /// the process, since GRDB's queues run on them. A thread costs tens of microseconds; the work here takes far longer.
-public func runBlocking<T: Sendable, E: Error>(_ work: @escaping @Sendable () throws(E) -> T) async throws(E) -> T {
+/// `name` is the thread's, as `top -H` and a debugger show it.
+public func runBlocking<T: Sendable, E: Error>(
+    _ name: String = "reel-ingest blocking",
+    _ work: @escaping @Sendable () throws(E) -> T
+) async throws(E) -> T {
     let result: Result<T, E> = await withCheckedContinuation { continuation in
         let thread = Thread {
             continuation.resume(returning: Result { () throws(E) -> T in try work() })
         }
-        thread.name = "reel-ingest blocking"
+        thread.name = name
         thread.start()
     }
     return try result.get()

@@ -129,7 +129,7 @@ public struct APISettings: Sendable, Equatable {
     public var uploadDir: String?
     /// An incomplete upload untouched for this long is removed by `retry-sweep`.
     public var uploadExpiry: Duration = .seconds(24 * 3600)
-    /// The largest body one chunk of the seed's upload may carry. A tus PATCH is bounded by the upload's declared
+    /// The largest body one chunk of the chunked upload API may carry. A tus PATCH is bounded by the upload's declared
     /// length instead (tus clients send a whole file in one PATCH by default); both stream to disk in 2 MiB batches.
     public var maxChunkSize: Int64 = 64 * 1_048_576
 

@@ -8,7 +8,7 @@ public struct PublishedVideo: Sendable, Equatable {
     public var videoId: String
     public var revision: String
     public var publishedAt: Date
-    /// The seed's metadata fields (title, description, machineModel, process, tags, customerAccess), as intake
+    /// The platform's metadata fields (title, description, machineModel, process, tags, customerAccess), as intake
     /// resolved them from the folders and the sidecar.
     public var metadata: [String: MetadataValue]
     public var sourceFile: SourceFile
@@ -31,7 +31,7 @@ public struct PublishedVideo: Sendable, Equatable {
         }
     }
 
-    /// A metadata value: the seed's fields are strings or lists of strings.
+    /// A metadata value: the platform's fields are strings or lists of strings.
     public enum MetadataValue: Codable, Sendable, Equatable {
         case string(String)
         case list([String])

@@ -23,8 +23,31 @@ public enum CredentialsError: Error, Sendable, Equatable, CustomStringConvertibl
 
 /// Finds S3 credentials the way the AWS tools do, minus the parts a daemon should not do (SSO, instance metadata):
 /// the environment first (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`), then an AWS-style
-/// credentials file, which must be readable by its owner only.
+/// credentials file, which must be readable by its owner only. Every part of the program looks them up here.
 public enum CredentialSource {
+    /// The credentials for `storage` (its `credentials_file`), for what cannot work without them: an S3 store,
+    /// presigned URLs, `push`.
+    public static func resolve(
+        for storage: StorageSettings,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(CredentialsError) -> SigV4Credentials {
+        try resolve(environment: environment, credentialsFile: storage.credentialsFile)
+    }
+
+    /// The credentials for `storage` when any are configured, nil when none are: for the CDN, whose providers but
+    /// CloudFront sign nothing. A credentials file that is broken, unreadable or readable by others, or a key id
+    /// without its secret, is an error all the same: ignoring it would leave CloudFront unsigned with no reason.
+    public static func ifConfigured(
+        for storage: StorageSettings,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(CredentialsError) -> SigV4Credentials? {
+        do throws(CredentialsError) {
+            return try resolve(for: storage, environment: environment)
+        } catch .notFound {
+            return nil
+        }
+    }
+
     public static func resolve(
         environment: [String: String],
         credentialsFile: String?

@@ -25,6 +25,12 @@ public final class CDNClient {
             self.backoff = backoff
             self.timeout = timeout
         }
+
+        /// From the configuration (CloudFront's endpoint, the storage's CA bundle), with the credentials
+        /// CloudFront's requests are signed with: the pipeline and `retry-sweep` build them the same way.
+        public init(_ cdn: CDNSettings, storage: StorageSettings, credentials: SigV4Credentials?) {
+            self.init(credentials: credentials, cloudfrontEndpoint: cdn.cloudfrontEndpoint, caBundle: storage.caBundle)
+        }
     }
 
     /// Cache status headers, most specific first.

@@ -107,7 +107,9 @@ public struct S3Client: Sendable {
         return headers
     }
 
-    /// A presigned GET URL for `key`, valid `expiresIn` seconds (1 s ... 7 days); fetchable by any HTTP client.
+    /// A presigned GET URL for `key`, valid `expiresIn` seconds (1 s ... 7 days); fetchable by any HTTP client. Host
+    /// and path follow the store's addressing, as every other request does: `bucket.host/key` (virtual-host) or
+    /// `host/bucket/key` (path-style).
     public func presignedGetURL(key: String, expiresIn: Int, date: Date = Date()) throws(SigV4Error) -> String {
         let request = SigV4Request(
             method: "GET",

@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 
-/// A row of `video_http_uploads`: one file sent to the agent over HTTP (tus or the seed's chunked endpoints).
+/// A row of `video_http_uploads`: one file sent to the agent over HTTP (tus or the chunked upload API).
 /// `received_bytes` only ever counts bytes already fsynced, so an acknowledged offset survives a crash.
 public struct HTTPUploadRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "video_http_uploads"
@@ -25,7 +25,20 @@ public struct HTTPUploadRecord: Codable, Sendable, Equatable, FetchableRecord, M
 
     public enum UploadProtocol: String, Codable, Sendable {
         case tus
-        case seed
+        /// The chunked upload API (initiate/chunk/complete).
+        case chunked
+
+        /// Rows from before migration v6 say "seed" for `chunked`; an agent of that age may still write one while a
+        /// newer `reel-ingest` command has already migrated the database.
+        public init(from decoder: any Decoder) throws {
+            let stored = try decoder.singleValueContainer().decode(String.self)
+            guard let kind = stored == "seed" ? .chunked : Self(rawValue: stored) else {
+                throw DecodingError.dataCorrupted(
+                    .init(codingPath: decoder.codingPath, debugDescription: "unknown upload protocol \(stored)")
+                )
+            }
+            self = kind
+        }
     }
 
     /// 32 hex characters, random: the id is the only thing a client needs to resume.
@@ -33,7 +46,7 @@ public struct HTTPUploadRecord: Codable, Sendable, Equatable, FetchableRecord, M
     public var `protocol`: UploadProtocol
     public var filename: String
     public var watchName: String
-    /// JSON object of the seed's metadata fields, as the job gets them.
+    /// JSON object of the platform's metadata fields, as the job gets them.
     public var metadata: String?
     /// tus `Upload-Metadata` exactly as the client sent it (HEAD returns it).
     public var uploadMetadata: String?

@@ -23,7 +23,7 @@ public struct JobRecord: Codable, Sendable, Equatable, FetchableRecord, MutableP
     public var failedIn: JobState?
     public var duplicateOf: Int64?
     public var contentSha256: String?
-    /// JSON object with the seed's metadata fields (title, description, machineModel, process, tags, customerAccess).
+    /// JSON object with the platform's metadata fields (title, description, machineModel, process, tags, customerAccess).
     public var metadata: String?
     public var progress: Double?
     public var createdAt: Date

@@ -1,7 +1,7 @@
 import Foundation
 import IngestCore
 
-/// The seed's metadata fields for one source: first from the folders it sits in (the watch's
+/// The platform's metadata fields for one source: first from the folders it sits in (the watch's
 /// `metadata_template`), then overridden by a `<name>.json` sidecar next to it.
 public enum SourceMetadata {
     public struct SidecarError: Error, Equatable, CustomStringConvertible {
@@ -57,7 +57,7 @@ public enum SourceMetadata {
         return String(decoding: json, as: UTF8.self)
     }
 
-    /// Only the seed's fields, with the types the platform expects; anything else is a clear error.
+    /// Only the platform's fields, with the types the platform expects; anything else is a clear error.
     static func parseSidecar(_ data: Data, name: String) throws(SidecarError) -> [String: Any] {
         let parsed: Any
         do {

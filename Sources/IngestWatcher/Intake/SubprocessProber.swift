@@ -26,8 +26,7 @@ public struct SubprocessProber: MediaProber {
         configFile: String?,
         timeout: Duration = .seconds(30)
     ) -> SubprocessProber? {
-        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        let candidate = exe.deletingLastPathComponent().appendingPathComponent("reel-ingest-media").path
+        let candidate = SiblingExecutable.mediaWorker
         guard access(candidate, X_OK) == 0 else { return nil }
         return SubprocessProber(executable: candidate, configFile: configFile, timeout: timeout)
     }

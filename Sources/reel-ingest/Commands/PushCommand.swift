@@ -135,10 +135,7 @@ struct PushCommand: AsyncParsableCommand {
     ) async throws {
         let credentials: SigV4Credentials
         do {
-            credentials = try CredentialSource.resolve(
-                environment: ProcessInfo.processInfo.environment,
-                credentialsFile: settings.credentialsFile
-            )
+            credentials = try CredentialSource.resolve(for: settings)
         } catch {
             throw Failure(error.description)
         }

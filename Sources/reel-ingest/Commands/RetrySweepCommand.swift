@@ -28,10 +28,7 @@ struct RetrySweepCommand: AsyncParsableCommand {
         var janitor: MultipartJanitor?
         if case .s3(let bucket, let prefix)? = StoreLocation(config.storage.url) {
             do {
-                let credentials = try CredentialSource.resolve(
-                    environment: ProcessInfo.processInfo.environment,
-                    credentialsFile: config.storage.credentialsFile
-                )
+                let credentials = try CredentialSource.resolve(for: config.storage)
                 let client = try S3Client(
                     bucket: bucket,
                     credentials: credentials,
@@ -47,13 +44,20 @@ struct RetrySweepCommand: AsyncParsableCommand {
                 setupErrors.append("multipart cleanup skipped: \(error)")
             }
         }
+        var cdn: CDNRetry?
+        if config.cdn.kind != "none" {
+            do {
+                cdn = try CDNRetry(database: database, settings: config.storage, cdn: config.cdn)
+            } catch {
+                setupErrors.append("CDN retries skipped: \(error)")
+            }
+        }
         let sweep = RetrySweep(
             database: database,
             policy: config.retry,
             janitor: janitor,
             scratchDir: config.agent.scratchDir,
-            cdn: config.cdn.kind == "none"
-                ? nil : CDNRetry(database: database, settings: config.storage, cdn: config.cdn),
+            cdn: cdn,
             uploads: UploadSweep(database: database, config: config)
         )
         var report = try await sweep.run()

@@ -3,7 +3,9 @@
 page_test.py BASE TOKEN CLIP REJECTED_JOB ARTIFACTS
 Uploads CLIP through the widget (asking for the token once), pauses and resumes it, pauses again and resumes after
 a page reload, watches the queue show it live until published, plays it on its page (currentTime advances), and
-retries REJECTED_JOB with its button. Prints one JSON line per step; exits non-zero on the first failure.
+retries REJECTED_JOB with its button, and checks the browser console stayed clean all along (no script error, no
+console error, no failed load or 4xx/5xx answer but those the test provokes on purpose). Prints one JSON line per
+step; exits non-zero on the first failure.
 """
 import json
 import os
@@ -34,6 +36,15 @@ with sync_playwright() as p:
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
+    # Everything the console would show in red, by the part of the test it happened in ("phase").
+    phase = "before the token"
+    trouble = []
+    page.on("console", lambda m: m.type == "error" and trouble.append(
+        {"phase": phase, "console": m.text, "url": m.location.get("url", "")}))
+    page.on("requestfailed", lambda r: trouble.append(
+        {"phase": phase, "failed": r.failure, "method": r.method, "url": r.url}))
+    page.on("response", lambda r: r.status >= 400 and trouble.append(
+        {"phase": phase, "status": r.status, "method": r.request.method, "url": r.url}))
     # A slow link, so the upload can be paused on the way (1 MiB chunks, 1.5 MB/s).
     cdp = context.new_cdp_session(page)
     cdp.send("Network.enable")
@@ -51,6 +62,7 @@ with sync_playwright() as p:
     page.wait_for_selector("#token-dialog[open]")
     page.fill("#token-input", token)
     page.click("#token-save")
+    phase = "after the token"
     step("token given")
 
     card = page.locator(".upload").first
@@ -114,3 +126,17 @@ with sync_playwright() as p:
     step("retried", job=rejected)
     assert not errors, errors
     browser.close()
+
+
+def provoked(entry):
+    """What the test does on purpose: the upload's first request before the token is given (its 401, and the line
+    Chromium logs for it, ask for the token), and requests a pause or a navigation cancels."""
+    if entry["phase"] == "before the token" and entry["url"] == base + "/api/videos/tus":
+        return entry.get("status") == 401 or "status of 401" in entry.get("console", "")
+    return entry.get("failed") == "net::ERR_ABORTED"
+
+
+unexpected = [entry for entry in trouble if not provoked(entry)]
+assert not unexpected, unexpected
+assert any(provoked(entry) for entry in trouble), "the 401 that asks for the token was not seen: is the listener on?"
+step("console clean", provoked=len(trouble))

@@ -4,8 +4,8 @@ import Hummingbird
 import IngestCore
 import IngestStore
 
-/// The seed platform's chunked upload: initiate (JSON), chunk (raw bytes at an offset), complete (JSON), plus a
-/// status read so a client can resume after a restart. Same store as tus.
+/// The chunked upload API (the replaced platform's, kept byte for byte): initiate (JSON), chunk (raw bytes at an
+/// offset), complete (JSON), plus a status read so a client can resume after a restart. Same store as tus.
 extension APIRoutes {
     struct InitiateBody: Decodable {
         var filename: String?
@@ -34,7 +34,7 @@ extension APIRoutes {
         var tusUrl: String
     }
 
-    func addSeedUploads(_ writes: RouterGroup<APIContext>) {
+    func addChunkedUploads(_ writes: RouterGroup<APIContext>) {
         writes.post("/api/videos/upload/initiate") { request, context in
             let body = try await JSONResponse.decode(InitiateBody.self, from: request, context: context)
             let new = try NewUpload(
@@ -44,7 +44,7 @@ extension APIRoutes {
                 metadata: body.metadata ?? .init(),
                 config: backend.config
             )
-            let row = try await uploads.create(new, protocol: .seed, tusMetadata: nil)
+            let row = try await uploads.create(new, protocol: .chunked, tusMetadata: nil)
             context.logger.info(
                 "upload initiated",
                 metadata: ["upload": "\(row.id)", "file": "\(row.filename)", "watch": "\(row.watchName)"]

@@ -3,21 +3,21 @@ import Foundation
 import TestSupport
 import Testing
 
-/// The seed's initiate / chunk / complete, interrupted half-way, resumed after the agent restarted.
-@Suite("Seed upload endpoints", .timeLimit(.minutes(5)))
-struct SeedUploadTests {
+/// The chunked upload API (initiate / chunk / complete), interrupted half-way, resumed after the agent restarted.
+@Suite("Chunked upload API", .timeLimit(.minutes(5)))
+struct ChunkedUploadTests {
     @Test func interruptedUploadResumesAfterRestartAndIsIngestedOnce() async throws {
         let daemon = try APIDaemon(extraConfig: "max_chunk_size = \"256KiB\"")
         defer { daemon.remove() }
         try await daemon.start()
-        let source = daemon.dir.path + "/seed.mp4"
+        let source = daemon.dir.path + "/source.mp4"
         try await Fixtures.clip(source, seconds: 4, size: "640x360", noise: true)
         let file = try Data(contentsOf: URL(fileURLWithPath: source))
         let sha256 = SHA256.hash(data: file).map { String(format: "%02x", $0) }.joined()
 
         let initiate: [String: Any] = [
-            "filename": "line 3/seed take.mp4", "size": file.count, "watch": "inbox",
-            "metadata": ["title": "Seed take", "process": "welding", "customerAccess": ["acme", "globex"]],
+            "filename": "line 3/chunked take.mp4", "size": file.count, "watch": "inbox",
+            "metadata": ["title": "Chunked take", "process": "welding", "customerAccess": ["acme", "globex"]],
         ]
         #expect(try await daemon.call("POST", "/api/videos/upload/initiate", json: initiate).status == 401)
         let started = try await daemon.call("POST", "/api/videos/upload/initiate", auth: true, json: initiate)
@@ -25,7 +25,7 @@ struct SeedUploadTests {
         let upload = try started.json()
         let id = try #require(upload["uploadId"] as? String)
         let chunk = 200_000
-        #expect(upload["offset"] as? Int == 0 && upload["filename"] as? String == "seed take.mp4")
+        #expect(upload["offset"] as? Int == 0 && upload["filename"] as? String == "chunked take.mp4")
 
         // Half the chunks, then the "client" stops.
         var offset = try await send(file, from: 0, until: file.count / 2, chunk: chunk, id: id, to: daemon)
@@ -72,7 +72,7 @@ struct SeedUploadTests {
         let result = try complete.json()
         #expect(result["state"] as? String == "handed_off" && result["jobId"] as? Int == 1)
         let landed = try #require(result["path"] as? String)
-        #expect(landed == daemon.inbox + "/seed take.mp4")
+        #expect(landed == daemon.inbox + "/chunked take.mp4")
         #expect(try await Fixtures.sha256(landed) == sha256)
         // Completing again is harmless: the same job.
         let twice = try await daemon.call("POST", "/api/videos/upload/complete", auth: true, json: ["uploadId": id])
