@@ -135,16 +135,7 @@ extension JobRunner {
     /// `NAME.error.txt` next to the source, then `on_failure` (keep or move).
     private func leaveFeedback(problem: String, advice: String) async {
         guard let watch = config.watches.first(where: { $0.name == job.watchName }) else { return }
-        let executor = SourceActionExecutor(root: watch.path)
-        let (path, action) = (job.sourcePath, watch.onFailure)
-        do {
-            let moved = try await runBlocking("reel-ingest source") { () throws -> String? in
-                try executor.writeErrorNote(for: path, problem: problem, advice: advice)
-                return try executor.apply(action, to: path)
-            }
-            if let moved, moved != path { try await database.moveSource(job: id, to: moved) }
-        } catch {
-            logger.error("cannot leave feedback in the folder", metadata: ["error": "\(error)"])
-        }
+        await ShareFeedback(database: database, logger: logger)
+            .leave(job: id, path: job.sourcePath, watch: watch, problem: problem, advice: advice)
     }
 }

@@ -218,23 +218,11 @@ struct Intake: Sendable {
         // The rejection is committed before the share is touched; the log line comes last so that whoever
         // reads it finds the note (and the moved file) already in place.
         try await database.apply(.rejected(reason: reason), toJob: id, policy: config.retry)
-        let executor = SourceActionExecutor(root: watch.path)
-        let action = watch.onFailure
-        let feedback = await runBlocking { () -> Result<String, any Error> in
-            Result {
-                try executor.writeErrorNote(for: path, problem: reason, advice: advice)
-                return try executor.apply(action, to: path) ?? path
-            }
-        }
-        var location = path
-        switch feedback {
-        case .success(let moved): location = moved
-        case .failure(let error):
-            logger.error("cannot leave feedback in the folder", metadata: ["path": "\(path)", "error": "\(error)"])
-        }
+        let location = await ShareFeedback(database: database, logger: logger)
+            .leave(job: id, path: path, watch: watch, problem: reason, advice: advice)
         logger.warning(
             "rejected",
-            metadata: ["job": "\(id)", "path": "\(path)", "reason": "\(reason)", "now_at": "\(location)"]
+            metadata: ["job": "\(id)", "path": "\(path)", "reason": "\(reason)", "now_at": "\(location ?? "deleted")"]
         )
     }
 
