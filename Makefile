@@ -17,7 +17,7 @@ APT_PACKAGES = libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libsw
 DEB_PACKAGES = dpkg-dev lintian systemd man-db xz-utils
 INSTALL_TEST_PACKAGES = debootstrap systemd-container
 
-.PHONY: deps deps-deb build lint run test test-deb deb test-install bench bench-s3 bench-transcode bench-passthrough \
+.PHONY: deps deps-deb build lint run test test-deb deb test-install fuzz bench bench-s3 bench-transcode bench-passthrough \
 	bench-resume bench-playable bench-api clean
 
 deps:
@@ -74,6 +74,11 @@ test-deb: deps-deb
 test-install: deps-deb
 	@scripts/apt-install.sh $(INSTALL_TEST_PACKAGES)
 	SWIFT=$(SWIFT) packaging/test-install.sh
+
+# libFuzzer on each parser the agent owns (configuration, drop-ins, sidecars, templates, tus metadata, the chunked
+# upload API's body, the worker's JSON lines, S3 XML, the checkpoint journal), FUZZ_SECONDS each (default 60).
+fuzz: deps
+	SWIFT=$(SWIFT) scripts/fuzz.sh $${FUZZ_SECONDS:-60}
 
 bench: build
 	@command -v hyperfine >/dev/null 2>&1 || $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hyperfine

@@ -115,6 +115,15 @@ let package = Package(
 
         // Helpers shared by the test targets (temp directories); never linked into the product.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // The parsers the agent owns as fuzz targets; `make fuzz` builds reel-ingest-fuzz with libFuzzer, the
+        // regression suite replays seeds and found crashes. Debug builds only (@testable imports).
+        .target(
+            name: "FuzzTargets",
+            dependencies: ["IngestCore", "IngestWatcher", "IngestAPI", "IngestPublish", "IngestMedia"],
+            path: "Tests/FuzzTargets"
+        ),
+        .executableTarget(name: "reel-ingest-fuzz", dependencies: ["FuzzTargets"], path: "Tests/Fuzz"),
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets"], exclude: ["Crashes"]),
         .testTarget(name: "IngestCoreTests", dependencies: ["IngestCore", "TestSupport"]),
         .testTarget(name: "IngestStoreTests", dependencies: ["IngestStore", "IngestCore", "TestSupport"]),
         .testTarget(name: "IngestWatcherTests", dependencies: ["IngestWatcher", "IngestCore", "TestSupport"]),

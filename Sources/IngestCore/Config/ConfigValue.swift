@@ -26,6 +26,11 @@ public indirect enum ConfigValue: Sendable, Equatable {
 
     /// Parses TOML text; syntax errors carry the line and column.
     public static func parse(toml text: String, file: String) throws(ConfigErrors) -> [String: ConfigValue] {
+        if let (line, problem) = TOMLPrecheck.problem(in: text) {
+            throw ConfigErrors([
+                ConfigIssue(file: file, key: nil, problem: "TOML syntax error at line \(line): \(problem)")
+            ])
+        }
         do {
             let table = try TOMLTable(string: text)
             return convert(table)
