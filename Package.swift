@@ -122,7 +122,8 @@ let package = Package(
             dependencies: ["IngestCore", "IngestWatcher", "IngestAPI", "IngestPublish", "IngestMedia"],
             path: "Tests/FuzzTargets"
         ),
-        .executableTarget(name: "reel-ingest-fuzz", dependencies: ["FuzzTargets"], path: "Tests/Fuzz"),
+        .target(name: "FuzzDriver", path: "Tests/FuzzDriver"),
+        .executableTarget(name: "reel-ingest-fuzz", dependencies: ["FuzzTargets", "FuzzDriver"], path: "Tests/Fuzz"),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets"], exclude: ["Crashes"]),
         .testTarget(name: "IngestCoreTests", dependencies: ["IngestCore", "TestSupport"]),
         .testTarget(name: "IngestStoreTests", dependencies: ["IngestStore", "IngestCore", "TestSupport"]),

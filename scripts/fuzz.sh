@@ -16,7 +16,8 @@ echo "== replay build (writes the seed corpus)"
 $SWIFT build --product reel-ingest-fuzz
 replay="$($SWIFT build --show-bin-path)/reel-ingest-fuzz"
 echo "== fuzz build (.build-fuzz)"
-$SWIFT build --build-path .build-fuzz --product reel-ingest-fuzz -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING
+$SWIFT build --build-path .build-fuzz --product reel-ingest-fuzz -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING \
+    -Xcc -DREEL_INGEST_FUZZING
 fuzzer="$($SWIFT build --build-path .build-fuzz --show-bin-path)/reel-ingest-fuzz"
 
 mkdir -p .build-fuzz/crashes
@@ -26,7 +27,8 @@ for target in "${targets[@]}"; do
     mkdir -p "$corpus"
     "$replay" --write-seeds "$target" "$corpus" >/dev/null
     echo "== $target: ${seconds}s"
-    if ! REEL_INGEST_FUZZ_TARGET=$target "$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    # SWIFT_BACKTRACE off: the Swift runtime's crash handler would exit before libFuzzer saves the crashing input.
+    if ! REEL_INGEST_FUZZ_TARGET=$target SWIFT_BACKTRACE=enable=no "$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
         -artifact_prefix=".build-fuzz/crashes/$target-" -print_final_stats=1 "$corpus" 2>".build-fuzz/$target.log"; then
         echo "!! $target: crashed; input in .build-fuzz/crashes/$target-*, log in .build-fuzz/$target.log"
         status=1

@@ -1,9 +1,10 @@
 import Foundation
+import FuzzDriver
 import FuzzTargets
 
 #if FUZZING
-    /// libFuzzer's entry point (`make fuzz` builds this target with `-sanitize=fuzzer -DFUZZING`, and libFuzzer
-    /// brings `main`). The target comes from `REEL_INGEST_FUZZ_TARGET`.
+    /// libFuzzer's entry point (`make fuzz` builds this target with `-sanitize=fuzzer -DFUZZING`; FuzzDriver's
+    /// `main` runs libFuzzer's driver). The target comes from `REEL_INGEST_FUZZ_TARGET`.
     @_cdecl("LLVMFuzzerTestOneInput")
     public func fuzzOneInput(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> CInt {
         guard let target = FuzzTarget.selected else {

@@ -42,7 +42,8 @@ enum TOMLPrecheck {
                 lineStart = true
                 index += 1
                 continue
-            case " ", "\t", "\r":
+            case " ", "\t", "\r", "\u{FEFF}":
+                // (A byte-order mark, which the parser skips, leaves the line's start where it was.)
                 index += 1
                 continue
             case "#":

@@ -23,7 +23,10 @@ public enum Units {
         guard let number, number >= 0 else { return nil }
         let factors: [String: Double] = ["": 1, "ms": 0.001, "s": 1, "m": 60, "min": 60, "h": 3600, "d": 86_400]
         guard let factor = factors[unit.lowercased()] else { return nil }
-        return .milliseconds(Int64((number * factor * 1000).rounded()))
+        // Out of range (or infinite) is no duration, not a crash: found by fuzzing `settle_time = "1333…0s"`.
+        let milliseconds = (number * factor * 1000).rounded()
+        guard milliseconds < 9e18 else { return nil }
+        return .milliseconds(Int64(milliseconds))
     }
 
     /// Bits per second from `5000k`, `5M`, `128000`.
@@ -32,7 +35,9 @@ public enum Units {
         guard let number, number > 0 else { return nil }
         let factors: [String: Double] = ["": 1, "k": 1000, "m": 1_000_000]
         guard let factor = factors[unit.lowercased()] else { return nil }
-        return Int((number * factor).rounded())
+        let bits = (number * factor).rounded()
+        guard bits < 9e18 else { return nil }
+        return Int(bits)
     }
 
     /// `1048576` → `1MiB`: the shortest exact binary form, for printing resolved config.

@@ -1,0 +1,13 @@
+#include "FuzzDriver.h"
+
+#ifdef REEL_INGEST_FUZZING
+#include <stddef.h>
+#include <stdint.h>
+
+int LLVMFuzzerRunDriver(int *argc, char ***argv, int (*callback)(const uint8_t *data, size_t size));
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int reel_ingest_fuzz_main(int argc, char **argv) {
+    return LLVMFuzzerRunDriver(&argc, &argv, LLVMFuzzerTestOneInput);
+}
+#endif
