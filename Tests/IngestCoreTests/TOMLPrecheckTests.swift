@@ -7,7 +7,8 @@ import Testing
 @Suite("TOML headers without a name")
 struct TOMLPrecheckTests {
     @Test(arguments: [
-        ("[\ngent]\n", 1), ("[agent]\nx = 1\n[=]\n", 3), ("a = 1\n  [[ \t#x\n", 2), ("[.a]", 1), ("[\r\n", 1), ("\u{FEFF}[\u{FFFD}", 1),
+        ("[\ngent]\n", 1), ("[agent]\nx = 1\n[=]\n", 3), ("a = 1\n  [[ \t#x\n", 2), ("[.a]", 1), ("[\r\n", 1),
+        ("\u{FEFF}[\u{FFFD}", 1),
     ])
     func headerWithoutANameIsAnErrorWithItsLine(text: String, line: Int) {
         let error = #expect(throws: ConfigErrors.self) { try ConfigValue.parse(toml: text, file: "agent.toml") }
