@@ -12,13 +12,16 @@ APT_PACKAGES = libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libsw
 	ffmpeg libxml2-utils varnish curl python3-pip pkg-config time bc \
 	chromium wrk
 
+# What only the test servers need (scripts/test-servers.sh): PostgreSQL 15. `make run` does not install it.
+TEST_PACKAGES = postgresql
+
 # Building and checking the .deb: dpkg-shlibdeps, lintian, systemd-analyze, man; debootstrap and systemd-nspawn
 # for test-install.
 DEB_PACKAGES = dpkg-dev lintian systemd man-db xz-utils
 INSTALL_TEST_PACKAGES = debootstrap systemd-container
 
-.PHONY: deps deps-deb build lint run test test-deb deb test-install fuzz bench bench-s3 bench-transcode bench-passthrough \
-	bench-resume bench-playable bench-api clean
+.PHONY: deps deps-deb deps-test build lint run test test-deb deb test-install fuzz bench bench-s3 bench-transcode \
+	bench-passthrough bench-resume bench-playable bench-api clean
 
 deps:
 	@scripts/apt-install.sh $(APT_PACKAGES)
@@ -43,13 +46,13 @@ run: deps
 	@echo "status page: http://127.0.0.1:8790/  (uploads, retry and cancel ask for the token in demo/state/api-token)"
 	"$(BIN_DIR)/reel-ingest" run --config $(DEMO_CONFIG)
 
-# scripts/test-servers.sh starts moto (signatures enforced), Varnish and its signing origin, and writes
-# .build/test-servers.env; the trap stops them by PID whether the tests pass, fail or are interrupted. The end-to-end
-# and status API suites (real agents transcoding) run after the others, together: on two cores their load would
-# starve the in-process watcher suites' timeouts. Both runs always happen; make fails if either did. Then the .deb
-# is built and checked on this machine (packaging/test-deb.sh), after the tests rather than beside them for the
-# same reason: its release build would take the cores the timing-sensitive suites need.
-test: build lint deps-deb
+# scripts/test-servers.sh starts moto (signatures enforced), Varnish and its signing origin, and a throwaway
+# PostgreSQL 15, and writes .build/test-servers.env; the trap stops them by PID whether the tests pass, fail or are
+# interrupted. The end-to-end and status API suites (real agents transcoding) run after the others, together: on two
+# cores their load would starve the in-process watcher suites' timeouts. Both runs always happen; make fails if either
+# did. Then the .deb is built and checked on this machine (packaging/test-deb.sh), after the tests rather than beside
+# them for the same reason: its release build would take the cores the timing-sensitive suites need.
+test: build lint deps-deb deps-test
 	@trap 'scripts/test-servers.sh stop' EXIT INT TERM; \
 	scripts/test-servers.sh start && \
 	set -a && . ./.build/test-servers.env && set +a && \
@@ -61,6 +64,9 @@ test: build lint deps-deb
 
 deps-deb: deps
 	@scripts/apt-install.sh $(DEB_PACKAGES)
+
+deps-test: deps
+	@scripts/apt-install.sh $(TEST_PACKAGES)
 
 # dist/reel-ingest_<version>_<arch>.deb (packaging/build-deb.sh; lintian must pass).
 deb: deps-deb
@@ -87,7 +93,7 @@ bench: build
 	bench/watcher.sh "$(BIN_DIR)/reel-ingest"
 
 # Uploads of the same 1 GiB file with reel-ingest push, aws s3 cp and rclone copyto (release build).
-bench-s3: deps
+bench-s3: deps-test
 	@command -v rclone >/dev/null 2>&1 || $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rclone
 	$(SWIFT) build -c release --product reel-ingest
 	bench/s3-upload.sh "$$($(SWIFT) build -c release --show-bin-path)/reel-ingest"

@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
     ],
     targets: [
         // C libraries: each is imported by exactly one Swift module.
@@ -42,7 +43,12 @@ let package = Package(
         ),
         .target(
             name: "IngestStore",
-            dependencies: ["IngestCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "IngestCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .target(
             name: "IngestWatcher",
@@ -114,7 +120,15 @@ let package = Package(
         ),
 
         // Helpers shared by the test targets (temp directories); never linked into the product.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "IngestCore", "IngestStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/TestSupport"
+        ),
         // The parsers the agent owns as fuzz targets; `make fuzz` builds reel-ingest-fuzz with libFuzzer, the
         // regression suite replays seeds and found crashes. Debug builds only (@testable imports).
         .target(

@@ -22,13 +22,16 @@ public struct Agent: Sendable {
 
     public func run() async throws {
         try FileManager.default.createDirectory(atPath: config.agent.scratchDir, withIntermediateDirectories: true)
-        let database = try IngestDatabase(path: config.databasePath)
+        try await JobStores.with(config, logger: logger) { database in try await run(database: database) }
+    }
+
+    private func run(database: any JobStore) async throws {
         let box = ConfigBox(config)
         logger.notice(
             "reel-ingest agent started",
             metadata: [
                 "config": "\(config.file ?? "embedded defaults")",
-                "database": "\(database.path)",
+                "database": "\(database.location)",
                 "watches": "\(config.watches.map(\.path).joined(separator: ", "))",
             ]
         )
@@ -78,7 +81,7 @@ public struct Agent: Sendable {
 
     /// The store, the upload lane and what else every job run shares. Storage and CDN settings are read once:
     /// changing them takes a restart (a reload says so).
-    private func pipelineContext(database: IngestDatabase, box: ConfigBox) throws -> PipelineContext {
+    private func pipelineContext(database: any JobStore, box: ConfigBox) throws -> PipelineContext {
         let store = try StoreFactory.make(config.storage, database: database)
         // Only CloudFront signs its requests; a credentials file that is there but unusable stops the start.
         let credentials = try CredentialSource.ifConfigured(for: config.storage)

@@ -1,25 +1,30 @@
 import Foundation
+import IngestCore
 import IngestPublish
 import IngestStore
 
 /// The upload journal kept in the job database (`video_uploads`, `video_upload_parts`). Lives here, where both
-/// modules meet, so IngestPublish does not depend on GRDB.
+/// modules meet, so IngestPublish does not depend on the store. Its callers are upload threads (never the
+/// cooperative pool), which wait for each commit before they go on.
 public struct DatabaseUploadJournal: UploadJournal {
-    public let database: IngestDatabase
+    public let database: any JobStore
 
-    public init(database: IngestDatabase) {
+    public init(database: any JobStore) {
         self.database = database
     }
 
     public func resumable(_ target: UploadTarget) throws -> JournaledUpload? {
+        let database = database
         guard
-            let row = try database.resumableUpload(
-                storeURL: target.storeURL,
-                objectKey: target.key,
-                localPath: target.localPath,
-                totalSize: target.size,
-                sourceMtimeNs: target.mtimeNs
-            ), let id = row.id, let uploadId = row.uploadId, let partSize = row.partSize
+            let row = try blockingWait({
+                try await database.resumableUpload(
+                    storeURL: target.storeURL,
+                    objectKey: target.key,
+                    localPath: target.localPath,
+                    totalSize: target.size,
+                    sourceMtimeNs: target.mtimeNs
+                )
+            }), let id = row.id, let uploadId = row.uploadId, let partSize = row.partSize
         else { return nil }
         return JournaledUpload(
             journalId: id,
@@ -42,12 +47,14 @@ public struct DatabaseUploadJournal: UploadJournal {
             at: Date()
         )
         record.checksumAlgorithm = checksumCRC32 ? "CRC32" : nil
-        let row = try database.insertUpload(record)
+        let database = database
+        let row = try blockingWait { [record] in try await database.insertUpload(record) }
         return row.id ?? 0
     }
 
     public func parts(of journalId: Int64) throws -> [JournaledPart] {
-        try database.uploadParts(ofUpload: journalId).map {
+        let database = database
+        return try blockingWait { try await database.uploadParts(ofUpload: journalId) }.map {
             JournaledPart(
                 number: $0.partNumber,
                 etag: $0.etag,
@@ -59,24 +66,26 @@ public struct DatabaseUploadJournal: UploadJournal {
     }
 
     public func record(_ part: JournaledPart, of journalId: Int64) throws {
-        try database.recordUploadPart(
-            UploadPartRecord(
-                uploadId: journalId,
-                partNumber: part.number,
-                etag: part.etag,
-                size: part.size,
-                md5: part.md5,
-                crc32: part.crc32.map(Int64.init),
-                completedAt: Date()
-            )
+        let database = database
+        let record = UploadPartRecord(
+            uploadId: journalId,
+            partNumber: part.number,
+            etag: part.etag,
+            size: part.size,
+            md5: part.md5,
+            crc32: part.crc32.map(Int64.init),
+            completedAt: Date()
         )
+        try blockingWait { try await database.recordUploadPart(record) }
     }
 
     public func completed(_ journalId: Int64, etag: String) throws {
-        try database.setUploadState(journalId, .completed, etag: etag, at: Date())
+        let database = database
+        try blockingWait { try await database.setUploadState(journalId, .completed, etag: etag, at: Date()) }
     }
 
     public func aborted(_ journalId: Int64) throws {
-        try database.setUploadState(journalId, .aborted, at: Date())
+        let database = database
+        try blockingWait { try await database.setUploadState(journalId, .aborted, at: Date()) }
     }
 }

@@ -17,12 +17,12 @@ public struct MultipartJanitor: Sendable {
         public var error: String?
     }
 
-    let database: IngestDatabase
+    let database: any JobStore
     let client: S3Client
     let prefix: String
     let ttl: Duration
 
-    public init(database: IngestDatabase, client: S3Client, prefix: String, ttl: Duration) {
+    public init(database: any JobStore, client: S3Client, prefix: String, ttl: Duration) {
         self.database = database
         self.client = client
         self.prefix = prefix
@@ -36,23 +36,24 @@ public struct MultipartJanitor: Sendable {
         let connection = try client.connect()
         var actions: [Action] = []
         var handled: Set<String> = []
-        for row in try database.staleUploads(storeURL: storeURL, updatedBefore: cutoff) {
+        let database = database
+        for row in try blockingWait({ try await database.staleUploads(storeURL: storeURL, updatedBefore: cutoff) }) {
             guard let id = row.id, let uploadId = row.uploadId else { continue }
             let reason = row.state == .abandoned ? "abandoned" : "stale"
             var action = Action(key: row.objectKey, uploadId: uploadId, reason: reason, error: nil)
             do {
                 try connection.abortMultipartUpload(key: row.objectKey, uploadId: uploadId)
-                try database.setUploadState(id, .aborted, at: now)
+                try blockingWait { try await database.setUploadState(id, .aborted, at: now) }
             } catch let error as S3Error where error.code == "NoSuchUpload" {
                 // Already gone on the server (completed elsewhere or expired): nothing to abort.
-                try database.setUploadState(id, .aborted, at: now)
+                try blockingWait { try await database.setUploadState(id, .aborted, at: now) }
             } catch {
                 action.error = String(describing: error)
             }
             handled.insert(uploadId)
             actions.append(action)
         }
-        let known = try database.knownUploadIds(storeURL: storeURL)
+        let known = try blockingWait { try await database.knownUploadIds(storeURL: storeURL) }
         let listPrefix = prefix.isEmpty ? "" : prefix + "/"
         // Ask the server for the first path segment only and filter here: a `/` in a query value must be signed
         // as %2F, and some S3 servers (moto) check the signature against the decoded value, refusing the request.

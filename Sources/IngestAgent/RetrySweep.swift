@@ -17,7 +17,7 @@ public struct RetrySweep: Sendable {
         public var errors: [String] = []
     }
 
-    let database: IngestDatabase
+    let database: any JobStore
     let policy: RetryPolicy
     let janitor: MultipartJanitor?
     let scratchDir: String?
@@ -25,7 +25,7 @@ public struct RetrySweep: Sendable {
     let uploads: UploadSweep?
 
     public init(
-        database: IngestDatabase,
+        database: any JobStore,
         policy: RetryPolicy,
         janitor: MultipartJanitor? = nil,
         scratchDir: String? = nil,

@@ -14,7 +14,7 @@ public enum StoreFactory {
     /// `storage.credentials_file`) and journals multipart uploads in `database`.
     public static func make(
         _ settings: StorageSettings,
-        database: IngestDatabase,
+        database: any JobStore,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> any ObjectStore {
         switch StoreLocation(settings.url) {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import IngestCore
 import IngestStore
+import Logging
 
 /// Options every command takes.
 struct GlobalOptions: ParsableArguments {
@@ -18,11 +19,16 @@ struct GlobalOptions: ParsableArguments {
         return try ConfigLoader.load(path: path, mustExist: explicit, requireWatchFolders: requireWatchFolders)
     }
 
-    func openDatabase(_ config: AgentConfig) throws -> IngestDatabase {
+    /// Opens the job store `config` names for the length of `body`.
+    func withDatabase<T>(_ config: AgentConfig, _ body: (any JobStore) async throws -> T) async throws -> T {
+        var opened = false
         do {
-            return try IngestDatabase(path: config.databasePath)
-        } catch {
-            throw Failure("cannot open the job database \(config.databasePath): \(error)")
+            return try await JobStores.with(config, logger: Logger(label: "reel-ingest")) { database in
+                opened = true
+                return try await body(database)
+            }
+        } catch  where !opened {
+            throw Failure("cannot open the job database \(JobStores.location(of: config)): \(error)")
         }
     }
 }

@@ -32,8 +32,8 @@ private struct Setup {
         try await CLI.run(arguments + ["--config", config])
     }
 
-    func database() throws -> IngestDatabase {
-        try IngestDatabase(path: dir.path + "/state/reel-ingest.sqlite")
+    func database() throws -> SQLiteStore {
+        try SQLiteStore(path: dir.path + "/state/reel-ingest.sqlite")
     }
 }
 

@@ -84,7 +84,7 @@ struct RunCommandTests {
         #expect(await agent.exit(after: SIGTERM, timeout: .seconds(30)) == 0)
         #expect(agent.log.contains("reel-ingest agent stopped"))
 
-        let db = try IngestDatabase(path: dir.path + "/state/reel-ingest.sqlite")
+        let db = try SQLiteStore(path: dir.path + "/state/reel-ingest.sqlite")
         let jobs = try await db.jobs(limit: 10)
         #expect(jobs.count == 4)
         let byName = Dictionary(
@@ -202,7 +202,7 @@ struct RunCommandTests {
             }
             #expect(await agent.exit(after: SIGTERM, timeout: .seconds(30)) == 0)
         }
-        let jobs = try await IngestDatabase(path: dir.path + "/state/reel-ingest.sqlite").jobs(limit: 10)
+        let jobs = try await SQLiteStore(path: dir.path + "/state/reel-ingest.sqlite").jobs(limit: 10)
         #expect(jobs.map { URL(fileURLWithPath: $0.sourcePath).lastPathComponent }.sorted() == ["a.mp4", "b.mp4"])
     }
 }

@@ -173,7 +173,7 @@ struct TestWorld {
         try LineProcess(TestBinaries.reelIngest, ["run", "--config", config], environment: servers.awsEnvironment)
     }
 
-    func database() throws -> IngestDatabase { try IngestDatabase(path: databasePath) }
+    func database() throws -> SQLiteStore { try SQLiteStore(path: databasePath) }
 
     /// Puts a finished file into a watched folder the way copy tools do: written beside it, then renamed in.
     func drop(_ source: String, into folder: String, as name: String? = nil) throws {

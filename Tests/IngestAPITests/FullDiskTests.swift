@@ -20,7 +20,7 @@ struct FullDiskTests {
         try FileManager.default.moveItem(atPath: daemon.dir.path + "/take.mp4", toPath: daemon.inbox + "/take.mp4")
 
         // Waited, tried again after the delay, waited again: more tries than max_attempts, none of them spent.
-        let database = try IngestDatabase(path: daemon.databasePath)
+        let database = try SQLiteStore(path: daemon.databasePath)
         let waits = try await eventually("three waits for room") {
             let waits = try await database.stages(ofJob: 1).filter { $0.event == "waiting-for-room" }
             return waits.count >= 3 ? waits : nil

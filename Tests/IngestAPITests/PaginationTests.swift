@@ -13,7 +13,7 @@ struct PaginationTests {
         defer { daemon.remove() }
         try await daemon.start()
         // A second writer on the same database file, as a busy watcher would be.
-        let database = try IngestDatabase(path: daemon.databasePath)
+        let database = try SQLiteStore(path: daemon.databasePath)
         for index in 0..<240 {
             _ = try await database.insertJob(
                 NewJob(sourcePath: "/seed/\(index).mp4", watchName: "inbox", profile: "default")

@@ -14,7 +14,7 @@ import Testing
 final class WatchHarness: Sendable {
     let dir: TempDirectory
     let inbox: String
-    let database: IngestDatabase
+    let database: SQLiteStore
     let box: ConfigBox
     let log = LogCapture()
 
@@ -32,7 +32,7 @@ final class WatchHarness: Sendable {
         var watch = WatchConfig(name: "inbox", file: dir.path + "/watches.d/inbox.toml", path: inbox)
         configure(&config, &watch)
         config.watches = [watch]
-        database = try IngestDatabase(path: config.databasePath)
+        database = try SQLiteStore(path: config.databasePath)
         box = ConfigBox(config)
     }
 

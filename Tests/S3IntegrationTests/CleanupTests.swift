@@ -27,10 +27,10 @@ struct CleanupTests {
             try connection.createMultipartUpload(key: elsewhere)
         }
 
-        let database = try IngestDatabase(path: scratch.path + "/state/reel-ingest.sqlite")
+        let database = try SQLiteStore(path: scratch.path + "/state/reel-ingest.sqlite")
         let store = "s3://\(server.bucket)"
-        func journal(_ name: String, _ id: String, at date: Date) throws -> UploadRecord {
-            try database.insertUpload(
+        func journal(_ name: String, _ id: String, at date: Date) async throws -> UploadRecord {
+            try await database.insertUpload(
                 UploadRecord(
                     storeUrl: store,
                     objectKey: "\(prefix)/\(name).mp4",
@@ -43,10 +43,10 @@ struct CleanupTests {
                 )
             )
         }
-        _ = try journal("active", ids[0], at: Date())
-        let stale = try journal("stale", ids[1], at: Date().addingTimeInterval(-3 * 3600))
-        let abandoned = try journal("abandoned", ids[2], at: Date())
-        try database.setUploadState(try #require(abandoned.id), .abandoned, at: Date())
+        _ = try await journal("active", ids[0], at: Date())
+        let stale = try await journal("stale", ids[1], at: Date().addingTimeInterval(-3 * 3600))
+        let abandoned = try await journal("abandoned", ids[2], at: Date())
+        try await database.setUploadState(try #require(abandoned.id), .abandoned, at: Date())
 
         let result = try await runProcessAsync(
             TestBinaries.reelIngest,
@@ -68,8 +68,8 @@ struct CleanupTests {
         #expect(remaining.contains(ids[0]))
         for id in ids.dropFirst() { #expect(!remaining.contains(id)) }
         #expect(remaining.contains(elsewhereId))
-        #expect(try database.upload(id: try #require(stale.id))?.state == .aborted)
-        #expect(try database.upload(id: try #require(abandoned.id))?.state == .aborted)
+        #expect(try await database.upload(id: try #require(stale.id))?.state == .aborted)
+        #expect(try await database.upload(id: try #require(abandoned.id))?.state == .aborted)
 
         try await client.withConnection { connection throws(S3Error) in
             try connection.abortMultipartUpload(key: "\(prefix)/active.mp4", uploadId: ids[0])

@@ -12,7 +12,7 @@ struct StoreFactoryTests {
         let server = try S3TestServer.require()
         let scratch = try TempDirectory()
         defer { scratch.remove() }
-        let database = try IngestDatabase(path: scratch.path + "/state/reel-ingest.sqlite")
+        let database = try SQLiteStore(path: scratch.path + "/state/reel-ingest.sqlite")
         var settings = AgentConfig().storage
         settings.url = "file://\(scratch.path)/published"
         let fileStore = try StoreFactory.make(settings, database: database)

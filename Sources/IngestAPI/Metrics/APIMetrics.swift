@@ -9,7 +9,7 @@ import Prometheus
 /// in it), plus gauges read from the database at scrape time and the API's own request metrics.
 struct APIMetrics: Sendable {
     let registry: PrometheusCollectorRegistry
-    let database: IngestDatabase
+    let database: any JobStore
 
     /// Stage timers run for minutes; the API's requests for milliseconds.
     static let stageBuckets: [Duration] = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200].map { .seconds($0) }
@@ -23,7 +23,7 @@ struct APIMetrics: Sendable {
         return factory
     }
 
-    init(database: IngestDatabase) {
+    init(database: any JobStore) {
         self.database = database
         registry =
             (MetricsSystem.factory as? PrometheusMetricsFactory)?.registry

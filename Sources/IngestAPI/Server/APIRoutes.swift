@@ -7,7 +7,7 @@ import Logging
 /// Every route of the status API, with what they share. Each `APIRoutes+feature.swift` adds one group of routes.
 struct APIRoutes: Sendable {
     let backend: any IngestBackend
-    let database: IngestDatabase
+    let database: any JobStore
     let uploads: UploadStore
     let handoff: UploadHandoff
     let authorization: Authorization

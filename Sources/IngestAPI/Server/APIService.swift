@@ -12,10 +12,10 @@ import ServiceLifecycle
 /// ingest must not stop because the status page cannot be served.
 public struct APIService: Service {
     let backend: any IngestBackend
-    let database: IngestDatabase
+    let database: any JobStore
     let logger: Logger
 
-    public init(backend: any IngestBackend, database: IngestDatabase, logger: Logger) {
+    public init(backend: any IngestBackend, database: any JobStore, logger: Logger) {
         self.backend = backend
         self.database = database
         self.logger = logger

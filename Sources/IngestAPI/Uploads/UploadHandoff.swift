@@ -7,12 +7,12 @@ import Logging
 /// uploads cannot start many hashes at once. At start-up it finishes what a stopped agent left half-way.
 struct UploadHandoff: Sendable {
     let backend: any IngestBackend
-    let database: IngestDatabase
+    let database: any JobStore
     let logger: Logger
     private let queue: AsyncStream<HTTPUploadRecord>
     private let continuation: AsyncStream<HTTPUploadRecord>.Continuation
 
-    init(backend: any IngestBackend, database: IngestDatabase, logger: Logger) {
+    init(backend: any IngestBackend, database: any JobStore, logger: Logger) {
         self.backend = backend
         self.database = database
         self.logger = logger

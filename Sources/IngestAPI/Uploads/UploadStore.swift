@@ -9,7 +9,7 @@ import Synchronization
 /// one row in `video_http_uploads`. A chunk is written, fsynced, and only then is the new offset committed and
 /// acknowledged, so an acknowledged byte survives a crash and a resumed client sends only what is missing.
 final class UploadStore: Sendable {
-    let database: IngestDatabase
+    let database: any JobStore
     let directory: String
     let expiry: Duration
     /// Uploads a request is writing right now: a second writer of the same upload is refused, not interleaved.
@@ -19,7 +19,7 @@ final class UploadStore: Sendable {
     /// Bytes gathered before each write: few system calls, memory bounded per request whatever the file size.
     static let writeBatch = 2 * 1_048_576
 
-    init(database: IngestDatabase, directory: String, expiry: Duration) {
+    init(database: any JobStore, directory: String, expiry: Duration) {
         self.database = database
         self.directory = directory
         self.expiry = expiry

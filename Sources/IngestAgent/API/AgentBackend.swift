@@ -10,7 +10,7 @@ import Logging
 /// presigned URLs for an S3 store.
 struct AgentBackend: IngestBackend {
     let box: ConfigBox
-    let database: IngestDatabase
+    let database: any JobStore
     let intake: Intake
 
     var config: AgentConfig { box.config }
@@ -47,7 +47,7 @@ extension APIService {
     /// The status API wired to this daemon's configuration, database and intake.
     static func make(
         box: ConfigBox,
-        database: IngestDatabase,
+        database: any JobStore,
         prober: (any MediaProber)?,
         logger: Logger
     ) -> APIService {

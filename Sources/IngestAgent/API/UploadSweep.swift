@@ -19,10 +19,10 @@ public struct UploadSweep: Sendable {
         public var reason: String
     }
 
-    let database: IngestDatabase
+    let database: any JobStore
     let directory: String
 
-    public init(database: IngestDatabase, config: AgentConfig) {
+    public init(database: any JobStore, config: AgentConfig) {
         self.database = database
         directory = config.api.uploadDir ?? config.agent.stateDir + "/uploads"
     }

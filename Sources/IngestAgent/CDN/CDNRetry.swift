@@ -20,11 +20,11 @@ public struct CDNRetry: Sendable {
     /// Tries per action, the pipeline's included, before the sweep gives up on it.
     public static let maxAttempts = 10
 
-    let database: IngestDatabase
+    let database: any JobStore
     let options: CDNClient.Options
 
     /// Throws when credentials are configured but cannot be used (see `CredentialSource.ifConfigured`).
-    public init(database: IngestDatabase, settings: StorageSettings, cdn: CDNSettings) throws(CredentialsError) {
+    public init(database: any JobStore, settings: StorageSettings, cdn: CDNSettings) throws(CredentialsError) {
         self.database = database
         let credentials = try CredentialSource.ifConfigured(for: settings)
         options = CDNClient.Options(cdn, storage: settings, credentials: credentials)

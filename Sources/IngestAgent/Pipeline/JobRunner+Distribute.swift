@@ -18,7 +18,7 @@ extension JobRunner {
         let store = context.store
         // What the agent ever stored under the video's folder (the journal knows; no listing needed) that the new
         // video.json does not name: the replaced revision, and leftovers of interrupted runs.
-        let stored = try database.storedKeys(
+        let stored = try await database.storedKeys(
             job: nil,
             storeURL: store.journalURL,
             keyPrefix: store.fullKey(folder) + "/"
@@ -47,7 +47,7 @@ extension JobRunner {
         if !leftovers.isEmpty {
             let relative = leftovers.map { relativeKey($0) }
             try await runBlocking("reel-ingest delete") { try store.delete(relative) }
-            try database.markDeleted(storeURL: store.journalURL, keys: leftovers)
+            try await database.markDeleted(storeURL: store.journalURL, keys: leftovers)
             logger.info("removed replaced objects", metadata: ["objects": "\(leftovers.count)"])
         }
         try checkStopped()

@@ -35,16 +35,16 @@ extension JobRunner {
     /// Objects this job stored under a revision `video.json` does not name, and its scratch folder.
     private func removeUnpublished(_ current: JobRecord) async {
         try? context.scratch.remove(job: id)
-        try? database.abandonUploads(job: id)
+        try? await database.abandonUploads(job: id)
         guard let revision = current.revision, revision != current.publishedRevision else { return }
         let store = context.store
         let prefix = store.fullKey(VideoLayout.revisionFolder(current.videoId, revision)) + "/"
         do {
-            let keys = try database.storedKeys(job: id, storeURL: store.journalURL, keyPrefix: prefix)
+            let keys = try await database.storedKeys(job: id, storeURL: store.journalURL, keyPrefix: prefix)
             // The journal holds full keys; the store deletes by keys relative to its prefix.
             let relative = keys.map { relativeKey($0) }
             try await runBlocking("reel-ingest delete") { try store.delete(relative) }
-            try database.markDeleted(storeURL: store.journalURL, keys: keys)
+            try await database.markDeleted(storeURL: store.journalURL, keys: keys)
             if !keys.isEmpty { logger.info("removed unpublished objects", metadata: ["objects": "\(keys.count)"]) }
         } catch {
             logger.error("cannot remove unpublished objects", metadata: ["error": "\(error)"])

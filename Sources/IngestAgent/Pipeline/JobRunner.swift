@@ -38,7 +38,7 @@ final class JobRunner: Sendable {
     }
 
     var config: AgentConfig { context.box.config }
-    var database: IngestDatabase { context.database }
+    var database: any JobStore { context.database }
 
     /// The whole run. Never throws: every outcome is a committed state.
     func run() async {

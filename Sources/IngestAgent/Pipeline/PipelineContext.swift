@@ -7,7 +7,7 @@ import Logging
 /// What every job run shares: the database, the configuration in force, the store and its upload lane, the upload
 /// stage's slots, scratch space, the media worker and the CDN.
 struct PipelineContext: Sendable {
-    let database: IngestDatabase
+    let database: any JobStore
     let box: ConfigBox
     let logger: Logger
     let store: any ObjectStore

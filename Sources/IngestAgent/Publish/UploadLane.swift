@@ -34,7 +34,7 @@ struct UploadedObject: Sendable, Equatable {
 /// compared with the journal first (a restart sends nothing twice) and journaled once stored.
 final class UploadLane: @unchecked Sendable {
     private let store: any ObjectStore
-    private let database: IngestDatabase
+    private let database: any JobStore
     private let logger: Logger
     private let threads: Int
     private let condition = NSCondition()
@@ -45,7 +45,7 @@ final class UploadLane: @unchecked Sendable {
 
     private let bytes = Counter(label: "reel_ingest_uploaded_bytes_total")
 
-    init(store: any ObjectStore, database: IngestDatabase, threads: Int, logger: Logger) {
+    init(store: any ObjectStore, database: any JobStore, threads: Int, logger: Logger) {
         self.store = store
         self.database = database
         self.threads = max(1, threads)
@@ -126,19 +126,24 @@ final class UploadLane: @unchecked Sendable {
             throw StageFailure("cannot read \(item.file.readablePath): \(reason)", kind: "storage")
         }
         let size = Int64(info.st_size)
-        if try database.objectStored(storeURL: storeURL, key: fullKey, sha256: sha256) {
+        let database = database
+        if try blockingWait({ try await database.objectStored(storeURL: storeURL, key: fullKey, sha256: sha256) }) {
             return UploadedObject(key: item.key, size: size, sha256: sha256, etag: "", skipped: true, seconds: 0)
         }
         let stored = try uploader.put(file: item.file, key: item.key, jobId: item.jobId, isCancelled: item.isCancelled)
-        try database.recordStoredObject(
-            job: item.jobId,
-            storeURL: storeURL,
-            key: fullKey,
-            localPath: item.file,
-            size: size,
-            sha256: sha256,
-            etag: stored.etag
-        )
+        let jobId = item.jobId
+        let file = item.file
+        try blockingWait {
+            try await database.recordStoredObject(
+                job: jobId,
+                storeURL: storeURL,
+                key: fullKey,
+                localPath: file,
+                size: size,
+                sha256: sha256,
+                etag: stored.etag
+            )
+        }
         bytes.increment(by: Int64(size))
         let seconds = Date().timeIntervalSince(started)
         logger.debug("stored", metadata: ["job": "\(item.jobId)", "key": "\(fullKey)", "bytes": "\(size)"])

@@ -9,14 +9,14 @@ import ServiceLifecycle
 /// Put it last in the ServiceGroup: services stop in reverse order, so it hears of the shutdown first.
 public struct WatchdogService: Service {
     let notifier: SystemdNotifier?
-    let database: IngestDatabase
+    let database: any JobStore
     let box: ConfigBox
     let logger: Logger
 
     /// Without a watchdog the status is still refreshed this often.
     static let statusInterval = Duration.seconds(10)
 
-    public init(notifier: SystemdNotifier?, database: IngestDatabase, box: ConfigBox, logger: Logger) {
+    public init(notifier: SystemdNotifier?, database: any JobStore, box: ConfigBox, logger: Logger) {
         self.notifier = notifier
         self.database = database
         self.box = box
@@ -46,7 +46,7 @@ public struct WatchdogService: Service {
     }
 
     /// For example `watching 2 folders; queue: 3 waiting, 1 active, 0 failed`.
-    static func statusLine(database: IngestDatabase, box: ConfigBox) async -> String {
+    static func statusLine(database: any JobStore, box: ConfigBox) async -> String {
         let folders = box.config.watches.filter(\.enabled).count
         let watching = "watching \(folders) folder\(folders == 1 ? "" : "s")"
         do {

@@ -12,7 +12,7 @@ import Logging
 /// reads least (size from its stat, sidecar, one SHA-256 pass, the probe child), rejecting with a note
 /// in the share or linking it to the job that already has the same content.
 struct Intake: Sendable {
-    let database: IngestDatabase
+    let database: any JobStore
     let prober: (any MediaProber)?
     let logger: Logger
 

@@ -8,7 +8,7 @@ import Logging
 /// for good): `<name>.error.txt` beside it in plain words, then the watch's `on_failure` (keep, move, delete).
 /// Where the file went is recorded on the job, so the API, the page and a later retry find it there.
 struct ShareFeedback: Sendable {
-    let database: IngestDatabase
+    let database: any JobStore
     let logger: Logger
 
     /// Returns where the source is afterwards (nil when `on_failure` deleted it).

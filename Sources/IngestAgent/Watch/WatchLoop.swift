@@ -27,7 +27,7 @@ struct WatchLoop {
         var missing = false
     }
 
-    let database: IngestDatabase
+    let database: any JobStore
     let logger: Logger
     let environment: WatchEnvironment
     let inputs: AsyncStream<WatchService.Input>.Continuation
@@ -50,7 +50,7 @@ struct WatchLoop {
     var statusPublishedAt = Date.distantPast
 
     init(
-        database: IngestDatabase,
+        database: any JobStore,
         logger: Logger,
         environment: WatchEnvironment,
         inputs: AsyncStream<WatchService.Input>.Continuation,

@@ -10,7 +10,7 @@ import ServiceLifecycle
 /// all state; inotify, the timer, polling and intake talk to it through one stream of inputs.
 struct WatchService: Service {
     let box: ConfigBox
-    let database: IngestDatabase
+    let database: any JobStore
     let logger: Logger
     let environment: WatchEnvironment
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Runs blocking work (syscalls, C libraries, hashing, S3 transfers) on a thread of its own, so that neither Swift's
 /// cooperative pool nor Dispatch's global queues are stalled by it. On Linux both are only as wide as the core
@@ -17,4 +18,29 @@ public func runBlocking<T: Sendable, E: Error>(
         thread.start()
     }
     return try result.get()
+}
+
+/// The other direction: async work awaited from a thread that may block (an upload thread, one `runBlocking`
+/// started). Never call it on the cooperative pool, whose few threads the wait would hold.
+public func blockingWait<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) throws -> T {
+    let outcome = BlockingOutcome<T>()
+    Task.detached {
+        do { outcome.finish(.success(try await work())) } catch { outcome.finish(.failure(error)) }
+    }
+    return try outcome.wait()
+}
+
+private final class BlockingOutcome<T: Sendable>: Sendable {
+    private let result = Mutex<Result<T, any Error>?>(nil)
+    private let done = DispatchSemaphore(value: 0)
+
+    func finish(_ value: Result<T, any Error>) {
+        result.withLock { $0 = value }
+        done.signal()
+    }
+
+    func wait() throws -> T {
+        done.wait()
+        return try result.withLock { $0! }.get()
+    }
 }

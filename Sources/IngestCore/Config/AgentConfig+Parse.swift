@@ -11,6 +11,7 @@ extension AgentConfig {
         if let r = top.table("storage") { config.storage = .parse(r) }
         if let r = top.table("cdn") { config.cdn = .parse(r) }
         if let r = top.table("api") { config.api = .parse(r) }
+        if let r = top.table("database") { config.database = .parse(r) }
         if let r = top.table("profiles") {
             for name in r.keys {
                 guard let profile = r.table(name) else { continue }

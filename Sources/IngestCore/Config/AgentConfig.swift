@@ -9,11 +9,12 @@ public struct AgentConfig: Sendable, Equatable {
     public var storage = StorageSettings()
     public var cdn = CDNSettings()
     public var api = APISettings()
+    public var database = DatabaseSettings()
     public var watches: [WatchConfig] = []
 
     public init() {}
 
-    /// The SQLite database holding every job.
+    /// The SQLite database holding every job (unless `database.url` names a PostgreSQL one).
     public var databasePath: String {
         agent.stateDir + "/reel-ingest.sqlite"
     }

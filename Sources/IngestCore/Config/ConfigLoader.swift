@@ -116,6 +116,7 @@ public enum ConfigLoader {
         }
         let secrets = [
             ("storage.credentials_file", config.storage.credentialsFile), ("api.token_file", config.api.tokenFile),
+            ("database.password_file", config.database.passwordFile),
         ]
         for case let (key, path?) in secrets {
             if let problem = privateFileProblem(path) {

@@ -27,7 +27,7 @@ struct JobsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let config = try global.loadConfig(requireWatchFolders: false)
-            let jobs = try await global.openDatabase(config).jobs(state: state, limit: limit)
+            let jobs = try await global.withDatabase(config) { try await $0.jobs(state: state, limit: limit) }
             if output.json { return try JSONOutput.print(jobs) }
             var table = Table(headers: ["ID", "STATE", "TRIES", "UPDATED", "SOURCE"])
             for job in jobs {
@@ -54,9 +54,10 @@ struct JobsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let config = try global.loadConfig(requireWatchFolders: false)
-            let database = try global.openDatabase(config)
-            guard let job = try await database.job(id: id) else { throw Failure("no job with id \(id)") }
-            let stages = try await database.stages(ofJob: id)
+            let (found, stages) = try await global.withDatabase(config) { database in
+                (try await database.job(id: id), try await database.stages(ofJob: id))
+            }
+            guard let job = found else { throw Failure("no job with id \(id)") }
             if output.json { return try JSONOutput.print(Detail(job: job, stages: stages)) }
             print("job \(id)  \(job.state.rawValue)")
             print("  video id:  \(job.videoId)")
@@ -118,9 +119,8 @@ struct JobsCommand: AsyncParsableCommand {
 private func apply(_ event: JobEvent, to id: Int64, config: AgentConfig, global: GlobalOptions) async throws
     -> JobRecord
 {
-    let database = try global.openDatabase(config)
     do {
-        return try await database.apply(event, toJob: id, policy: config.retry)
+        return try await global.withDatabase(config) { try await $0.apply(event, toJob: id, policy: config.retry) }
     } catch let error as IllegalTransition {
         throw Failure("job \(id): \(error)")
     } catch let error as StoreError {

@@ -23,7 +23,10 @@ extension JobsCommand {
 
         func run() async throws {
             let config = try global.loadConfig(requireWatchFolders: false)
-            let database = try global.openDatabase(config)
+            try await global.withDatabase(config) { database in try await watch(database) }
+        }
+
+        private func watch(_ database: any JobStore) async throws {
             let terminal = isatty(STDOUT_FILENO) == 1 && !once
             var screen = JobsScreen()
             while true {

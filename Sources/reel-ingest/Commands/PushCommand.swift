@@ -140,33 +140,35 @@ struct PushCommand: AsyncParsableCommand {
             throw Failure(error.description)
         }
         let client = try S3Client(bucket: bucket, credentials: credentials, options: S3Client.Options(settings))
-        let journal = DatabaseUploadJournal(database: try global.openDatabase(config))
-        let store = S3Store(
-            client: client,
-            prefix: "",
-            journal: journal,
-            partSize: settings.partSize,
-            multipartThreshold: settings.multipartThreshold,
-            concurrency: settings.concurrency
-        )
-        for (file, name) in files {
-            let objectKey = key(base: base, name: name, file: file)
-            reporter.begin(file: file, key: objectKey, size: Self.size(of: file))
-            let started = Date()
-            let stored = try await runBlocking { () throws(S3Error) -> StoredObject in
-                try store.putBlocking(file: file, key: objectKey, jobId: nil) { reporter.handle($0) }
-            }
-            reporter.finish(stored)
-            if !reporter.isJSON {
-                let seconds = Date().timeIntervalSince(started)
-                let rate = Double(stored.size) / max(seconds, 0.001) / 1_048_576
-                var line = "uploaded \(file) to s3://\(bucket)/\(stored.key) (\(stored.size) bytes"
-                if reporter.partCount > 1 {
-                    line += ", \(reporter.partCount) parts: \(reporter.partsSent) sent"
-                    if reporter.partsSkipped > 0 { line += ", \(reporter.partsSkipped) already there" }
+        try await global.withDatabase(config) { database in
+            let journal = DatabaseUploadJournal(database: database)
+            let store = S3Store(
+                client: client,
+                prefix: "",
+                journal: journal,
+                partSize: settings.partSize,
+                multipartThreshold: settings.multipartThreshold,
+                concurrency: settings.concurrency
+            )
+            for (file, name) in files {
+                let objectKey = key(base: base, name: name, file: file)
+                reporter.begin(file: file, key: objectKey, size: Self.size(of: file))
+                let started = Date()
+                let stored = try await runBlocking { () throws(S3Error) -> StoredObject in
+                    try store.putBlocking(file: file, key: objectKey, jobId: nil) { reporter.handle($0) }
                 }
-                line += String(format: ") in %.1f s, %.1f MiB/s", seconds, rate)
-                print(line)
+                reporter.finish(stored)
+                if !reporter.isJSON {
+                    let seconds = Date().timeIntervalSince(started)
+                    let rate = Double(stored.size) / max(seconds, 0.001) / 1_048_576
+                    var line = "uploaded \(file) to s3://\(bucket)/\(stored.key) (\(stored.size) bytes"
+                    if reporter.partCount > 1 {
+                        line += ", \(reporter.partCount) parts: \(reporter.partsSent) sent"
+                        if reporter.partsSkipped > 0 { line += ", \(reporter.partsSkipped) already there" }
+                    }
+                    line += String(format: ") in %.1f s, %.1f MiB/s", seconds, rate)
+                    print(line)
+                }
             }
         }
     }

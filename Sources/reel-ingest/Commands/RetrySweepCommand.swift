@@ -23,44 +23,45 @@ struct RetrySweepCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try global.loadConfig(requireWatchFolders: false)
-        let database = try global.openDatabase(config)
         var setupErrors: [String] = []
-        var janitor: MultipartJanitor?
-        if case .s3(let bucket, let prefix)? = StoreLocation(config.storage.url) {
-            do {
-                let credentials = try CredentialSource.resolve(for: config.storage)
-                let client = try S3Client(
-                    bucket: bucket,
-                    credentials: credentials,
-                    options: S3Client.Options(config.storage)
-                )
-                janitor = MultipartJanitor(
-                    database: database,
-                    client: client,
-                    prefix: prefix,
-                    ttl: config.storage.abandonedUploadTTL
-                )
-            } catch {
-                setupErrors.append("multipart cleanup skipped: \(error)")
+        var report = try await global.withDatabase(config) { database in
+            var janitor: MultipartJanitor?
+            if case .s3(let bucket, let prefix)? = StoreLocation(config.storage.url) {
+                do {
+                    let credentials = try CredentialSource.resolve(for: config.storage)
+                    let client = try S3Client(
+                        bucket: bucket,
+                        credentials: credentials,
+                        options: S3Client.Options(config.storage)
+                    )
+                    janitor = MultipartJanitor(
+                        database: database,
+                        client: client,
+                        prefix: prefix,
+                        ttl: config.storage.abandonedUploadTTL
+                    )
+                } catch {
+                    setupErrors.append("multipart cleanup skipped: \(error)")
+                }
             }
-        }
-        var cdn: CDNRetry?
-        if config.cdn.kind != "none" {
-            do {
-                cdn = try CDNRetry(database: database, settings: config.storage, cdn: config.cdn)
-            } catch {
-                setupErrors.append("CDN retries skipped: \(error)")
+            var cdn: CDNRetry?
+            if config.cdn.kind != "none" {
+                do {
+                    cdn = try CDNRetry(database: database, settings: config.storage, cdn: config.cdn)
+                } catch {
+                    setupErrors.append("CDN retries skipped: \(error)")
+                }
             }
+            let sweep = RetrySweep(
+                database: database,
+                policy: config.retry,
+                janitor: janitor,
+                scratchDir: config.agent.scratchDir,
+                cdn: cdn,
+                uploads: UploadSweep(database: database, config: config)
+            )
+            return try await sweep.run()
         }
-        let sweep = RetrySweep(
-            database: database,
-            policy: config.retry,
-            janitor: janitor,
-            scratchDir: config.agent.scratchDir,
-            cdn: cdn,
-            uploads: UploadSweep(database: database, config: config)
-        )
-        var report = try await sweep.run()
         report.errors = setupErrors + report.errors
         if output.json { return try JSONOutput.print(report) }
         for id in report.requeued { print("re-queued job \(id)") }

@@ -22,7 +22,7 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try global.loadConfig(requireWatchFolders: false)
-        let status = try await global.openDatabase(config).queueStatus()
+        let status = try await global.withDatabase(config) { try await $0.queueStatus() }
         let now = Date()
         if output.json {
             let counts = status.counts.reduce(into: [String: Int]()) { $0[$1.key.rawValue] = $1.value }

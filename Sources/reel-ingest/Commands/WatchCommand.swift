@@ -41,7 +41,7 @@ struct WatchCommand: AsyncParsableCommand {
 
         func run() async throws {
             let config = try global.loadConfig(requireWatchFolders: false)
-            let counts = try await global.openDatabase(config).jobCountsByWatch()
+            let counts = try await global.withDatabase(config) { try await $0.jobCountsByWatch() }
             let status = WatchStatusFile.read(stateDir: config.agent.stateDir)
             let entries = config.watches.map { watch in
                 var isDirectory: ObjCBool = false

@@ -15,7 +15,7 @@ struct VersionReport {
     var media: Result<MediaVersions, Failure>
 
     static func collect() async -> VersionReport {
-        let sqlite = (try? IngestDatabase.sqliteVersion()) ?? "unknown"
+        let sqlite = (try? SQLiteStore.sqliteVersion()) ?? "unknown"
         let worker = MediaWorker.binary
         let media = await runBlocking { () -> Result<MediaVersions, Failure> in askWorker(worker) }
         return VersionReport(sqlite: sqlite, media: media)

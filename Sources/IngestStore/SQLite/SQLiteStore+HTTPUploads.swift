@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import IngestCore
 
-extension IngestDatabase {
+extension SQLiteStore {
     public func insertHTTPUpload(_ upload: HTTPUploadRecord) async throws {
         try await pool.write { db in
             var row = upload
@@ -21,7 +21,7 @@ extension IngestDatabase {
         from expected: Int64,
         to received: Int64,
         expiresAt: Date,
-        at now: Date = Date()
+        at now: Date
     ) async throws -> Bool {
         try await pool.write { db in
             try db.execute(
@@ -41,10 +41,10 @@ extension IngestDatabase {
     public func setHTTPUploadState(
         id: String,
         _ state: HTTPUploadRecord.State,
-        finalPath: String? = nil,
-        jobId: Int64? = nil,
-        error: String? = nil,
-        at now: Date = Date()
+        finalPath: String?,
+        jobId: Int64?,
+        error: String?,
+        at now: Date
     ) async throws {
         try await pool.write { db in
             try db.execute(
@@ -58,7 +58,7 @@ extension IngestDatabase {
     }
 
     /// Uploads in `state`, oldest first (start-up resumes `received` hand-offs).
-    public func httpUploads(in state: HTTPUploadRecord.State, limit: Int = 1000) async throws -> [HTTPUploadRecord] {
+    public func httpUploads(in state: HTTPUploadRecord.State, limit: Int) async throws -> [HTTPUploadRecord] {
         try await pool.read { db in
             try HTTPUploadRecord.filter(Column("state") == state.rawValue).order(Column("created_at")).limit(limit)
                 .fetchAll(db)
@@ -66,7 +66,7 @@ extension IngestDatabase {
     }
 
     /// Incomplete uploads whose expiry has passed.
-    public func expiredHTTPUploads(at now: Date, limit: Int = 1000) async throws -> [HTTPUploadRecord] {
+    public func expiredHTTPUploads(at now: Date, limit: Int) async throws -> [HTTPUploadRecord] {
         try await pool.read { db in
             try HTTPUploadRecord
                 .filter(Column("state") == HTTPUploadRecord.State.receiving.rawValue && Column("expires_at") <= now)
@@ -75,7 +75,7 @@ extension IngestDatabase {
     }
 
     /// Marks an incomplete upload expired, unless a client finished or resumed it meanwhile; true when it did.
-    public func expireHTTPUpload(id: String, at now: Date = Date()) async throws -> Bool {
+    public func expireHTTPUpload(id: String, at now: Date) async throws -> Bool {
         try await pool.write { db in
             try db.execute(
                 sql: """
@@ -89,7 +89,7 @@ extension IngestDatabase {
     }
 }
 
-extension IngestDatabase {
+extension SQLiteStore {
     /// Handed-off uploads whose job still waits for intake's checks (not marked checked): the agent stopped
     /// between recording the job and checking it.
     public func httpUploadsAwaitingChecks() async throws -> [HTTPUploadRecord] {
@@ -114,7 +114,7 @@ extension IngestDatabase {
         watch: WatchConfig,
         metadata: String?,
         policy: RetryPolicy,
-        at now: Date = Date()
+        at now: Date
     ) async throws -> (job: JobRecord, sourceId: Int64, recorded: Bool) {
         try await pool.write { db in
             let result: (JobRecord, Int64, Bool)

@@ -4,7 +4,7 @@ import IngestCore
 
 /// What the scheduler asks: which jobs may run next, which were running when the agent stopped, when the next
 /// retry is due.
-extension IngestDatabase {
+extension SQLiteStore {
     /// Queued jobs that intake has finished checking, in the order they run: watch priority (higher first), then
     /// age, then id, so a burst in one folder cannot pass a file of higher priority. Jobs recorded before
     /// `uncheckedBefore` run even without intake's mark (the agent stopped while checking them; the pipeline
@@ -14,7 +14,7 @@ extension IngestDatabase {
         limit: Int,
         excluding running: Set<Int64>,
         uncheckedBefore: Date,
-        now: Date = Date()
+        now: Date
     ) async throws -> [JobRecord] {
         try await pool.read { db in
             try JobRecord
@@ -78,7 +78,7 @@ extension IngestDatabase {
     }
 
     /// Intake's checks passed: the job may run.
-    public func markChecked(job id: Int64, at now: Date = Date()) async throws {
+    public func markChecked(job id: Int64, at now: Date) async throws {
         try await pool.write { db in
             try db.execute(
                 sql: "UPDATE video_processing_jobs SET checked_at = ? WHERE id = ? AND checked_at IS NULL",
@@ -121,7 +121,7 @@ extension IngestDatabase {
     }
 }
 
-extension IngestDatabase {
+extension SQLiteStore {
     public func sourceFile(id: Int64) async throws -> SourceFileRecord? {
         try await pool.read { db in try SourceFileRecord.fetchOne(db, key: id) }
     }
@@ -146,7 +146,7 @@ extension IngestDatabase {
     /// The last step of a publication, in one transaction: `revision` is the live one and the job is published.
     /// (Split in two, a crash between them would make the next run take the live revision for an old one.)
     @discardableResult
-    public func completePublication(job id: Int64, revision: String, policy: RetryPolicy, at now: Date = Date())
+    public func completePublication(job id: Int64, revision: String, policy: RetryPolicy, at now: Date)
         async throws -> JobRecord
     {
         try await pool.write { db in

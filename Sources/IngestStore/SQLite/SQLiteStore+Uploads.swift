@@ -1,9 +1,8 @@
 import Foundation
 import GRDB
 
-/// The upload journal. These methods are synchronous on purpose: upload workers are dedicated threads (never the
-/// cooperative pool) and each finished part must be committed before the worker moves on.
-extension IngestDatabase {
+/// The upload journal: each finished part is committed before the upload moves on.
+extension SQLiteStore {
     /// The unfinished multipart upload of exactly this file version to this key, if any (newest first).
     public func resumableUpload(
         storeURL: String,
@@ -11,8 +10,8 @@ extension IngestDatabase {
         localPath: String,
         totalSize: Int64,
         sourceMtimeNs: Int64?
-    ) throws -> UploadRecord? {
-        try pool.read { db in
+    ) async throws -> UploadRecord? {
+        try await pool.read { db in
             try UploadRecord
                 .filter(
                     Column("store_url") == storeURL && Column("object_key") == objectKey
@@ -26,8 +25,8 @@ extension IngestDatabase {
         }
     }
 
-    public func insertUpload(_ upload: UploadRecord) throws -> UploadRecord {
-        try pool.write { db in
+    public func insertUpload(_ upload: UploadRecord) async throws -> UploadRecord {
+        try await pool.write { db in
             var upload = upload
             try upload.insert(db)
             return upload
@@ -35,8 +34,8 @@ extension IngestDatabase {
     }
 
     /// Commits one finished part and touches the upload, so an active upload never looks abandoned.
-    public func recordUploadPart(_ part: UploadPartRecord) throws {
-        try pool.write { db in
+    public func recordUploadPart(_ part: UploadPartRecord) async throws {
+        try await pool.write { db in
             try part.upsert(db)
             try db.execute(
                 sql: "UPDATE video_uploads SET updated_at = ? WHERE id = ?",
@@ -45,15 +44,15 @@ extension IngestDatabase {
         }
     }
 
-    public func uploadParts(ofUpload id: Int64) throws -> [UploadPartRecord] {
-        try pool.read { db in
+    public func uploadParts(ofUpload id: Int64) async throws -> [UploadPartRecord] {
+        try await pool.read { db in
             try UploadPartRecord.filter(Column("upload_id") == id).order(Column("part_number")).fetchAll(db)
         }
     }
 
     /// Moves an upload to `state`; `completed` also records the object's ETag and completion time.
-    public func setUploadState(_ id: Int64, _ state: UploadRecord.State, etag: String? = nil, at now: Date) throws {
-        try pool.write { db in
+    public func setUploadState(_ id: Int64, _ state: UploadRecord.State, etag: String?, at now: Date) async throws {
+        try await pool.write { db in
             try db.execute(
                 sql: """
                     UPDATE video_uploads SET state = ?, etag = COALESCE(?, etag), updated_at = ?,
@@ -65,14 +64,14 @@ extension IngestDatabase {
         }
     }
 
-    public func upload(id: Int64) throws -> UploadRecord? {
-        try pool.read { db in try UploadRecord.fetchOne(db, key: id) }
+    public func upload(id: Int64) async throws -> UploadRecord? {
+        try await pool.read { db in try UploadRecord.fetchOne(db, key: id) }
     }
 
     /// Multipart uploads `retry-sweep` should abort: marked abandoned, or still `uploading` with no progress
     /// since `cutoff`.
-    public func staleUploads(storeURL: String, updatedBefore cutoff: Date) throws -> [UploadRecord] {
-        try pool.read { db in
+    public func staleUploads(storeURL: String, updatedBefore cutoff: Date) async throws -> [UploadRecord] {
+        try await pool.read { db in
             try UploadRecord
                 .filter(Column("store_url") == storeURL && Column("upload_id") != nil)
                 .filter(
@@ -85,8 +84,8 @@ extension IngestDatabase {
     }
 
     /// Every S3 upload id the journal knows for a store, whatever its state.
-    public func knownUploadIds(storeURL: String) throws -> Set<String> {
-        try pool.read { db in
+    public func knownUploadIds(storeURL: String) async throws -> Set<String> {
+        try await pool.read { db in
             let ids = try String.fetchAll(
                 db,
                 sql: "SELECT upload_id FROM video_uploads WHERE store_url = ? AND upload_id IS NOT NULL",

@@ -2,15 +2,7 @@ import Foundation
 import GRDB
 import IngestCore
 
-/// A stable file just recorded: its source row, its job, and older jobs it replaced.
-public struct RecordedSource: Sendable {
-    public var sourceId: Int64
-    public var job: JobRecord
-    /// Unfinished jobs of an earlier version of the same path, cancelled because the file was replaced.
-    public var replaced: [Int64]
-}
-
-extension IngestDatabase {
+extension SQLiteStore {
     /// Every file version already recorded for a watch: start-up and overflow rescans skip these without
     /// queueing them again.
     public func knownSourceVersions(watch: String) async throws -> Set<FileObservation> {
@@ -30,25 +22,12 @@ extension IngestDatabase {
         }
     }
 
-    /// Records a file that held still for the settle time: source row and job, moved straight to `stable`,
-    /// in one transaction. nil when this exact version (path, device, inode, size, mtime) is already known.
-    /// Unfinished jobs of an earlier version of the same path are cancelled: the file was replaced in place.
-    public func recordStable(
-        _ file: FileObservation,
-        watch: WatchConfig,
-        metadata: String?,
-        policy: RetryPolicy,
-        at now: Date = Date()
-    ) async throws -> RecordedSource? {
-        try await recordStable([(file, metadata)], watch: watch, policy: policy, at: now)[0]
-    }
-
     /// `recordStable` for files that settled together: one transaction for all, results in the same order.
     public func recordStable(
         _ files: [(FileObservation, metadata: String?)],
         watch: WatchConfig,
         policy: RetryPolicy,
-        at now: Date = Date()
+        at now: Date
     ) async throws -> [RecordedSource?] {
         try await pool.write { db in
             try files.map { file, metadata in
@@ -119,7 +98,7 @@ extension IngestDatabase {
         job id: Int64,
         source sourceId: Int64,
         policy: RetryPolicy,
-        at now: Date = Date()
+        at now: Date
     ) async throws -> Int64? {
         try await pool.write { db in
             try db.execute(sql: "UPDATE source_files SET sha256 = ? WHERE id = ?", arguments: [sha256, sourceId])

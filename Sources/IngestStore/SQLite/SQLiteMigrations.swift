@@ -1,7 +1,7 @@
 import GRDB
 
 /// Versioned schema. Table names keep the replaced platform's names; never edit a shipped migration, add one.
-enum IngestMigrations {
+enum SQLiteMigrations {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-initial-schema") { db in

@@ -3,7 +3,7 @@ import GRDB
 
 /// What a publication put where (`video_formats`, `video_thumbnails`), its CDN actions (`video_cdn_cache`) and its
 /// measurements (`video_analytics`).
-extension IngestDatabase {
+extension SQLiteStore {
     /// Replaces the rows of `revision` for the job with these, in one transaction.
     public func recordPublication(
         job id: Int64,
@@ -25,7 +25,7 @@ extension IngestDatabase {
         }
     }
 
-    public func formats(job id: Int64, revision: String? = nil) async throws -> [FormatRecord] {
+    public func formats(job id: Int64, revision: String?) async throws -> [FormatRecord] {
         try await pool.read { db in
             var request = FormatRecord.filter(Column("job_id") == id)
             if let revision { request = request.filter(Column("revision") == revision) }
@@ -33,7 +33,7 @@ extension IngestDatabase {
         }
     }
 
-    public func thumbnails(job id: Int64, revision: String? = nil) async throws -> [ThumbnailRecord] {
+    public func thumbnails(job id: Int64, revision: String?) async throws -> [ThumbnailRecord] {
         try await pool.read { db in
             var request = ThumbnailRecord.filter(Column("job_id") == id)
             if let revision { request = request.filter(Column("revision") == revision) }
@@ -62,7 +62,7 @@ extension IngestDatabase {
     }
 
     /// Actions that failed after their retries and have been tried fewer than `maxAttempts` times.
-    public func failedCDNActions(maxAttempts: Int, limit: Int = 1000) async throws -> [CDNActionRecord] {
+    public func failedCDNActions(maxAttempts: Int, limit: Int) async throws -> [CDNActionRecord] {
         try await pool.read { db in
             try CDNActionRecord
                 .filter(Column("status") == CDNActionRecord.Status.failed.rawValue && Column("attempts") < maxAttempts)

@@ -2,12 +2,12 @@ import Foundation
 import GRDB
 
 /// The per-object upload journal (`video_uploads` rows with a `sha256`): every object the pipeline put in the
-/// store, so a restart skips what is already there and a cancelled publication can remove what it left. Synchronous:
-/// called from the upload threads, each commit before the next object.
-extension IngestDatabase {
+/// store, so a restart skips what is already there and a cancelled publication can remove what it left. Each commit
+/// lands before the next object is uploaded.
+extension SQLiteStore {
     /// True when exactly this content was already stored under `key` (full key) in this store.
-    public func objectStored(storeURL: String, key: String, sha256: String) throws -> Bool {
-        try pool.read { db in
+    public func objectStored(storeURL: String, key: String, sha256: String) async throws -> Bool {
+        try await pool.read { db in
             try UploadRecord
                 .filter(Column("store_url") == storeURL && Column("object_key") == key)
                 .filter(Column("sha256") == sha256 && Column("state") == UploadRecord.State.completed.rawValue)
@@ -23,9 +23,9 @@ extension IngestDatabase {
         size: Int64,
         sha256: String,
         etag: String,
-        at now: Date = Date()
-    ) throws {
-        try pool.write { db in
+        at now: Date
+    ) async throws {
+        try await pool.write { db in
             var record = UploadRecord(
                 jobId: job,
                 storeUrl: storeURL,
@@ -47,8 +47,8 @@ extension IngestDatabase {
 
     /// Full keys stored under `keyPrefix` and not deleted since: by one job (its unpublished revision, when it is
     /// cancelled), or by any (everything the agent put under a video's folder, when a publication replaces it).
-    public func storedKeys(job: Int64?, storeURL: String, keyPrefix: String) throws -> [String] {
-        try pool.read { db in
+    public func storedKeys(job: Int64?, storeURL: String, keyPrefix: String) async throws -> [String] {
+        try await pool.read { db in
             try String.fetchAll(
                 db,
                 sql: """
@@ -63,8 +63,8 @@ extension IngestDatabase {
     }
 
     /// The objects under these full keys are gone from the store.
-    public func markDeleted(storeURL: String, keys: [String], at now: Date = Date()) throws {
-        try pool.write { db in
+    public func markDeleted(storeURL: String, keys: [String], at now: Date) async throws {
+        try await pool.write { db in
             for key in keys {
                 try db.execute(
                     sql: """
@@ -78,8 +78,8 @@ extension IngestDatabase {
     }
 
     /// Marks a job's unfinished multipart uploads abandoned, for `retry-sweep` to abort on the server.
-    public func abandonUploads(job: Int64, at now: Date = Date()) throws {
-        try pool.write { db in
+    public func abandonUploads(job: Int64, at now: Date) async throws {
+        try await pool.write { db in
             try db.execute(
                 sql: """
                     UPDATE video_uploads SET state = 'abandoned', updated_at = ?

@@ -2,9 +2,10 @@ import Foundation
 import GRDB
 
 /// The agent's SQLite database: one `DatabasePool` (WAL) per file, `synchronous=FULL` so that a committed
-/// transition survives power loss, migrations applied on open.
-public final class IngestDatabase: Sendable {
+/// transition survives power loss, migrations applied on open (and a schema from a newer agent refused).
+public final class SQLiteStore: JobStore {
     public let path: String
+    public var location: String { path }
     let pool: DatabasePool
     /// Every committed transition and progress tick, for the scheduler and live status.
     public let updates = JobUpdates()
@@ -20,27 +21,21 @@ public final class IngestDatabase: Sendable {
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         pool = try DatabasePool(path: path, configuration: configuration)
-        try IngestMigrations.migrator.migrate(pool)
+        let migrator = SQLiteMigrations.migrator
+        let unknown = try pool.read { db in
+            try migrator.appliedIdentifiers(db).subtracting(migrator.migrations).sorted()
+        }
+        guard unknown.isEmpty else { throw StoreError.schemaTooNew(migrations: unknown, location: path) }
+        try migrator.migrate(pool)
     }
 
     /// Migration identifiers already applied, oldest first.
-    public func appliedMigrations() throws -> [String] {
-        try pool.read { db in try IngestMigrations.migrator.appliedMigrations(db) }
+    public func appliedMigrations() async throws -> [String] {
+        try await pool.read { db in try SQLiteMigrations.migrator.appliedMigrations(db) }
     }
 
     /// A PRAGMA's current value, for tests and `status --json`.
     public func pragma(_ name: String) throws -> String? {
         try pool.read { db in try String.fetchOne(db, sql: "PRAGMA \(name)") }
-    }
-}
-
-/// Errors of the store itself (SQLite errors pass through as GRDB's `DatabaseError`).
-public enum StoreError: Error, Equatable, CustomStringConvertible {
-    case jobNotFound(Int64)
-
-    public var description: String {
-        switch self {
-        case .jobNotFound(let id): "no job with id \(id)"
-        }
     }
 }

@@ -2,18 +2,7 @@ import Foundation
 import GRDB
 import IngestCore
 
-/// What `reel-ingest status` shows.
-public struct QueueStatus: Sendable, Equatable {
-    /// Every state, zero included.
-    public var counts: [JobState: Int]
-    /// The queued job waiting longest.
-    public var oldestWaiting: JobRecord?
-    /// When the earliest scheduled retry is due.
-    public var nextRetryAt: Date?
-    public var total: Int { counts.values.reduce(0, +) }
-}
-
-extension IngestDatabase {
+extension SQLiteStore {
     public func queueStatus() async throws -> QueueStatus {
         try await pool.read { db in
             var counts = Dictionary(uniqueKeysWithValues: JobState.allCases.map { ($0, 0) })

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import IngestCore
 
-extension IngestDatabase {
+extension SQLiteStore {
     /// Jobs per watch, for `watch list`.
     public func jobCountsByWatch() async throws -> [String: [JobState: Int]] {
         try await pool.read { db in

@@ -2,19 +2,7 @@ import Foundation
 import GRDB
 import IngestCore
 
-/// What the status API's queue view shows: counts overall and per watch, the oldest waiting job, and what
-/// finished in the last hour.
-public struct QueueOverview: Sendable, Equatable {
-    public var counts: [JobState: Int]
-    /// Watch name (nil: jobs without one) to its counts by state, non-zero only.
-    public var perWatch: [String?: [JobState: Int]]
-    public var oldestWaiting: JobRecord?
-    public var nextRetryAt: Date?
-    /// Jobs that reached each terminal state since the cutoff (an hour ago).
-    public var finishedSince: [JobState: Int]
-}
-
-extension IngestDatabase {
+extension SQLiteStore {
     /// One page of jobs, newest first. Keyset pagination on the id: `beforeID` is the last id of the previous
     /// page, so jobs inserted meanwhile (larger ids) never shift a page: nothing is skipped or repeated.
     public func jobsPage(state: JobState?, watch: String?, beforeID: Int64?, limit: Int) async throws -> [JobRecord] {
@@ -123,7 +111,7 @@ extension IngestDatabase {
     }
 }
 
-extension IngestDatabase {
+extension SQLiteStore {
     /// Jobs not finished (queued, running, failed), newest first: what a live view starts from.
     public func unfinishedJobs(limit: Int) async throws -> [JobRecord] {
         try await pool.read { db in
