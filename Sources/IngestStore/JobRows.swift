@@ -65,7 +65,10 @@ struct AppliedEvent {
     var update: JobUpdate
 
     /// The state machine decides; throws `IllegalTransition` when the job's state does not allow the event.
-    init(_ event: JobEvent, to current: JobRecord, id: Int64, policy: RetryPolicy, at now: Date) throws {
+    init(_ event: JobEvent, to current: JobRecord, id: Int64, policy: RetryPolicy, at now: Date, claim: JobClaim?)
+        throws
+    {
+        if let claim, !claim.holds(current) { throw LeaseLost(jobId: id, agent: claim.agent) }
         var job = current
         var lifecycle = job.lifecycle
         let transition = try lifecycle.apply(event, at: now, policy: policy)
@@ -80,6 +83,7 @@ struct AppliedEvent {
             job.progress = nil
             job.etaSeconds = nil
         }
+        job.releaseClaimIfIdle()
         self.job = job
         if transition.from.isActive {
             let outcome: String

@@ -21,11 +21,14 @@ public protocol JobStore: Sendable {
     /// Creates a job in `discovered` with its first stage row.
     func insertJob(_ new: NewJob, at now: Date) async throws -> JobRecord
     /// Applies one event: the state machine decides, and the new state plus its stage row commit together.
-    /// Throws `IllegalTransition` (nothing written) when the current state does not allow the event.
+    /// Throws `IllegalTransition` (nothing written) when the current state does not allow the event, and `LeaseLost`
+    /// when `claim` is given and no longer held. Leaving the working states releases the job's claim.
     @discardableResult
-    func apply(_ event: JobEvent, toJob id: Int64, policy: RetryPolicy, at now: Date) async throws -> JobRecord
-    /// Records the running stage's percent and ETA (the transcoder reports them about once a second).
-    func setProgress(job id: Int64, percent: Double, etaSeconds: Double?, at now: Date) async throws
+    func apply(_ event: JobEvent, toJob id: Int64, policy: RetryPolicy, at now: Date, claim: JobClaim?) async throws
+        -> JobRecord
+    /// Records the running stage's percent and ETA (the transcoder reports them about once a second); with a claim,
+    /// only while it is held.
+    func setProgress(job id: Int64, percent: Double, etaSeconds: Double?, at now: Date, claim: JobClaim?) async throws
     func job(id: Int64) async throws -> JobRecord?
     /// A job's history, oldest first.
     func stages(ofJob id: Int64) async throws -> [StageRecord]
@@ -63,6 +66,18 @@ public protocol JobStore: Sendable {
     /// Records where `on_success` moved the source, so a later re-publish finds it.
     func moveSource(job id: Int64, to path: String) async throws
 
+    // MARK: Claims (several agents on one store)
+
+    /// Takes up to `limit` runnable jobs for `agent`, in `runnableJobs` order, each with a lease of `lease` and a
+    /// fence one higher than before, in one statement: of agents claiming at once, each job goes to one. Times
+    /// are the database's (PostgreSQL) or this process's (SQLite, one agent).
+    func claimJobs(agent: String, limit: Int, lease: Duration, uncheckedBefore: Date) async throws -> [JobClaim]
+    /// Extends the leases of `claims` by `lease` from now; returns the ids whose claim is no longer held.
+    func renewLeases(_ claims: [JobClaim], lease: Duration) async throws -> Set<Int64>
+    /// Jobs whose lease ran out, whoever held them: a working one fails with "lease expired on agent NAME" (the
+    /// attempt counts, backoff applies), one claimed but not started goes back to the queue.
+    func rescueExpiredLeases(policy: RetryPolicy) async throws -> [RescuedJob]
+
     // MARK: Scheduling
 
     /// Queued jobs that intake has finished checking, in the order they run: watch priority (higher first), then
@@ -80,7 +95,7 @@ public protocol JobStore: Sendable {
     /// When the earliest failed job with attempts left may be tried again.
     func nextRetryDue() async throws -> Date?
     /// The revision a run produces: kept while the job retries one publication, new once it was published.
-    func setRevision(job id: Int64, _ revision: String) async throws
+    func setRevision(job id: Int64, _ revision: String, claim: JobClaim?) async throws
     /// The newest job of `videoId` that published (so a video is shown by its live publication).
     func publishedJob(videoId: String) async throws -> JobRecord?
     /// Jobs whose scratch folders must be kept: waiting, working, or failed with an attempt left.
@@ -88,8 +103,8 @@ public protocol JobStore: Sendable {
     /// The last step of a publication, in one transaction: `revision` is the live one and the job is published.
     /// (Split in two, a crash between them would make the next run take the live revision for an old one.)
     @discardableResult
-    func completePublication(job id: Int64, revision: String, policy: RetryPolicy, at now: Date) async throws
-        -> JobRecord
+    func completePublication(job id: Int64, revision: String, policy: RetryPolicy, at now: Date, claim: JobClaim?)
+        async throws -> JobRecord
 
     // MARK: The upload journal
 
@@ -219,12 +234,27 @@ extension JobStore {
     public func insertJob(_ new: NewJob) async throws -> JobRecord { try await insertJob(new, at: Date()) }
 
     @discardableResult
-    public func apply(_ event: JobEvent, toJob id: Int64, policy: RetryPolicy) async throws -> JobRecord {
-        try await apply(event, toJob: id, policy: policy, at: Date())
+    public func apply(_ event: JobEvent, toJob id: Int64, policy: RetryPolicy, claim: JobClaim? = nil) async throws
+        -> JobRecord
+    {
+        try await apply(event, toJob: id, policy: policy, at: Date(), claim: claim)
     }
 
-    public func setProgress(job id: Int64, percent: Double, etaSeconds: Double?) async throws {
-        try await setProgress(job: id, percent: percent, etaSeconds: etaSeconds, at: Date())
+    @discardableResult
+    public func apply(_ event: JobEvent, toJob id: Int64, policy: RetryPolicy, at now: Date) async throws -> JobRecord {
+        try await apply(event, toJob: id, policy: policy, at: now, claim: nil)
+    }
+
+    public func setProgress(job id: Int64, percent: Double, etaSeconds: Double?, claim: JobClaim? = nil) async throws {
+        try await setProgress(job: id, percent: percent, etaSeconds: etaSeconds, at: Date(), claim: claim)
+    }
+
+    public func setProgress(job id: Int64, percent: Double, etaSeconds: Double?, at now: Date) async throws {
+        try await setProgress(job: id, percent: percent, etaSeconds: etaSeconds, at: now, claim: nil)
+    }
+
+    public func setRevision(job id: Int64, _ revision: String) async throws {
+        try await setRevision(job: id, revision, claim: nil)
     }
 
     public func jobs(limit: Int) async throws -> [JobRecord] { try await jobs(state: nil, limit: limit) }
@@ -268,8 +298,17 @@ extension JobStore {
     }
 
     @discardableResult
-    public func completePublication(job id: Int64, revision: String, policy: RetryPolicy) async throws -> JobRecord {
-        try await completePublication(job: id, revision: revision, policy: policy, at: Date())
+    public func completePublication(job id: Int64, revision: String, policy: RetryPolicy, claim: JobClaim? = nil)
+        async throws -> JobRecord
+    {
+        try await completePublication(job: id, revision: revision, policy: policy, at: Date(), claim: claim)
+    }
+
+    @discardableResult
+    public func completePublication(job id: Int64, revision: String, policy: RetryPolicy, at now: Date) async throws
+        -> JobRecord
+    {
+        try await completePublication(job: id, revision: revision, policy: policy, at: now, claim: nil)
     }
 
     public func setUploadState(_ id: Int64, _ state: UploadRecord.State, at now: Date) async throws {

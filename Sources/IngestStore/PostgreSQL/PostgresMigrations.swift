@@ -3,11 +3,20 @@
 /// migrate once.
 enum PostgresMigrations {
     static let all: [(id: String, sql: String)] = [
-        ("p1-initial-schema", p1)
+        ("p1-initial-schema", p1),
+        ("p2-claims", p2),
     ]
 
     /// Any 64-bit number works as long as it is ours alone: "reel-ing" in ASCII.
     static let lockKey: Int64 = 0x7265_656C_2D69_6E67
+
+    /// Claims, as SQLite's v7.
+    static let p2 = """
+        ALTER TABLE video_processing_jobs ADD COLUMN claimed_by TEXT;
+        ALTER TABLE video_processing_jobs ADD COLUMN lease_until TIMESTAMPTZ;
+        ALTER TABLE video_processing_jobs ADD COLUMN fence BIGINT NOT NULL DEFAULT 0;
+        CREATE INDEX jobs_on_lease ON video_processing_jobs(lease_until) WHERE claimed_by IS NOT NULL;
+        """
 
     /// The schema of SQLite's v1 to v6 in one step.
     static let p1 = """

@@ -148,6 +148,15 @@ public struct PostgresStoreError: Error, CustomStringConvertible {
         }
     }
 
+    /// PostgreSQL's and the decoder's errors as this type; the store's own (`LeaseLost`, `IllegalTransition`,
+    /// `StoreError`, ...) as they are.
+    static func mapped(_ error: any Error) -> any Error {
+        switch error {
+        case is PSQLError, is PostgresDecodingError, is DecodingError: PostgresStoreError(error)
+        default: error
+        }
+    }
+
     init(message: String) {
         sqlState = nil
         self.message = message

@@ -23,11 +23,11 @@ extension PostgresStore {
     }
 
     @discardableResult
-    public func apply(_ event: JobEvent, toJob id: Int64, policy: RetryPolicy, at now: Date) async throws
-        -> JobRecord
+    public func apply(_ event: JobEvent, toJob id: Int64, policy: RetryPolicy, at now: Date, claim: JobClaim?)
+        async throws -> JobRecord
     {
         try await write { session, pending in
-            try await apply(event, toJob: id, policy: policy, at: now, session, pending)
+            try await apply(event, toJob: id, policy: policy, at: now, claim: claim, session, pending)
         }
     }
 
@@ -36,6 +36,7 @@ extension PostgresStore {
         toJob id: Int64,
         policy: RetryPolicy,
         at now: Date,
+        claim: JobClaim? = nil,
         _ session: PostgresSession,
         _ pending: PendingUpdates
     ) async throws -> JobRecord {
@@ -46,7 +47,7 @@ extension PostgresStore {
                 [id]
             )
         else { throw StoreError.jobNotFound(id) }
-        let applied = try AppliedEvent(event, to: current, id: id, policy: policy, at: now)
+        let applied = try AppliedEvent(event, to: current, id: id, policy: policy, at: now, claim: claim)
         try await session.update(applied.job, in: Self.jobs, id: id)
         if let arguments = applied.closeStageArguments(id: id, at: now) {
             try await session.execute(AppliedEvent.closeStageSQL, arguments)
@@ -56,16 +57,20 @@ extension PostgresStore {
         return applied.job
     }
 
-    public func setProgress(job id: Int64, percent: Double, etaSeconds: Double?, at now: Date) async throws {
+    public func setProgress(job id: Int64, percent: Double, etaSeconds: Double?, at now: Date, claim: JobClaim?)
+        async throws
+    {
+        let held = claim == nil ? "" : "AND claimed_by = ? AND fence = ?"
+        let arguments: [any SQLBindable] = [percent, etaSeconds, now, id] + (claim.map { [$0.agent, $0.fence] } ?? [])
         try await write { session, pending in
             let job = try await session.fetchOne(
                 JobRecord.self,
                 """
                 UPDATE video_processing_jobs SET progress = ?, eta_seconds = ?, updated_at = ?
-                WHERE id = ? AND state IN ('probing', 'transcoding', 'uploading', 'distributing')
+                WHERE id = ? AND state IN ('probing', 'transcoding', 'uploading', 'distributing') \(held)
                 RETURNING *
                 """,
-                [percent, etaSeconds, now, id]
+                arguments
             )
             guard let job else { return }
             pending.add(.progress(of: job, id: id, percent: percent, etaSeconds: etaSeconds, at: now))

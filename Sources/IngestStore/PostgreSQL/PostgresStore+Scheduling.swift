@@ -8,13 +8,9 @@ extension PostgresStore {
         async throws -> [JobRecord]
     {
         let excluded = running.isEmpty ? "" : "AND id NOT IN (\(marks(running.count)))"
-        let sql = """
-            SELECT * FROM video_processing_jobs
-            WHERE state = 'stable' AND (checked_at IS NOT NULL OR created_at < ?)
-                AND (next_attempt_at IS NULL OR next_attempt_at <= ?) \(excluded)
-            ORDER BY priority DESC, created_at, id LIMIT ?
-            """
-        let arguments: [any SQLBindable] = [uncheckedBefore, now] + running.sorted().map { $0 } + [limit]
+        let sql =
+            "SELECT * FROM video_processing_jobs \(Self.runnable(now: "?")) \(excluded) \(Self.queueOrder) LIMIT ?"
+        let arguments: [any SQLBindable] = [uncheckedBefore, now, now] + running.sorted().map { $0 } + [limit]
         return try await read { session in try await session.fetchAll(JobRecord.self, sql, arguments) }
     }
 
@@ -77,9 +73,15 @@ extension PostgresStore {
         }
     }
 
-    public func setRevision(job id: Int64, _ revision: String) async throws {
+    public func setRevision(job id: Int64, _ revision: String, claim: JobClaim?) async throws {
+        let held = claim == nil ? "" : "AND claimed_by = ? AND fence = ?"
+        let arguments: [any SQLBindable] = [revision, id] + (claim.map { [$0.agent, $0.fence] } ?? [])
         try await write { session, _ in
-            try await session.execute("UPDATE video_processing_jobs SET revision = ? WHERE id = ?", [revision, id])
+            let changed = try await session.changes(
+                "UPDATE video_processing_jobs SET revision = ? WHERE id = ? \(held) RETURNING 1",
+                arguments
+            )
+            if let claim, changed == 0 { throw LeaseLost(jobId: id, agent: claim.agent) }
         }
     }
 
@@ -131,15 +133,19 @@ extension PostgresStore {
     }
 
     @discardableResult
-    public func completePublication(job id: Int64, revision: String, policy: RetryPolicy, at now: Date) async throws
-        -> JobRecord
-    {
+    public func completePublication(
+        job id: Int64,
+        revision: String,
+        policy: RetryPolicy,
+        at now: Date,
+        claim: JobClaim?
+    ) async throws -> JobRecord {
         try await write { session, pending in
             try await session.execute(
                 "UPDATE video_processing_jobs SET published_revision = ?, published_at = ? WHERE id = ?",
                 [revision, now, id]
             )
-            return try await apply(.published, toJob: id, policy: policy, at: now, session, pending)
+            return try await apply(.published, toJob: id, policy: policy, at: now, claim: claim, session, pending)
         }
     }
 }

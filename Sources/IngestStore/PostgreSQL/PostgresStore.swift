@@ -97,7 +97,7 @@ public final class PostgresStore: JobStore {
                 try await body(PostgresSession(connection: connection, logger: logger))
             }
         } catch {
-            throw PostgresStoreError(error)
+            throw PostgresStoreError.mapped(error)
         }
     }
 
@@ -119,12 +119,8 @@ public final class PostgresStore: JobStore {
                     throw error
                 }
             }
-        } catch let error as IllegalTransition {
-            throw error
-        } catch let error as StoreError {
-            throw error
         } catch {
-            throw PostgresStoreError(error)
+            throw PostgresStoreError.mapped(error)
         }
         for update in pending.all { updates.emit(update) }
         return result

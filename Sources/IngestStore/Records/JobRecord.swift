@@ -39,6 +39,12 @@ public struct JobRecord: Codable, Sendable, Equatable, FetchableRecord, MutableP
     public var publishedAt: Date?
     /// When intake finished its checks (size, sidecar, hash and duplicates, probe): only then may it run.
     public var checkedAt: Date?
+    /// The agent working on the job, while it holds a lease (`JobClaim`).
+    public var claimedBy: String?
+    /// When the claim lapses unless renewed, in the database's clock.
+    public var leaseUntil: Date?
+    /// Bumped at every claim: a write carrying an older number comes from an agent that lost the job.
+    public var fence: Int64 = 0
 
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID

@@ -24,8 +24,20 @@ enum SQLiteMigrations {
         migrator.registerMigration("v6-chunked-upload-kind") { db in
             try db.execute(sql: v6)
         }
+        migrator.registerMigration("v7-claims") { db in
+            try db.execute(sql: v7)
+        }
         return migrator
     }
+
+    /// Claims: which agent works on a job, until when its lease runs, and the fence number bumped at each claim
+    /// (see `JobClaim`).
+    static let v7 = """
+        ALTER TABLE video_processing_jobs ADD COLUMN claimed_by TEXT;
+        ALTER TABLE video_processing_jobs ADD COLUMN lease_until DATETIME;
+        ALTER TABLE video_processing_jobs ADD COLUMN fence INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX jobs_on_lease ON video_processing_jobs(lease_until) WHERE claimed_by IS NOT NULL;
+        """
 
     /// The chunked upload API's uploads were stored as protocol "seed" (this code's old word for the platform it
     /// replaces); they say what they are now (`HTTPUploadRecord.UploadProtocol` still reads "seed").

@@ -25,16 +25,22 @@ extension SQLiteStore {
         _ event: JobEvent,
         toJob id: Int64,
         policy: RetryPolicy,
-        at now: Date
+        at now: Date,
+        claim: JobClaim?
     ) async throws -> JobRecord {
-        try await pool.write { db in try self.apply(event, toJob: id, policy: policy, at: now, db: db) }
+        try await pool.write { db in try self.apply(event, toJob: id, policy: policy, at: now, claim: claim, db: db) }
     }
 
-    func apply(_ event: JobEvent, toJob id: Int64, policy: RetryPolicy, at now: Date, db: Database) throws
-        -> JobRecord
-    {
+    func apply(
+        _ event: JobEvent,
+        toJob id: Int64,
+        policy: RetryPolicy,
+        at now: Date,
+        claim: JobClaim? = nil,
+        db: Database
+    ) throws -> JobRecord {
         guard let current = try JobRecord.fetchOne(db, key: id) else { throw StoreError.jobNotFound(id) }
-        var applied = try AppliedEvent(event, to: current, id: id, policy: policy, at: now)
+        var applied = try AppliedEvent(event, to: current, id: id, policy: policy, at: now, claim: claim)
         try applied.job.update(db)
         if let arguments = applied.closeStageArguments(id: id, at: now) {
             try db.execute(sql: AppliedEvent.closeStageSQL, arguments: StatementArguments(sql: arguments))
@@ -51,15 +57,20 @@ extension SQLiteStore {
     }
 
     /// Records the running stage's percent and ETA (the transcoder reports them about once a second).
-    public func setProgress(job id: Int64, percent: Double, etaSeconds: Double?, at now: Date) async throws {
+    public func setProgress(job id: Int64, percent: Double, etaSeconds: Double?, at now: Date, claim: JobClaim?)
+        async throws
+    {
         try await pool.write { db in
-            try db.execute(
-                sql: """
-                    UPDATE video_processing_jobs SET progress = ?, eta_seconds = ?, updated_at = ?
-                    WHERE id = ? AND state IN ('probing', 'transcoding', 'uploading', 'distributing')
-                    """,
-                arguments: [percent, etaSeconds, now, id]
-            )
+            var sql = """
+                UPDATE video_processing_jobs SET progress = ?, eta_seconds = ?, updated_at = ?
+                WHERE id = ? AND state IN ('probing', 'transcoding', 'uploading', 'distributing')
+                """
+            var arguments: [any SQLBindable] = [percent, etaSeconds, now, id]
+            if let claim {
+                sql += " AND claimed_by = ? AND fence = ?"
+                arguments += [claim.agent, claim.fence]
+            }
+            try db.execute(sql: sql, arguments: StatementArguments(sql: arguments))
             guard db.changesCount > 0, let job = try JobRecord.fetchOne(db, key: id) else { return }
             let update = JobUpdate.progress(of: job, id: id, percent: percent, etaSeconds: etaSeconds, at: now)
             self.emitAfterCommit(update, db: db)

@@ -17,12 +17,8 @@ extension SQLiteStore {
         now: Date
     ) async throws -> [JobRecord] {
         try await pool.read { db in
-            try JobRecord
-                .filter(Column("state") == JobState.stable.rawValue)
-                .filter(Column("checked_at") != nil || Column("created_at") < uncheckedBefore)
-                .filter(Column("next_attempt_at") == nil || Column("next_attempt_at") <= now)
+            try JobRecord.runnable(uncheckedBefore: uncheckedBefore, now: now)
                 .filter(!running.contains(Column("id")))
-                .order(Column("priority").desc, Column("created_at"), Column("id"))
                 .limit(limit)
                 .fetchAll(db)
         }
@@ -88,12 +84,16 @@ extension SQLiteStore {
     }
 
     /// The revision a run produces: kept while the job retries one publication, new once it was published.
-    public func setRevision(job id: Int64, _ revision: String) async throws {
+    public func setRevision(job id: Int64, _ revision: String, claim: JobClaim?) async throws {
         try await pool.write { db in
-            try db.execute(
-                sql: "UPDATE video_processing_jobs SET revision = ? WHERE id = ?",
-                arguments: [revision, id]
-            )
+            var sql = "UPDATE video_processing_jobs SET revision = ? WHERE id = ?"
+            var arguments: [any SQLBindable] = [revision, id]
+            if let claim {
+                sql += " AND claimed_by = ? AND fence = ?"
+                arguments += [claim.agent, claim.fence]
+            }
+            try db.execute(sql: sql, arguments: StatementArguments(sql: arguments))
+            if let claim, db.changesCount == 0 { throw LeaseLost(jobId: id, agent: claim.agent) }
         }
     }
 
@@ -146,15 +146,19 @@ extension SQLiteStore {
     /// The last step of a publication, in one transaction: `revision` is the live one and the job is published.
     /// (Split in two, a crash between them would make the next run take the live revision for an old one.)
     @discardableResult
-    public func completePublication(job id: Int64, revision: String, policy: RetryPolicy, at now: Date)
-        async throws -> JobRecord
-    {
+    public func completePublication(
+        job id: Int64,
+        revision: String,
+        policy: RetryPolicy,
+        at now: Date,
+        claim: JobClaim?
+    ) async throws -> JobRecord {
         try await pool.write { db in
             try db.execute(
                 sql: "UPDATE video_processing_jobs SET published_revision = ?, published_at = ? WHERE id = ?",
                 arguments: [revision, now, id]
             )
-            return try self.apply(.published, toJob: id, policy: policy, at: now, db: db)
+            return try self.apply(.published, toJob: id, policy: policy, at: now, claim: claim, db: db)
         }
     }
 }
