@@ -80,8 +80,11 @@ struct CommandFailed: Error, CustomStringConvertible {
 struct TestWorld {
     let dir: TempDirectory
     let servers: Servers
-    let prefix: String
+    /// Agents sharing a bucket folder (a fleet) set the same prefix.
+    var prefix: String
     var endpoint: String
+    /// Beside the S3 credentials, for the agent's process (PGPASSWORD for a fleet).
+    var environment: [String: String] = [:]
     var extraAgent = ""
     var extraStorage = ""
     var extraCDN = ""
@@ -170,7 +173,11 @@ struct TestWorld {
     }
 
     func startAgent() throws -> LineProcess {
-        try LineProcess(TestBinaries.reelIngest, ["run", "--config", config], environment: servers.awsEnvironment)
+        try LineProcess(
+            TestBinaries.reelIngest,
+            ["run", "--config", config],
+            environment: servers.awsEnvironment.merging(environment) { $1 }
+        )
     }
 
     func database() throws -> SQLiteStore { try SQLiteStore(path: databasePath) }

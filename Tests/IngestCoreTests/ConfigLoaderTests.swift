@@ -38,6 +38,7 @@ struct ConfigLoaderTests {
         #expect(loaded.agent.stateDir == embedded.agent.stateDir)
         #expect(loaded.agent.parallelJobs == embedded.agent.parallelJobs)
         #expect(loaded.agent.jobTimeout == embedded.agent.jobTimeout)
+        #expect(loaded.database == embedded.database)
     }
 
     @Test func demoConfigResolvesUnderTheRepository() throws {

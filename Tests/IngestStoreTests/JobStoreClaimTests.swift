@@ -119,6 +119,8 @@ struct JobStoreClaimTests {
             try await db.setProgress(job: ids[0], percent: 99, etaSeconds: 1, claim: stale)
             let job = try #require(try await db.job(id: ids[0]))
             #expect(job.state == .probing && job.claimedBy == "b" && job.revision == nil && job.progress == nil)
+            try await db.setRevision(job: ids[0], "r-of-b", claim: fresh)
+            #expect(try await db.job(id: ids[0])?.revisionBy == "b", "the revision names the agent that chose it")
             try await db.setProgress(job: ids[0], percent: 10, etaSeconds: 9, claim: fresh)
             #expect(try await db.job(id: ids[0])?.progress == 10)
         }

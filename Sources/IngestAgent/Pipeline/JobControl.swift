@@ -9,6 +9,9 @@ final class JobControl: Sendable {
         case cancelled(String)
         /// The agent is shutting down: stop, keep what is done, put the job back in the queue.
         case shutdown
+        /// The job is no longer this agent's (its lease expired and it was rescued, or the database was out of reach
+        /// for longer than the lease): stop at once and write nothing more for it.
+        case leaseLost(String)
     }
 
     private struct State {

@@ -55,7 +55,7 @@ extension JobRunner {
         Timer(label: "reel_ingest_stage_seconds", dimensions: [("stage", "distributing"), ("format", "all")])
             .recordSeconds(seconds)
         await measure("stage_seconds", seconds, format: "distributing")
-        try await database.completePublication(job: id, revision: video.revision, policy: config.retry)
+        try await database.completePublication(job: id, revision: video.revision, policy: config.retry, claim: claim)
         try? context.scratch.remove(job: id)
         logger.notice(
             "published",

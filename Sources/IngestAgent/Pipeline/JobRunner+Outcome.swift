@@ -15,7 +15,8 @@ extension JobRunner {
                 try await database.apply(
                     .interrupted(reason: "agent stopped; resumes at next start"),
                     toJob: id,
-                    policy: config.retry
+                    policy: config.retry,
+                    claim: claim
                 )
                 logger.notice("interrupted; back in the queue")
             } catch {
@@ -29,6 +30,10 @@ extension JobRunner {
             }
             await removeUnpublished(current ?? job)
             logger.notice("cancelled", metadata: ["reason": "\(why)"])
+        case .leaseLost(let why):
+            // Whoever has the job now owns its rows, its uploads and its revision; the scratch folder stays in
+            // case the job comes back to this agent.
+            logger.warning("lease lost; dropped the job", metadata: ["reason": "\(why)"])
         }
     }
 
@@ -60,7 +65,8 @@ extension JobRunner {
             try await database.apply(
                 .waitForRoom(reason: reason, until: Date().addingTimeInterval(delay.timeInterval)),
                 toJob: id,
-                policy: config.retry
+                policy: config.retry,
+                claim: claim
             )
         } catch {
             logger.error("cannot record the wait for room", metadata: ["reason": "\(reason)", "error": "\(error)"])
@@ -76,7 +82,7 @@ extension JobRunner {
     /// The source can never work: rejected, with a note in the share and `on_failure` applied.
     func reject(_ rejection: StageRejection) async {
         do {
-            try await database.apply(.rejected(reason: rejection.reason), toJob: id, policy: config.retry)
+            try await database.apply(.rejected(reason: rejection.reason), toJob: id, policy: config.retry, claim: claim)
         } catch {
             logger.error("cannot record the rejection", metadata: ["error": "\(error)"])
             return
@@ -95,7 +101,7 @@ extension JobRunner {
         await measure("error", 1, format: stage, detail: kind)
         let failed: JobRecord
         do {
-            failed = try await database.apply(.failed(error: reason), toJob: id, policy: config.retry)
+            failed = try await database.apply(.failed(error: reason), toJob: id, policy: config.retry, claim: claim)
         } catch {
             logger.error("cannot record the failure", metadata: ["failure": "\(reason)", "error": "\(error)"])
             return

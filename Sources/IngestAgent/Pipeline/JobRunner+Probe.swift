@@ -48,9 +48,12 @@ extension JobRunner {
         let report = try await probeReport(path)
         let current = try await database.job(id: id) ?? job
         var revision = current.revision ?? ""
-        if current.revision == nil || current.revision == current.publishedRevision {
+        // A revision is kept while its own agent retries it (uploads resume); a published one, or one another agent
+        // chose, is never written to again.
+        let chosenElsewhere = current.revisionBy != nil && current.revisionBy != claim.agent
+        if current.revision == nil || current.revision == current.publishedRevision || chosenElsewhere {
             revision = VideoLayout.newRevision()
-            try await database.setRevision(job: id, revision)
+            try await database.setRevision(job: id, revision, claim: claim)
         }
         let folder = context.scratch.output(job: id)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

@@ -25,7 +25,12 @@ extension JobRunner {
         func stored(_ batch: [String]) async throws {
             try checkStopped()
             done += try await output.uploads.upload(batch.map(entry)).count
-            try? await database.setProgress(job: id, percent: Double(done) / Double(total) * 100, etaSeconds: nil)
+            try? await database.setProgress(
+                job: id,
+                percent: Double(done) / Double(total) * 100,
+                etaSeconds: nil,
+                claim: claim
+            )
         }
         // What a player needs first, then the MP4 and thumbnails (most thumbnails are up already).
         let isAsset = { (batch: [String]) in batch.first.map { ObjectKind(key: $0) == .asset } ?? false }

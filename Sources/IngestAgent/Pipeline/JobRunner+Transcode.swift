@@ -117,7 +117,12 @@ extension JobRunner {
         var last = Date.distantPast
         for await report in reports where Date().timeIntervalSince(last) >= 1 {
             last = Date()
-            try? await database.setProgress(job: id, percent: report.percent, etaSeconds: report.etaSeconds)
+            try? await database.setProgress(
+                job: id,
+                percent: report.percent,
+                etaSeconds: report.etaSeconds,
+                claim: claim
+            )
         }
     }
 

@@ -13,6 +13,8 @@ import Metrics
 final class JobRunner: Sendable {
     let job: JobRecord
     let id: Int64
+    /// This agent's hold on the job: every write for it carries the claim, and one the store refuses stops the run.
+    let claim: JobClaim
     let control: JobControl
     let context: PipelineContext
     let logger: Logger
@@ -20,20 +22,20 @@ final class JobRunner: Sendable {
     let transcodeFinished: @Sendable () -> Void
 
     init(
-        job: JobRecord,
-        id: Int64,
+        claim: JobClaim,
         control: JobControl,
         context: PipelineContext,
         transcodeFinished: @escaping @Sendable () -> Void
     ) {
-        self.job = job
-        self.id = id
+        self.job = claim.job
+        self.id = claim.jobId
+        self.claim = claim
         self.control = control
         self.context = context
         self.transcodeFinished = transcodeFinished
         var logger = context.logger
-        logger[metadataKey: "job"] = "\(id)"
-        logger[metadataKey: "path"] = "\(job.sourcePath)"
+        logger[metadataKey: "job"] = "\(claim.jobId)"
+        logger[metadataKey: "path"] = "\(claim.job.sourcePath)"
         self.logger = logger
     }
 
@@ -75,6 +77,9 @@ final class JobRunner: Sendable {
             await reject(rejection)
         } catch let noRoom as NoRoom {
             await waitForRoom(noRoom)
+        } catch let lost as LeaseLost {
+            control.stop(.leaseLost(lost.description))
+            await stoppedRun(control.reason ?? .leaseLost(lost.description))
         } catch {
             // A stop makes uploads and the worker fail on their own terms; the stop is what happened.
             if let reason = control.reason {
@@ -94,7 +99,7 @@ final class JobRunner: Sendable {
     @discardableResult
     func transition(_ event: JobEvent) async throws -> JobRecord {
         do {
-            let updated = try await database.apply(event, toJob: id, policy: config.retry)
+            let updated = try await database.apply(event, toJob: id, policy: config.retry, claim: claim)
             logger.info("\(updated.state.rawValue)", metadata: ["event": "\(event.name)"])
             return updated
         } catch let illegal as IllegalTransition {
@@ -103,6 +108,9 @@ final class JobRunner: Sendable {
                 throw JobStopped(reason: .cancelled("cancelled while running"))
             }
             throw illegal
+        } catch let lost as LeaseLost {
+            control.stop(.leaseLost(lost.description))
+            throw JobStopped(reason: .leaseLost(lost.description))
         }
     }
 

@@ -8,6 +8,10 @@ import ServiceLifecycle
 /// FIFO inside a priority); a job whose transcode is done moves on to the upload stage (its own limit) and frees
 /// its place for the next transcode. Re-queues failed jobs when their backoff is over, stops jobs an admin
 /// cancelled (here or from another process), and on shutdown stops every job and puts it back in the queue.
+///
+/// Jobs are claimed, never just taken: with a lease this agent renews every quarter of it, so agents sharing one
+/// database never run the same job. A job whose lease is lost (rescued by another agent, or the database out of
+/// reach for longer than the lease) is stopped at once; leases other agents let expire are rescued here.
 struct Scheduler: Service {
     let context: PipelineContext
 
@@ -24,12 +28,17 @@ struct Scheduler: Service {
 
     func run() async throws {
         let started = Date()
-        await recoverInterrupted()
+        let agent = context.box.config.agent.name
+        // Read once: every claim this run takes has the same lease.
+        let lease = context.box.config.database.lease
+        await recoverInterrupted(agent: agent)
         context.lane.start()
         let (signals, signal) = AsyncStream<Signal>.makeStream()
         let updates = context.database.updates.subscribe()
         var running: [Int64: JobControl] = [:]
+        var claims: [Int64: JobClaim] = [:]
         var transcoding: Set<Int64> = []
+        var leases = LeaseKeeper(lease: lease)
         await withTaskGroup(of: Void.self) { runners in
             await withTaskGroup(of: Void.self) { helpers in
                 helpers.addTask {
@@ -47,6 +56,10 @@ struct Scheduler: Service {
                     case .tick:
                         await stopCancelled(running)
                         await requeueDue()
+                        if leases.heartbeatDue() {
+                            await heartbeat(&leases, claims: Array(claims.values), running: running)
+                            await rescueExpired()
+                        }
                     case .update(let update):
                         if update.state == .cancelled, let control = running[update.jobId] {
                             control.stop(.cancelled(update.message ?? "cancelled"))
@@ -55,27 +68,30 @@ struct Scheduler: Service {
                         transcoding.remove(id)
                     case .finished(let id):
                         running[id] = nil
+                        claims[id] = nil
                         transcoding.remove(id)
                     }
                     let free = context.box.config.agent.parallelJobs - transcoding.count
-                    guard free > 0 else { continue }
-                    let jobs: [JobRecord]
+                    guard free > 0, !leases.selfFenced else { continue }
+                    let taken: [JobClaim]
                     do {
-                        jobs = try await context.database.runnableJobs(
+                        taken = try await context.database.claimJobs(
+                            agent: agent,
                             limit: free,
-                            excluding: Set(running.keys),
+                            lease: lease,
                             uncheckedBefore: started
                         )
                     } catch {
-                        context.logger.error("cannot read the queue", metadata: ["error": "\(error)"])
+                        context.logger.error("cannot claim from the queue", metadata: ["error": "\(error)"])
                         continue
                     }
-                    for job in jobs {
-                        guard let id = job.id else { continue }
+                    for claim in taken {
+                        let id = claim.jobId
                         let control = JobControl()
                         running[id] = control
+                        claims[id] = claim
                         transcoding.insert(id)
-                        let runner = JobRunner(job: job, id: id, control: control, context: context) {
+                        let runner = JobRunner(claim: claim, control: control, context: context) {
                             signal.yield(.transcodeDone(id))
                         }
                         runners.addTask {
@@ -98,11 +114,11 @@ struct Scheduler: Service {
         context.logger.info("scheduler stopped")
     }
 
-    /// Jobs left in a working state by an agent that died: back to the queue, where they resume from what their
-    /// scratch folder and the upload journal hold.
-    private func recoverInterrupted() async {
+    /// This agent's jobs left in a working state when it died: back to the queue, where they resume from what
+    /// their scratch folder and the upload journal hold. Jobs other agents hold are theirs (or the rescue's).
+    private func recoverInterrupted(agent: String) async {
         do {
-            for job in try await context.database.activeJobs() {
+            for job in try await context.database.activeJobs() where job.claimedBy == nil || job.claimedBy == agent {
                 guard let id = job.id else { continue }
                 try await context.database.apply(
                     .interrupted(reason: "agent restarted while \(job.state.rawValue); resuming"),
@@ -116,6 +132,46 @@ struct Scheduler: Service {
             }
         } catch {
             context.logger.error("cannot re-queue interrupted jobs", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Renews the leases of the running jobs; stops those whose lease is lost, and every job once the database has
+    /// not answered for longer than a lease (self-fencing: another agent may have the jobs by now).
+    private func heartbeat(_ leases: inout LeaseKeeper, claims: [JobClaim], running: [Int64: JobControl]) async {
+        do {
+            // With nothing to renew, a ping still tells whether the database answers.
+            if claims.isEmpty { try await context.database.ping() }
+            let lost = try await context.database.renewLeases(claims, lease: leases.lease)
+            leases.renewed()
+            for id in lost {
+                running[id]?.stop(.leaseLost("job \(id) is no longer this agent's (its lease expired)"))
+            }
+        } catch {
+            context.logger.error("cannot renew leases", metadata: ["error": "\(error)", "jobs": "\(claims.count)"])
+            if leases.renewalFailed(), !running.isEmpty {
+                context.logger.error(
+                    "no answer from the job database for longer than the lease: stopping every job",
+                    metadata: ["lease": "\(Units.formatDuration(leases.lease))", "jobs": "\(running.count)"]
+                )
+                for control in running.values {
+                    control.stop(.leaseLost("the job database did not answer for longer than the lease"))
+                }
+            }
+        }
+    }
+
+    /// Jobs whose agent stopped renewing their lease (it died, hangs, or lost the database): failed with the
+    /// reason, to be retried with backoff by whichever agent claims them next.
+    private func rescueExpired() async {
+        do {
+            for job in try await context.database.rescueExpiredLeases(policy: context.box.config.retry) {
+                context.logger.warning(
+                    "rescued a job whose lease expired",
+                    metadata: ["job": "\(job.jobId)", "agent": "\(job.agent)", "now": "\(job.state.rawValue)"]
+                )
+            }
+        } catch {
+            context.logger.error("cannot rescue expired leases", metadata: ["error": "\(error)"])
         }
     }
 

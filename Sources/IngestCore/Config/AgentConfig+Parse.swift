@@ -26,6 +26,14 @@ extension AgentConfig {
 extension AgentSettings {
     static func parse(_ r: TableReader) -> AgentSettings {
         var s = AgentSettings()
+        s.name = r.string("name", default: s.name)
+        if s.name.isEmpty || s.name.count > 63
+            || s.name.unicodeScalars.contains(where: {
+                !($0.properties.isAlphabetic || "0123456789-_.".unicodeScalars.contains($0))
+            })
+        {
+            r.fail("name", "expected 1 to 63 letters, digits, '-', '_' or '.', found \"\(s.name)\"")
+        }
         s.stateDir = r.string("state_dir", default: s.stateDir)
         s.scratchDir = r.string("scratch_dir", default: s.scratchDir)
         s.watchesDir = r.string("watches_dir", default: s.watchesDir)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The whole resolved configuration: `agent.toml` plus every drop-in of `watches.d/`.
 public struct AgentConfig: Sendable, Equatable {
     /// The file it was loaded from, or nil for the embedded defaults.
@@ -21,6 +23,8 @@ public struct AgentConfig: Sendable, Equatable {
 }
 
 public struct AgentSettings: Sendable, Equatable {
+    /// The agent's name among the agents sharing a database: who holds which job. Unset: the host name.
+    public var name = AgentSettings.hostName
     public var stateDir = "/var/lib/reel-ingest"
     public var scratchDir = "/var/cache/reel-ingest"
     /// Where watch drop-ins live; relative paths are resolved against the config file's directory.
@@ -39,6 +43,13 @@ public struct AgentSettings: Sendable, Equatable {
     public var workerNice = 10
     /// Address-space limit of a transcode worker (RLIMIT_AS): a decoder gone wild fails its job, not the server.
     public var workerMemoryLimit: Int64 = 8 << 30
+
+    public static var hostName: String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "reel-ingest" }
+        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return name.isEmpty ? "reel-ingest" : name
+    }
 }
 
 public struct Limits: Sendable, Equatable {

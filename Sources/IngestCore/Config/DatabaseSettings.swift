@@ -6,6 +6,9 @@ import Foundation
 public struct DatabaseSettings: Sendable, Equatable {
     public var postgres: PostgresLocation?
     public var passwordFile: String?
+    /// How long a claimed job stays this agent's without a heartbeat (renewed every quarter of it). An agent cut off
+    /// from the database for longer stops its workers; any agent may then re-queue the job.
+    public var lease: Duration = .seconds(120)
 
     public init() {}
 
@@ -48,6 +51,7 @@ extension DatabaseSettings {
             }
         }
         d.passwordFile = r.optionalString("password_file")
+        d.lease = r.duration("lease", default: d.lease, range: .seconds(2) ... .seconds(3600))
         if d.passwordFile != nil && d.postgres == nil {
             r.fail("password_file", "is only used with database.url")
         }

@@ -15,6 +15,7 @@ enum PostgresMigrations {
         ALTER TABLE video_processing_jobs ADD COLUMN claimed_by TEXT;
         ALTER TABLE video_processing_jobs ADD COLUMN lease_until TIMESTAMPTZ;
         ALTER TABLE video_processing_jobs ADD COLUMN fence BIGINT NOT NULL DEFAULT 0;
+        ALTER TABLE video_processing_jobs ADD COLUMN revision_by TEXT;
         CREATE INDEX jobs_on_lease ON video_processing_jobs(lease_until) WHERE claimed_by IS NOT NULL;
         """
 

@@ -75,10 +75,10 @@ extension PostgresStore {
 
     public func setRevision(job id: Int64, _ revision: String, claim: JobClaim?) async throws {
         let held = claim == nil ? "" : "AND claimed_by = ? AND fence = ?"
-        let arguments: [any SQLBindable] = [revision, id] + (claim.map { [$0.agent, $0.fence] } ?? [])
+        let arguments: [any SQLBindable] = [revision, claim?.agent, id] + (claim.map { [$0.agent, $0.fence] } ?? [])
         try await write { session, _ in
             let changed = try await session.changes(
-                "UPDATE video_processing_jobs SET revision = ? WHERE id = ? \(held) RETURNING 1",
+                "UPDATE video_processing_jobs SET revision = ?, revision_by = ? WHERE id = ? \(held) RETURNING 1",
                 arguments
             )
             if let claim, changed == 0 { throw LeaseLost(jobId: id, agent: claim.agent) }

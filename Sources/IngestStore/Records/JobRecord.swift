@@ -36,6 +36,9 @@ public struct JobRecord: Codable, Sendable, Equatable, FetchableRecord, MutableP
     public var revision: String?
     /// The revision `videos/<video-id>/video.json` names, once published.
     public var publishedRevision: String?
+    /// The agent that chose `revision`: another agent taking the job over writes a revision of its own, so a stale
+    /// agent's late uploads can never land among the live attempt's objects.
+    public var revisionBy: String?
     public var publishedAt: Date?
     /// When intake finished its checks (size, sidecar, hash and duplicates, probe): only then may it run.
     public var checkedAt: Date?

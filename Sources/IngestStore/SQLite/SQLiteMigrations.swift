@@ -31,11 +31,12 @@ enum SQLiteMigrations {
     }
 
     /// Claims: which agent works on a job, until when its lease runs, and the fence number bumped at each claim
-    /// (see `JobClaim`).
+    /// (see `JobClaim`); which agent chose the job's revision.
     static let v7 = """
         ALTER TABLE video_processing_jobs ADD COLUMN claimed_by TEXT;
         ALTER TABLE video_processing_jobs ADD COLUMN lease_until DATETIME;
         ALTER TABLE video_processing_jobs ADD COLUMN fence INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE video_processing_jobs ADD COLUMN revision_by TEXT;
         CREATE INDEX jobs_on_lease ON video_processing_jobs(lease_until) WHERE claimed_by IS NOT NULL;
         """
 

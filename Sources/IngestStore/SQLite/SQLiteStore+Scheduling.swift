@@ -86,8 +86,8 @@ extension SQLiteStore {
     /// The revision a run produces: kept while the job retries one publication, new once it was published.
     public func setRevision(job id: Int64, _ revision: String, claim: JobClaim?) async throws {
         try await pool.write { db in
-            var sql = "UPDATE video_processing_jobs SET revision = ? WHERE id = ?"
-            var arguments: [any SQLBindable] = [revision, id]
+            var sql = "UPDATE video_processing_jobs SET revision = ?, revision_by = ? WHERE id = ?"
+            var arguments: [any SQLBindable] = [revision, claim?.agent, id]
             if let claim {
                 sql += " AND claimed_by = ? AND fence = ?"
                 arguments += [claim.agent, claim.fence]

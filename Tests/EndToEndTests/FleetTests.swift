@@ -1,0 +1,151 @@
+import Foundation
+import IngestCore
+import IngestStore
+import TestSupport
+import Testing
+
+/// Two real agents, each with its own state and scratch, watching one folder, publishing into one bucket folder and
+/// coordinated by one PostgreSQL database only.
+@Suite("end to end: two agents on one PostgreSQL", .serialized)
+struct FleetTests {
+    @Test func twoAgentsPublishEachContentOnceAndRescueADeadAgentsJob() async throws {
+        let servers = try Servers.require()
+        try await TestPostgres.withFreshDatabase { place in
+            var first = try TestWorld("fleet", servers: servers)
+            var second = try TestWorld("fleet", servers: servers)
+            defer {
+                first.remove()
+                second.remove()
+            }
+            second.prefix = first.prefix
+            let shared = try first.dir.mkdir("shared")
+            var url = place
+            url.password = nil
+            for (index, name) in ["agent-a", "agent-b"].enumerated() {
+                var world = index == 0 ? first : second
+                world.extraAgent = """
+                    name = "\(name)"
+
+                    [api]
+                    listen = "127.0.0.1:0"
+
+                    [database]
+                    url = "\(url)"
+                    lease = "4s"
+                    """
+                world.environment = ["PGPASSWORD": place.password ?? ""]
+                try world.writeConfig()
+                try world.dir.write("watches.d/shared.toml", "path = \"\(shared)\"\n")
+                if index == 0 { first = world } else { second = world }
+            }
+
+            // Four distinct recordings and two byte-identical copies under other names.
+            var clips: [String] = []
+            for (n, seconds) in [3, 4, 5, 6].enumerated() {
+                clips.append(try await Clips.h264(first.dir.path + "/clip-\(n).mp4", seconds: seconds, size: "320x180"))
+            }
+            let a = try first.startAgent()
+            let b = try second.startAgent()
+            defer {
+                _ = a.stop()
+                _ = b.stop()
+            }
+            _ = try await a.waitForLine(containing: "watching folder", timeout: .seconds(60))
+            _ = try await b.waitForLine(containing: "watching folder", timeout: .seconds(60))
+            for clip in clips { try first.drop(clip, into: shared) }
+            try first.drop(clips[0], into: shared, as: "copy-of-0.mp4")
+            try first.drop(clips[1], into: shared, as: "copy-of-1.mp4")
+
+            try await PostgresStore.withStore(place, logger: TestPostgres.logger) { store in
+                let jobs = try await waitForFleet(store, a, b, "six jobs settled") { jobs in
+                    jobs.count == 6 && jobs.allSatisfy { $0.state.isTerminal }
+                }
+                let published = jobs.filter { $0.state == .published }
+                #expect(published.count == 4, "\(jobs.map { "\($0.sourcePath) \($0.state.rawValue)" })")
+                #expect(Set(published.map(\.videoId)).count == 4, "each content published once")
+                let duplicates = jobs.filter { $0.state == .duplicate }
+                #expect(duplicates.count == 2)
+                for duplicate in duplicates {
+                    let original = published.first { $0.id == duplicate.duplicateOf }
+                    #expect(original?.videoId == duplicate.videoId, "a copy links to its content's published job")
+                }
+                #expect(jobs.allSatisfy { $0.claimedBy == nil }, "no claim outlives its job")
+                for job in published {
+                    let events = try await store.stages(ofJob: try #require(job.id)).map(\.event)
+                    #expect(events.filter { $0 == "published" }.count == 1)
+                }
+                #expect(
+                    published.allSatisfy { $0.lastError == nil },
+                    "no agent ran into the other's work: \(published.compactMap(\.lastError))"
+                )
+                try await expectBucketHoldsExactly(first, videos: published.map(\.videoId))
+
+                // An agent killed mid-transcode: its lease runs out and the other agent finishes the job.
+                b.signal(SIGSTOP)
+                let long = try await Clips.long(first.dir.path + "/long.mp4", seconds: 30, bitrate: "2M")
+                let seen = a.log.split(separator: "\n").count
+                try first.drop(long, into: shared)
+                try await a.waitUntil(timeout: .seconds(120)) { lines in
+                    lines.dropFirst(seen).contains { $0.contains("[IngestAgent] worker started") }
+                }
+                b.signal(SIGCONT)
+                a.signal(SIGKILL)
+                _ = await a.waitForExit()
+                let all = try await waitForFleet(store, b, nil, "the dead agent's job published by the other") {
+                    jobs in
+                    jobs.count == 7 && jobs.allSatisfy { $0.state.isTerminal }
+                }
+                let rescued = try #require(all.first { $0.sourcePath.hasSuffix("/long.mp4") })
+                #expect(rescued.state == .published)
+                #expect(rescued.revisionBy == "agent-b", "the surviving agent published a revision of its own")
+                let stages = try await store.stages(ofJob: try #require(rescued.id))
+                #expect(stages.contains { $0.message == "lease expired on agent agent-a" }, "\(stages.map(\.message))")
+                #expect(stages.filter { $0.event == "published" }.count == 1)
+                try await expectBucketHoldsExactly(first, videos: (published + [rescued]).map(\.videoId))
+            }
+        }
+    }
+
+    /// Every object under the fleet's prefix is named by one of the videos' `video.json`, and every file they name
+    /// is there.
+    private func expectBucketHoldsExactly(_ world: TestWorld, videos: [String]) async throws {
+        var expected: Set<String> = []
+        for id in videos {
+            let video = try await world.publishedVideo(id)
+            let folder = "\(world.prefix)/videos/\(id)"
+            expected.formUnion(video.allFiles.map { "\(folder)/\($0.path)" } + ["\(folder)/video.json"])
+        }
+        let stored = Set(try await world.servers.keys(under: world.prefix))
+        #expect(
+            stored == expected,
+            "extra: \(stored.subtracting(expected).sorted()) missing: \(expected.subtracting(stored).sorted())"
+        )
+    }
+}
+
+/// Waits for `condition` on the shared store, looking again whenever either agent logs a line (each state change
+/// logs one), at least every second.
+private func waitForFleet(
+    _ store: any JobStore,
+    _ first: LineProcess,
+    _ second: LineProcess?,
+    timeout: Duration = .seconds(240),
+    _ what: String,
+    until condition: @escaping @Sendable ([JobRecord]) -> Bool
+) async throws -> [JobRecord] {
+    let deadline = ContinuousClock.now + timeout
+    while true {
+        let jobs = try await store.jobs(limit: 1000)
+        if condition(jobs) { return jobs }
+        guard ContinuousClock.now < deadline else {
+            let states = jobs.map { "job \($0.id ?? 0) \($0.sourcePath) \($0.state.rawValue) \($0.lastError ?? "")" }
+            throw WaitFailed(
+                what: what,
+                detail: states.joined(separator: "\n") + "\nfirst agent:\n" + first.log + "\nsecond agent:\n"
+                    + (second?.log ?? "")
+            )
+        }
+        let seen = first.log.split(separator: "\n").count
+        _ = try? await first.waitForLine(afterLine: seen, timeout: .seconds(1))
+    }
+}
