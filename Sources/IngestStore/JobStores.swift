@@ -13,7 +13,9 @@ public enum JobStores {
         _ body: (any JobStore) async throws -> T
     ) async throws -> T {
         if let place = try config.database.resolvedPostgres(environment: environment) {
-            return try await PostgresStore.withStore(place, logger: logger) { store in try await body(store) }
+            return try await PostgresStore.withStore(place, lease: config.database.lease, logger: logger) { store in
+                try await body(store)
+            }
         }
         return try await body(try SQLiteStore(path: config.databasePath))
     }

@@ -47,6 +47,8 @@ struct FleetTests {
             let a = try first.startAgent()
             let b = try second.startAgent()
             defer {
+                // A stopped process would never act on the SIGTERM that stop() sends.
+                b.signal(SIGCONT)
                 _ = a.stop()
                 _ = b.stop()
             }
@@ -102,8 +104,64 @@ struct FleetTests {
                 #expect(stages.contains { $0.message == "lease expired on agent agent-a" }, "\(stages.map(\.message))")
                 #expect(stages.filter { $0.event == "published" }.count == 1)
                 try await expectBucketHoldsExactly(first, videos: (published + [rescued]).map(\.videoId))
+
+                // An agent paused past its lease mid-transcode: the other takes the job over; once it runs again,
+                // its heartbeat finds the job gone, it kills its worker and removes what it had uploaded.
+                let restarted = try first.startAgent()
+                defer {
+                    restarted.signal(SIGCONT)
+                    _ = restarted.stop()
+                }
+                _ = try await restarted.waitForLine(containing: "watching folder", timeout: .seconds(60))
+                restarted.signal(SIGSTOP)
+                let paused = try await Clips.long(first.dir.path + "/paused.mp4", seconds: 32, bitrate: "2M")
+                try first.drop(paused, into: shared)
+                // Far enough that segments were uploaded while encoding.
+                _ = try await waitForFleet(store, b, nil, "the clip half transcoded by the second agent") { jobs in
+                    jobs.contains {
+                        $0.sourcePath.hasSuffix("/paused.mp4") && $0.state == .transcoding && ($0.progress ?? 0) >= 40
+                    }
+                }
+                b.signal(SIGSTOP)
+                restarted.signal(SIGCONT)
+                let afterTakeOver = try await waitForFleet(store, restarted, nil, "the paused agent's job taken over") {
+                    jobs in jobs.count == 8 && jobs.allSatisfy { $0.state.isTerminal }
+                }
+                b.signal(SIGCONT)
+                _ = try await b.waitForLine(containing: "lease lost; dropped the job", timeout: .seconds(60))
+                let takenOver = try #require(afterTakeOver.first { $0.sourcePath.hasSuffix("/paused.mp4") })
+                #expect(takenOver.state == .published && takenOver.revisionBy == "agent-a")
+                let history = try await store.stages(ofJob: try #require(takenOver.id))
+                #expect(history.contains { $0.message == "lease expired on agent agent-b" })
+                #expect(history.filter { $0.event == "published" }.count == 1)
+                let videos = (published + [rescued, takenOver]).map(\.videoId)
+                try await eventuallyBucketHoldsExactly(first, videos: videos, log: b.log)
             }
         }
+    }
+
+    /// `expectBucketHoldsExactly` once the paused agent's clean-up is done (it logs nothing when it had stored
+    /// nothing): the bucket is listed again until it matches, for at most 30 s.
+    private func eventuallyBucketHoldsExactly(_ world: TestWorld, videos: [String], log: String) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        var expected: Set<String> = []
+        for id in videos {
+            let video = try await world.publishedVideo(id)
+            let folder = "\(world.prefix)/videos/\(id)"
+            expected.formUnion(video.allFiles.map { "\(folder)/\($0.path)" } + ["\(folder)/video.json"])
+        }
+        var stored = Set(try await world.servers.keys(under: world.prefix))
+        while stored != expected && ContinuousClock.now < deadline {
+            stored = Set(try await world.servers.keys(under: world.prefix))
+        }
+        #expect(
+            stored == expected,
+            """
+            extra: \(stored.subtracting(expected).sorted()) missing: \(expected.subtracting(stored).sorted())
+            paused agent's log:
+            \(log.suffix(20000))
+            """
+        )
     }
 
     /// Every object under the fleet's prefix is named by one of the videos' `video.json`, and every file they name

@@ -9,6 +9,9 @@ extension JobRunner {
     /// The job was stopped: back to the queue (shutdown; everything done so far is kept for the next run), or
     /// cancelled (its unpublished objects and its scratch folder are removed, its multipart uploads abandoned).
     func stoppedRun(_ reason: JobControl.Reason) async {
+        // Its uploads end first (they see the stop and give up): what a cancelled or taken-over job removes must
+        // not gain objects after it looked.
+        if let uploads = uploads.withLock({ $0 }) { await uploads.settle() }
         switch reason {
         case .shutdown:
             do {
@@ -31,9 +34,10 @@ extension JobRunner {
             await removeUnpublished(current ?? job)
             logger.notice("cancelled", metadata: ["reason": "\(why)"])
         case .leaseLost(let why):
-            // Whoever has the job now owns its rows, its uploads and its revision; the scratch folder stays in
-            // case the job comes back to this agent.
+            // Whoever has the job now owns its rows and writes a revision of its own: what this run stored under
+            // its revision is named by no video.json and goes. The scratch folder stays in case the job comes back.
             logger.warning("lease lost; dropped the job", metadata: ["reason": "\(why)"])
+            if let revision = revision.withLock({ $0 }) { await removeObjects(ofRevision: revision) }
         }
     }
 
@@ -42,6 +46,13 @@ extension JobRunner {
         try? context.scratch.remove(job: id)
         try? await database.abandonUploads(job: id)
         guard let revision = current.revision, revision != current.publishedRevision else { return }
+        await removeObjects(ofRevision: revision)
+    }
+
+    /// The objects this job stored under `revision`, unless `video.json` names it by now.
+    private func removeObjects(ofRevision revision: String) async {
+        let current = (try? await database.job(id: id)) ?? job
+        guard revision != current.publishedRevision else { return }
         let store = context.store
         let prefix = store.fullKey(VideoLayout.revisionFolder(current.videoId, revision)) + "/"
         do {
@@ -102,6 +113,11 @@ extension JobRunner {
         let failed: JobRecord
         do {
             failed = try await database.apply(.failed(error: reason), toJob: id, policy: config.retry, claim: claim)
+        } catch let lost as LeaseLost {
+            // The failure may well have come from losing the job (the database ended this agent's session).
+            control.stop(.leaseLost(lost.description))
+            await stoppedRun(.leaseLost(lost.description))
+            return
         } catch {
             logger.error("cannot record the failure", metadata: ["failure": "\(reason)", "error": "\(error)"])
             return

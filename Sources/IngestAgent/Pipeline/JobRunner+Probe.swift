@@ -55,6 +55,7 @@ extension JobRunner {
             revision = VideoLayout.newRevision()
             try await database.setRevision(job: id, revision, claim: claim)
         }
+        self.revision.withLock { [revision] in $0 = revision }
         let folder = context.scratch.output(job: id)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let already = Self.bytes(under: folder)

@@ -20,6 +20,7 @@ extension JobRunner {
         try await transition(.transcodeStarted)
         let folder = context.scratch.output(job: id)
         let uploads = PublicationUploads(lane: context.lane, jobId: id, priority: job.priority, control: control)
+        self.uploads.withLock { $0 = uploads }
         let (videoId, revision) = (probed.videoId, probed.revision)
         let key: @Sendable (String) -> String = { VideoLayout.key(videoId, revision, $0) }
         if let finished = Self.finishedTranscode(in: folder) {

@@ -5,6 +5,7 @@ import IngestStore
 import IngestWatcher
 import Logging
 import Metrics
+import Synchronization
 
 /// Takes one job from `stable` to `published`: probe, transcode in the worker (uploading each segment as it is
 /// finished), publish the manifests and `video.json`, purge and pre-warm the CDN, tidy up. Every transition is
@@ -18,6 +19,10 @@ final class JobRunner: Sendable {
     let control: JobControl
     let context: PipelineContext
     let logger: Logger
+    /// The revision this run writes into, once chosen: what a run that lost its lease removes.
+    let revision = Mutex<String?>(nil)
+    /// This run's uploads, once the transcode started them: a stopped run waits for them to end.
+    let uploads = Mutex<PublicationUploads?>(nil)
     /// Called once the transcode is over (or the run ends before it), so the scheduler can start the next one.
     let transcodeFinished: @Sendable () -> Void
 

@@ -130,19 +130,34 @@ final class UploadLane: @unchecked Sendable {
         if try blockingWait({ try await database.objectStored(storeURL: storeURL, key: fullKey, sha256: sha256) }) {
             return UploadedObject(key: item.key, size: size, sha256: sha256, etag: "", skipped: true, seconds: 0)
         }
-        let stored = try uploader.put(file: item.file, key: item.key, jobId: item.jobId, isCancelled: item.isCancelled)
+        let stored: StoredObject
+        do {
+            stored = try uploader.put(file: item.file, key: item.key, jobId: item.jobId, isCancelled: item.isCancelled)
+        } catch {
+            // A PUT given up on (a stopped job) may still have reached the store whole: nothing would ever name
+            // or remove that object. The key is this run's alone (a revision is never shared), so it goes.
+            try? store.delete([item.key])
+            throw error
+        }
         let jobId = item.jobId
         let file = item.file
-        try blockingWait {
-            try await database.recordStoredObject(
-                job: jobId,
-                storeURL: storeURL,
-                key: fullKey,
-                localPath: file,
-                size: size,
-                sha256: sha256,
-                etag: stored.etag
-            )
+        do {
+            try blockingWait {
+                try await database.recordStoredObject(
+                    job: jobId,
+                    storeURL: storeURL,
+                    key: fullKey,
+                    localPath: file,
+                    size: size,
+                    sha256: sha256,
+                    etag: stored.etag
+                )
+            }
+        } catch {
+            // An object the journal does not know would be nobody's to remove (a job cancelled or taken over
+            // removes what the journal lists): it goes too.
+            try? store.delete([item.key])
+            throw error
         }
         bytes.increment(by: Int64(size))
         let seconds = Date().timeIntervalSince(started)

@@ -26,10 +26,11 @@ public final class PostgresStore: JobStore {
     /// Connects, migrates (refusing a schema newer than this build knows), runs `body`, and closes the pool.
     public static func withStore<T>(
         _ place: PostgresLocation,
+        lease: Duration = DatabaseSettings().lease,
         logger: Logger,
         _ body: (PostgresStore) async throws -> T
     ) async throws -> T {
-        let client = PostgresClient(configuration: configuration(place), backgroundLogger: logger)
+        let client = PostgresClient(configuration: configuration(place, lease: lease), backgroundLogger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
@@ -40,7 +41,7 @@ public final class PostgresStore: JobStore {
         }
     }
 
-    private static func configuration(_ place: PostgresLocation) -> PostgresClient.Configuration {
+    private static func configuration(_ place: PostgresLocation, lease: Duration) -> PostgresClient.Configuration {
         let tls: PostgresClient.Configuration.TLS =
             switch place.tls {
             case .disable: .disable
@@ -57,6 +58,14 @@ public final class PostgresStore: JobStore {
         )
         configuration.options.connectTimeout = connectTimeout
         configuration.options.maximumConnections = 16
+        // An agent frozen mid-transaction (SIGSTOP, a paused VM) would hold its row locks for ever, and the job
+        // could never be rescued: the server ends such a session after half a lease (the agent reconnects), and
+        // nobody waits on a lock longer than a lease.
+        let halfLease = max(Int(lease.seconds * 500), 1000)
+        configuration.options.additionalStartupParameters = [
+            ("idle_in_transaction_session_timeout", "\(halfLease)"),
+            ("lock_timeout", "\(halfLease * 2)"),
+        ]
         return configuration
     }
 
