@@ -1,6 +1,7 @@
 import Foundation
 import IngestCore
 import IngestStore
+import Synchronization
 import TestSupport
 import Testing
 
@@ -31,7 +32,7 @@ struct FleetTests {
 
                     [database]
                     url = "\(url)"
-                    lease = "4s"
+                    lease = "8s"
                     """
                 world.environment = ["PGPASSWORD": place.password ?? ""]
                 try world.writeConfig()
@@ -46,103 +47,113 @@ struct FleetTests {
             }
             let a = try first.startAgent()
             let b = try second.startAgent()
-            defer {
-                // A stopped process would never act on the SIGTERM that stop() sends.
-                b.signal(SIGCONT)
-                _ = a.stop()
-                _ = b.stop()
+            let agents = Agents([a, b])
+            do {
+                try await Self.exercise(first, a, b, agents: agents, shared: shared, clips: clips, place: place)
+            } catch {
+                await agents.shutDown()
+                throw error
             }
-            _ = try await a.waitForLine(containing: "watching folder", timeout: .seconds(60))
-            _ = try await b.waitForLine(containing: "watching folder", timeout: .seconds(60))
-            for clip in clips { try first.drop(clip, into: shared) }
-            try first.drop(clips[0], into: shared, as: "copy-of-0.mp4")
-            try first.drop(clips[1], into: shared, as: "copy-of-1.mp4")
+            await agents.shutDown()
+        }
+    }
 
-            try await PostgresStore.withStore(place, logger: TestPostgres.logger) { store in
-                let jobs = try await waitForFleet(store, a, b, "six jobs settled") { jobs in
-                    jobs.count == 6 && jobs.allSatisfy { $0.state.isTerminal }
-                }
-                let published = jobs.filter { $0.state == .published }
-                #expect(published.count == 4, "\(jobs.map { "\($0.sourcePath) \($0.state.rawValue)" })")
-                #expect(Set(published.map(\.videoId)).count == 4, "each content published once")
-                let duplicates = jobs.filter { $0.state == .duplicate }
-                #expect(duplicates.count == 2)
-                for duplicate in duplicates {
-                    let original = published.first { $0.id == duplicate.duplicateOf }
-                    #expect(original?.videoId == duplicate.videoId, "a copy links to its content's published job")
-                }
-                #expect(jobs.allSatisfy { $0.claimedBy == nil }, "no claim outlives its job")
-                for job in published {
-                    let events = try await store.stages(ofJob: try #require(job.id)).map(\.event)
-                    #expect(events.filter { $0 == "published" }.count == 1)
-                }
-                #expect(
-                    published.allSatisfy { $0.lastError == nil },
-                    "no agent ran into the other's work: \(published.compactMap(\.lastError))"
-                )
-                try await expectBucketHoldsExactly(first, videos: published.map(\.videoId))
+    private static func exercise(
+        _ first: TestWorld,
+        _ a: LineProcess,
+        _ b: LineProcess,
+        agents: Agents,
+        shared: String,
+        clips: [String],
+        place: PostgresLocation
+    ) async throws {
+        _ = try await a.waitForLine(containing: "watching folder", timeout: .seconds(60))
+        _ = try await b.waitForLine(containing: "watching folder", timeout: .seconds(60))
+        for clip in clips { try first.drop(clip, into: shared) }
+        try first.drop(clips[0], into: shared, as: "copy-of-0.mp4")
+        try first.drop(clips[1], into: shared, as: "copy-of-1.mp4")
 
-                // An agent killed mid-transcode: its lease runs out and the other agent finishes the job.
-                b.signal(SIGSTOP)
-                let long = try await Clips.long(first.dir.path + "/long.mp4", seconds: 30, bitrate: "2M")
-                let seen = a.log.split(separator: "\n").count
-                try first.drop(long, into: shared)
-                try await a.waitUntil(timeout: .seconds(120)) { lines in
-                    lines.dropFirst(seen).contains { $0.contains("[IngestAgent] worker started") }
-                }
-                b.signal(SIGCONT)
-                a.signal(SIGKILL)
-                _ = await a.waitForExit()
-                let all = try await waitForFleet(store, b, nil, "the dead agent's job published by the other") {
-                    jobs in
-                    jobs.count == 7 && jobs.allSatisfy { $0.state.isTerminal }
-                }
-                let rescued = try #require(all.first { $0.sourcePath.hasSuffix("/long.mp4") })
-                #expect(rescued.state == .published)
-                #expect(rescued.revisionBy == "agent-b", "the surviving agent published a revision of its own")
-                let stages = try await store.stages(ofJob: try #require(rescued.id))
-                #expect(stages.contains { $0.message == "lease expired on agent agent-a" }, "\(stages.map(\.message))")
-                #expect(stages.filter { $0.event == "published" }.count == 1)
-                try await expectBucketHoldsExactly(first, videos: (published + [rescued]).map(\.videoId))
-
-                // An agent paused past its lease mid-transcode: the other takes the job over; once it runs again,
-                // its heartbeat finds the job gone, it kills its worker and removes what it had uploaded.
-                let restarted = try first.startAgent()
-                defer {
-                    restarted.signal(SIGCONT)
-                    _ = restarted.stop()
-                }
-                _ = try await restarted.waitForLine(containing: "watching folder", timeout: .seconds(60))
-                restarted.signal(SIGSTOP)
-                let paused = try await Clips.long(first.dir.path + "/paused.mp4", seconds: 32, bitrate: "2M")
-                try first.drop(paused, into: shared)
-                // Far enough that segments were uploaded while encoding.
-                _ = try await waitForFleet(store, b, nil, "the clip half transcoded by the second agent") { jobs in
-                    jobs.contains {
-                        $0.sourcePath.hasSuffix("/paused.mp4") && $0.state == .transcoding && ($0.progress ?? 0) >= 40
-                    }
-                }
-                b.signal(SIGSTOP)
-                restarted.signal(SIGCONT)
-                let afterTakeOver = try await waitForFleet(store, restarted, nil, "the paused agent's job taken over") {
-                    jobs in jobs.count == 8 && jobs.allSatisfy { $0.state.isTerminal }
-                }
-                b.signal(SIGCONT)
-                _ = try await b.waitForLine(containing: "lease lost; dropped the job", timeout: .seconds(60))
-                let takenOver = try #require(afterTakeOver.first { $0.sourcePath.hasSuffix("/paused.mp4") })
-                #expect(takenOver.state == .published && takenOver.revisionBy == "agent-a")
-                let history = try await store.stages(ofJob: try #require(takenOver.id))
-                #expect(history.contains { $0.message == "lease expired on agent agent-b" })
-                #expect(history.filter { $0.event == "published" }.count == 1)
-                let videos = (published + [rescued, takenOver]).map(\.videoId)
-                try await eventuallyBucketHoldsExactly(first, videos: videos, log: b.log)
+        try await PostgresStore.withStore(place, logger: TestPostgres.logger) { store in
+            let jobs = try await waitForFleet(store, a, b, "six jobs settled") { jobs in
+                jobs.count == 6 && jobs.allSatisfy { $0.state.isTerminal }
             }
+            let published = jobs.filter { $0.state == .published }
+            #expect(published.count == 4, "\(jobs.map { "\($0.sourcePath) \($0.state.rawValue)" })")
+            #expect(Set(published.map(\.videoId)).count == 4, "each content published once")
+            let duplicates = jobs.filter { $0.state == .duplicate }
+            #expect(duplicates.count == 2)
+            for duplicate in duplicates {
+                let original = published.first { $0.id == duplicate.duplicateOf }
+                #expect(original?.videoId == duplicate.videoId, "a copy links to its content's published job")
+            }
+            #expect(jobs.allSatisfy { $0.claimedBy == nil }, "no claim outlives its job")
+            for job in published {
+                let events = try await store.stages(ofJob: try #require(job.id)).map(\.event)
+                #expect(events.filter { $0 == "published" }.count == 1)
+            }
+            #expect(
+                published.allSatisfy { $0.lastError == nil },
+                "no agent ran into the other's work: \(published.compactMap(\.lastError))"
+            )
+            try await Self.expectBucketHoldsExactly(first, videos: published.map(\.videoId))
+
+            // An agent killed mid-transcode: its lease runs out and the other agent finishes the job.
+            b.signal(SIGSTOP)
+            let long = try await Clips.long(first.dir.path + "/long.mp4", seconds: 30, bitrate: "2M")
+            let seen = a.log.split(separator: "\n").count
+            try first.drop(long, into: shared)
+            try await a.waitUntil(timeout: .seconds(120)) { lines in
+                lines.dropFirst(seen).contains { $0.contains("[IngestAgent] worker started") }
+            }
+            b.signal(SIGCONT)
+            a.signal(SIGKILL)
+            _ = await a.waitForExit()
+            let all = try await waitForFleet(store, b, nil, "the dead agent's job published by the other") {
+                jobs in
+                jobs.count == 7 && jobs.allSatisfy { $0.state.isTerminal }
+            }
+            let rescued = try #require(all.first { $0.sourcePath.hasSuffix("/long.mp4") })
+            #expect(rescued.state == .published)
+            #expect(rescued.revisionBy == "agent-b", "the surviving agent published a revision of its own")
+            let stages = try await store.stages(ofJob: try #require(rescued.id))
+            #expect(stages.contains { $0.message == "lease expired on agent agent-a" }, "\(stages.map(\.message))")
+            #expect(stages.filter { $0.event == "published" }.count == 1)
+            try await Self.expectBucketHoldsExactly(first, videos: (published + [rescued]).map(\.videoId))
+
+            // An agent paused past its lease mid-transcode: the other takes the job over; once it runs again,
+            // its heartbeat finds the job gone, it kills its worker and removes what it had uploaded.
+            let restarted = try first.startAgent()
+            agents.add(restarted)
+            _ = try await restarted.waitForLine(containing: "watching folder", timeout: .seconds(60))
+            restarted.signal(SIGSTOP)
+            let paused = try await Clips.long(first.dir.path + "/paused.mp4", seconds: 32, bitrate: "2M")
+            try first.drop(paused, into: shared)
+            // Far enough that segments were uploaded while encoding.
+            _ = try await waitForFleet(store, b, nil, "the clip half transcoded by the second agent") { jobs in
+                jobs.contains {
+                    $0.sourcePath.hasSuffix("/paused.mp4") && $0.state == .transcoding && ($0.progress ?? 0) >= 40
+                }
+            }
+            b.signal(SIGSTOP)
+            restarted.signal(SIGCONT)
+            let afterTakeOver = try await waitForFleet(store, restarted, nil, "the paused agent's job taken over") {
+                jobs in jobs.count == 8 && jobs.allSatisfy { $0.state.isTerminal }
+            }
+            b.signal(SIGCONT)
+            _ = try await b.waitForLine(containing: "lease lost; dropped the job", timeout: .seconds(60))
+            let takenOver = try #require(afterTakeOver.first { $0.sourcePath.hasSuffix("/paused.mp4") })
+            #expect(takenOver.state == .published && takenOver.revisionBy == "agent-a")
+            let history = try await store.stages(ofJob: try #require(takenOver.id))
+            #expect(history.contains { $0.message == "lease expired on agent agent-b" })
+            #expect(history.filter { $0.event == "published" }.count == 1)
+            let videos = (published + [rescued, takenOver]).map(\.videoId)
+            try await Self.eventuallyBucketHoldsExactly(first, videos: videos, log: b.log)
         }
     }
 
     /// `expectBucketHoldsExactly` once the paused agent's clean-up is done (it logs nothing when it had stored
     /// nothing): the bucket is listed again until it matches, for at most 30 s.
-    private func eventuallyBucketHoldsExactly(_ world: TestWorld, videos: [String], log: String) async throws {
+    private static func eventuallyBucketHoldsExactly(_ world: TestWorld, videos: [String], log: String) async throws {
         let deadline = ContinuousClock.now + .seconds(30)
         var expected: Set<String> = []
         for id in videos {
@@ -166,7 +177,7 @@ struct FleetTests {
 
     /// Every object under the fleet's prefix is named by one of the videos' `video.json`, and every file they name
     /// is there.
-    private func expectBucketHoldsExactly(_ world: TestWorld, videos: [String]) async throws {
+    private static func expectBucketHoldsExactly(_ world: TestWorld, videos: [String]) async throws {
         var expected: Set<String> = []
         for id in videos {
             let video = try await world.publishedVideo(id)
@@ -178,6 +189,26 @@ struct FleetTests {
             stored == expected,
             "extra: \(stored.subtracting(expected).sorted()) missing: \(expected.subtracting(stored).sorted())"
         )
+    }
+}
+
+/// The agents a test started, stopped at its end whatever happened: continued first (a stopped process never acts on
+/// SIGTERM), killed when they do not exit within 20 s, so a failing test never hangs on them.
+final class Agents: Sendable {
+    private let list: Mutex<[LineProcess]>
+
+    init(_ agents: [LineProcess]) { list = Mutex(agents) }
+
+    func add(_ agent: LineProcess) { list.withLock { $0.append(agent) } }
+
+    func shutDown() async {
+        for agent in list.withLock({ $0 }) {
+            agent.signal(SIGCONT)
+            if await agent.exit(after: SIGTERM, timeout: .seconds(20)) == nil {
+                agent.signal(SIGKILL)
+                _ = await agent.waitForExit()
+            }
+        }
     }
 }
 

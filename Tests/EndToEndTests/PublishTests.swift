@@ -99,6 +99,9 @@ struct PublishTests {
                 #expect(action.status == .ok && action.httpStatus == 200, "\(action.url): \(action.error ?? "")")
             }
             for action in warmed {
+                // Manifests are cached for a minute (segments for a year): one warmed longer ago may have expired.
+                let manifest = [".json", ".m3u8", ".mpd"].contains { action.url.hasSuffix($0) }
+                if manifest && Date().timeIntervalSince(action.updatedAt ?? action.createdAt) > 50 { continue }
                 #expect(try await cacheStatus(action.url) == "HIT", "\(action.url)")
             }
         }
