@@ -48,16 +48,17 @@ run: deps
 
 # scripts/test-servers.sh starts moto (signatures enforced), Varnish and its signing origin, and a throwaway
 # PostgreSQL 15, and writes .build/test-servers.env; the trap stops them by PID whether the tests pass, fail or are
-# interrupted. The end-to-end and status API suites (real agents transcoding) run after the others, together: on two
-# cores their load would starve the in-process watcher suites' timeouts. Both runs always happen; make fails if either
-# did. Then the .deb is built and checked on this machine (packaging/test-deb.sh), after the tests rather than beside
+# interrupted. The store suites (each test creates and drops a PostgreSQL database) run on their own, and the
+# end-to-end and status API suites (real agents transcoding) after the others, together: on two cores their load
+# would starve the in-process watcher suites' timeouts. Every run always happens; make fails if any did. Then the .deb is built and checked on this machine (packaging/test-deb.sh), after the tests rather than beside
 # them for the same reason: its release build would take the cores the timing-sensitive suites need.
 test: build lint deps-deb deps-test
 	@trap 'scripts/test-servers.sh stop' EXIT INT TERM; \
 	scripts/test-servers.sh start && \
 	set -a && . ./.build/test-servers.env && set +a && \
 	status=0; \
-	$(SWIFT) test --skip-build --skip "EndToEndTests|IngestAPITests" || status=1; \
+	$(SWIFT) test --skip-build --skip "EndToEndTests|IngestAPITests|IngestStoreTests" || status=1; \
+	$(SWIFT) test --skip-build --filter "IngestStoreTests" || status=1; \
 	$(SWIFT) test --skip-build --filter "EndToEndTests|IngestAPITests" || status=1; \
 	exit $$status
 	SWIFT=$(SWIFT) packaging/test-deb.sh

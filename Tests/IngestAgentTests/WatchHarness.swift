@@ -134,7 +134,7 @@ final class LogCapture: Sendable {
     }
 
     @discardableResult
-    func waitFor(_ text: String, timeout: Duration = .seconds(20)) async throws -> String {
+    func waitFor(_ text: String, timeout: Duration = .seconds(60)) async throws -> String {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let line = lines.withLock({ $0.first { $0.contains(text) } }) { return line }
