@@ -46,7 +46,7 @@ struct PostgresSession {
 
     func rows(_ sql: String, _ arguments: [any SQLBindable] = []) async throws -> [PostgresRandomAccessRow] {
         do {
-            let sequence = try await connection.query(postgresQuery(sql, arguments), logger: logger)
+            let sequence = try await connection.queryUnlessClosed(postgresQuery(sql, arguments), logger: logger)
             var rows: [PostgresRandomAccessRow] = []
             for try await row in sequence { rows.append(row.makeRandomAccess()) }
             return rows
