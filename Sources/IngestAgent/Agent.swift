@@ -13,10 +13,18 @@ public struct Agent: Sendable {
     public let config: AgentConfig
     public let load: @Sendable () throws(ConfigErrors) -> AgentConfig
     public let logger: Logger
+    /// This build's version, as the agents table shows it.
+    public let version: String
 
-    public init(config: AgentConfig, logger: Logger, load: @escaping @Sendable () throws(ConfigErrors) -> AgentConfig) {
+    public init(
+        config: AgentConfig,
+        logger: Logger,
+        version: String,
+        load: @escaping @Sendable () throws(ConfigErrors) -> AgentConfig
+    ) {
         self.config = config
         self.logger = logger
+        self.version = version
         self.load = load
     }
 
@@ -62,7 +70,7 @@ public struct Agent: Sendable {
         var configuration = ServiceGroupConfiguration(
             services: [
                 .init(service: WatchService(box: box, database: database, logger: logger, environment: environment)),
-                .init(service: Scheduler(context: pipeline)),
+                .init(service: Scheduler(context: pipeline, version: version)),
                 .init(service: ConfigReloader(box: box, load: load, logger: logger)),
                 .init(
                     service: APIService.make(box: box, database: database, prober: environment.prober, logger: logger)

@@ -15,6 +15,8 @@ public struct RetrySweep: Sendable {
         /// HTTP uploads (status API) removed: expired before they were complete, or finished ones' leftover bytes.
         public var expiredUploads: [UploadSweep.Action] = []
         public var errors: [String] = []
+        /// Set when another sweep (on any agent of the fleet) was running: this one did nothing.
+        public var skipped: String?
     }
 
     let database: any JobStore
@@ -40,7 +42,13 @@ public struct RetrySweep: Sendable {
         self.uploads = uploads
     }
 
+    /// Runs the sweep unless another one is running anywhere on this job database (one at a time across a fleet).
     public func run(at now: Date = Date()) async throws -> Report {
+        try await database.exclusively("retry-sweep") { try await sweep(at: now) }
+            ?? Report(skipped: "another retry-sweep is running on this job database; nothing done")
+    }
+
+    private func sweep(at now: Date) async throws -> Report {
         var report = Report()
         for job in try await database.dueRetries(at: now) {
             guard let id = job.id else { continue }

@@ -63,11 +63,3 @@ extension JobRecord {
     /// The reason a rescued job carries.
     static func leaseExpiredReason(agent: String) -> String { "lease expired on agent \(agent)" }
 }
-
-extension Duration {
-    /// The duration in seconds, fractions included.
-    var seconds: TimeInterval {
-        let (seconds, attoseconds) = components
-        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
-    }
-}

@@ -190,6 +190,25 @@ public protocol JobStore: Sendable {
     /// Jobs not finished (queued, running, failed), newest first: what a live view starts from.
     func unfinishedJobs(limit: Int) async throws -> [JobRecord]
 
+    // MARK: Agents
+
+    /// Records `agent` as started (host, version, slots, lease, a heartbeat now), creating its row or replacing
+    /// the last run's; a quarantine outlives the restart, a drain does not. Returns the row as stored.
+    func registerAgent(_ agent: AgentRecord) async throws -> AgentRecord
+    /// The agent's heartbeat, by the store's clock; returns its row as an admin may have changed it (drain,
+    /// release), nil when the row is gone.
+    func agentHeartbeat(name: String) async throws -> AgentRecord?
+    /// Sets an agent's state and its reason; false when no agent has that name.
+    func setAgentState(name: String, _ state: AgentRecord.State, reason: String?) async throws -> Bool
+    /// A clean stop: the agent is shown as gone at once.
+    func agentStopped(name: String) async throws
+    /// Every agent with the jobs it holds now, by name.
+    func agentStatuses() async throws -> [AgentStatus]
+
+    /// Runs `body` holding the lock `name` across every process on this store (every agent of a fleet, cron's
+    /// commands), or returns nil at once when another holds it. Released when `body` ends or the process dies.
+    func exclusively<T: Sendable>(_ name: String, _ body: () async throws -> T) async throws -> T?
+
     // MARK: HTTP uploads (tus and the chunked upload API)
 
     func insertHTTPUpload(_ upload: HTTPUploadRecord) async throws

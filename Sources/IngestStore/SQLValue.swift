@@ -23,6 +23,7 @@ extension Date: SQLBindable { var sqlValue: SQLValue { .date(self) } }
 extension JobState: SQLBindable { var sqlValue: SQLValue { .text(rawValue) } }
 extension UploadRecord.State: SQLBindable { var sqlValue: SQLValue { .text(rawValue) } }
 extension HTTPUploadRecord.State: SQLBindable { var sqlValue: SQLValue { .text(rawValue) } }
+extension AgentRecord.State: SQLBindable { var sqlValue: SQLValue { .text(rawValue) } }
 extension CDNActionRecord.Status: SQLBindable { var sqlValue: SQLValue { .text(rawValue) } }
 extension Optional: SQLBindable where Wrapped: SQLBindable {
     var sqlValue: SQLValue { self?.sqlValue ?? .null }

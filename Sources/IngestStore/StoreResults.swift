@@ -38,6 +38,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case jobNotFound(Int64)
     /// The database was migrated by a newer agent: running on it could corrupt what that agent wrote.
     case schemaTooNew(migrations: [String], location: String)
+    /// The lock file of `exclusively` could not be opened or locked.
+    case lockFailed(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -45,6 +47,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case .schemaTooNew(let migrations, let location):
             "the job database \(location) has schema changes this agent does not know "
                 + "(\(migrations.joined(separator: ", "))): it was used by a newer reel-ingest; upgrade this agent"
+        case .lockFailed(let path, let reason): "cannot lock \(path): \(reason)"
         }
     }
 }

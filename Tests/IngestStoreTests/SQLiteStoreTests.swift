@@ -32,7 +32,7 @@ struct SQLiteStoreTests {
             #expect(
                 try await db.appliedMigrations() == [
                     "v1-initial-schema", "v2-upload-source-mtime", "v3-upload-checksums", "v4-pipeline",
-                    "v5-http-uploads", "v6-chunked-upload-kind", "v7-claims",
+                    "v5-http-uploads", "v6-chunked-upload-kind", "v7-claims", "v8-agents",
                 ]
             )
             let tables = try sqlite(db.path, "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")
@@ -103,11 +103,11 @@ struct SQLiteStoreTests {
         let dir = try TempDirectory()
         defer { dir.remove() }
         let path = dir.path + "/db.sqlite"
-        let id = try await SQLiteStore(path: path).insertJob(
-            NewJob(sourcePath: "/w/a.mp4", watchName: "w", profile: "default")
-        ).id
+        let first = try SQLiteStore(path: path)
+        let id = try await first.insertJob(NewJob(sourcePath: "/w/a.mp4", watchName: "w", profile: "default")).id
+        let migrations = try await first.appliedMigrations()
         let reopened = try SQLiteStore(path: path)
-        #expect(try await reopened.appliedMigrations().count == 7)
+        #expect(try await reopened.appliedMigrations() == migrations)
         #expect(try await reopened.job(id: try #require(id))?.sourcePath == "/w/a.mp4")
     }
 }

@@ -10,6 +10,8 @@ import Prometheus
 struct APIMetrics: Sendable {
     let registry: PrometheusCollectorRegistry
     let database: any JobStore
+    /// `[agent] name` of this process.
+    let agentName: String
 
     /// Stage timers run for minutes; the API's requests for milliseconds.
     static let stageBuckets: [Duration] = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200].map { .seconds($0) }
@@ -23,8 +25,9 @@ struct APIMetrics: Sendable {
         return factory
     }
 
-    init(database: any JobStore) {
+    init(database: any JobStore, agentName: String) {
         self.database = database
+        self.agentName = agentName
         registry =
             (MetricsSystem.factory as? PrometheusMetricsFactory)?.registry
             ?? PrometheusMetricsFactory.defaultRegistry
@@ -49,6 +52,17 @@ struct APIMetrics: Sendable {
         gauge("live_subscribers", "Open live-update streams (WebSockets and the scheduler).")
     }
 
+    static var thisAgent: MetricNameDescriptor {
+        gauge("this_agent", "1, labelled with the name of the agent answering this scrape.")
+    }
+    static var agentState: MetricNameDescriptor {
+        gauge("agent_state", "1 for each agent's state (active, draining, quarantined, gone), 0 for the others.")
+    }
+    static var agentJobs: MetricNameDescriptor { gauge("agent_jobs", "Jobs each agent holds a claim on.") }
+    static var agentSilence: MetricNameDescriptor {
+        gauge("agent_heartbeat_age_seconds", "Seconds since each agent's last heartbeat, by the database's clock.")
+    }
+
     static func gauge(_ name: String, _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(namespace: "reel_ingest", metricName: name, unitName: "", helpText: help)
     }
@@ -69,6 +83,16 @@ struct APIMetrics: Sendable {
         let running = JobState.allCases.filter(\.isActive).reduce(0) { $0 + (counts[$1] ?? 0) }
         registry.makeGauge(descriptor: Self.running).set(Double(running))
         registry.makeGauge(descriptor: Self.subscribers).set(Double(database.updates.subscriberCount))
+        registry.makeGauge(descriptor: Self.thisAgent, labels: [("agent", agentName)]).set(1.0)
+        for status in try await database.agentStatuses() {
+            let agent = status.agent.name
+            for state in ["active", "draining", "quarantined", "gone"] {
+                registry.makeGauge(descriptor: Self.agentState, labels: [("agent", agent), ("state", state)])
+                    .set(status.state == state ? 1.0 : 0.0)
+            }
+            registry.makeGauge(descriptor: Self.agentJobs, labels: [("agent", agent)]).set(Double(status.running))
+            registry.makeGauge(descriptor: Self.agentSilence, labels: [("agent", agent)]).set(status.silentFor)
+        }
         return registry.emitToBuffer()
     }
 }

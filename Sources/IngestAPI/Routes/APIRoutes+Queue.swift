@@ -56,6 +56,11 @@ extension APIRoutes {
             try JSONResponse.make(try await queueCache.value { try await queueStatus() })
         }
         reads.get("/api/videos/processing/jobs") { request, _ in try JSONResponse.make(try await jobsPage(request)) }
+        reads.get("/api/agents") { _, _ in
+            try JSONResponse.make(
+                AgentsJSON(thisAgent: backend.config.agent.name, agents: try await database.agentStatuses())
+            )
+        }
         reads.get("/api/watches") { _, _ in
             try JSONResponse.make(
                 backend.config.watches.filter(\.enabled).map {
@@ -63,6 +68,12 @@ extension APIRoutes {
                 }
             )
         }
+    }
+
+    /// The agents sharing the job database, and which one answers.
+    struct AgentsJSON: Encodable {
+        var thisAgent: String
+        var agents: [AgentStatus]
     }
 
     /// A folder uploads can go to (no server path: the page only needs to name it).

@@ -50,7 +50,7 @@ public struct APIService: Service {
             handoff: handoff,
             authorization: Authorization(token: token, readsNeedToken: !config.api.isLoopback),
             links: MediaLinks(backend: backend, secret: urlKey),
-            metrics: APIMetrics(database: database),
+            metrics: APIMetrics(database: database, agentName: config.agent.name),
             logger: logger
         )
         let logger = self.logger

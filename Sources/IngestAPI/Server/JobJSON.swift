@@ -24,6 +24,8 @@ struct JobJSON: Encodable, Sendable {
     var publishedAt: Date?
     var createdAt: Date
     var updatedAt: Date
+    /// The agent holding the job now (working on it, or about to).
+    var agent: String?
 
     init(_ job: JobRecord) {
         id = job.id ?? 0
@@ -46,6 +48,7 @@ struct JobJSON: Encodable, Sendable {
         publishedAt = job.publishedAt
         createdAt = job.createdAt
         updatedAt = job.updatedAt
+        agent = job.claimedBy
     }
 
     static func metadata(_ job: JobRecord) -> [String: JSONValue] {

@@ -13,6 +13,7 @@ export function renderQueue(view, params, setLive) {
 
   const summary = el('div', { class: 'summary', id: 'summary' });
   const attention = el('div', { class: 'attention', id: 'attention', role: 'status' });
+  const agents = el('div', { class: 'agents', id: 'agents', hidden: true });
   const stateSelect = el('select', { id: 'filter-state', 'aria-label': 'State' },
     el('option', { value: '' }, 'all states'), STATES.map((s) => el('option', { value: s, selected: s === state }, s)));
   const watchSelect = el('select', { id: 'filter-watch', 'aria-label': 'Folder' }, el('option', { value: '' }, 'all folders'));
@@ -27,7 +28,7 @@ export function renderQueue(view, params, setLive) {
   const body = el('tbody', { id: 'jobs' });
   const more = el('button', { class: 'ghost', type: 'button', hidden: true }, 'Older jobs');
   view.replaceChildren(
-    el('h1', {}, 'Queue'), attention, summary,
+    el('h1', {}, 'Queue'), attention, summary, agents,
     el('div', { class: 'filters' }, stateSelect, watchSelect),
     el('table', { class: 'jobs' },
       el('thead', {}, el('tr', {},
@@ -48,7 +49,8 @@ export function renderQueue(view, params, setLive) {
         el('small', {}, job.source)),
       el('td', { class: 'hide-narrow' }, job.watch || ''),
       el('td', {}, badge(job.state), job.attempts > 0 && job.state === 'failed'
-        ? el('small', { class: 'muted' }, ` attempt ${job.attempts}`) : ''),
+        ? el('small', { class: 'muted' }, ` attempt ${job.attempts}`) : '',
+        running && job.agent ? el('small', { class: 'muted agent' }, ` on ${job.agent}`) : ''),
       el('td', {}, running ? progressBar(job.percent) : job.state === 'published' ? progressBar(100) : ''),
       el('td', { class: 'num' }, running ? duration(job.etaSeconds) : ''),
       el('td', { class: 'error hide-narrow', title: job.error || '' }, job.error || ''),
@@ -91,6 +93,17 @@ export function renderQueue(view, params, setLive) {
       if (w.name && !known.has(w.name)) watchSelect.append(el('option', { value: w.name, selected: w.name === watch }, w.name));
     }
   };
+  // The agents sharing the database: shown once there is more than one, or one is not simply active.
+  const loadAgents = async () => {
+    const fleet = await get('/api/agents');
+    const list = fleet.agents || [];
+    agents.hidden = !list.some((a) => a.state !== 'active') && list.length < 2;
+    agents.replaceChildren(el('span', { class: 'muted' }, 'Agents'), ...list.map((a) => el('span', {
+      class: `agent-chip ${a.state}`, 'data-agent': a.name, 'data-state': a.state,
+      title: [a.host, a.version, a.reason].filter(Boolean).join(' · ') },
+    el('b', {}, a.name + (a.name === fleet.thisAgent ? ' (this page)' : '')),
+    ` ${a.state} · ${a.running} running`)));
+  };
   const loadWatches = async () => {
     const watches = await get('/api/watches');
     const known = new Set([...watchSelect.options].map((o) => o.value));
@@ -114,7 +127,7 @@ export function renderQueue(view, params, setLive) {
   let summaryTimer = null;
   const refreshSummarySoon = () => {
     clearTimeout(summaryTimer);
-    summaryTimer = setTimeout(() => loadSummary().catch(() => {}), 300);
+    summaryTimer = setTimeout(() => { loadSummary().catch(() => {}); loadAgents().catch(() => {}); }, 300);
   };
   const stop = follow('/api/videos/processing/live', {
     onEvent: (event) => {
@@ -123,7 +136,7 @@ export function renderQueue(view, params, setLive) {
         percent: event.percent ?? (event.type === 'progress' ? event.percent : previous?.percent),
         etaSeconds: event.etaSeconds ?? previous?.etaSeconds, attempts: event.attempts,
         source: event.source, watch: event.watch, updatedAt: event.at,
-        filename: previous?.filename || event.source.split('/').pop(),
+        filename: previous?.filename || event.source.split('/').pop(), agent: previous?.agent,
         error: ['failed', 'rejected'].includes(event.state) || event.event === 'waiting-for-room'
           ? event.message : previous?.error };
       if (event.type === 'transition' && !ACTIVE.includes(event.state)) { job.percent = null; job.etaSeconds = null; }
@@ -131,10 +144,10 @@ export function renderQueue(view, params, setLive) {
       upsert(job, event.type === 'transition');
       if (event.type !== 'progress') refreshSummarySoon();
     },
-    onPoll: () => { loadPage(null).catch(() => {}); loadSummary().catch(() => {}); },
+    onPoll: () => { loadPage(null).catch(() => {}); loadSummary().catch(() => {}); loadAgents().catch(() => {}); },
     onState: setLive,
   });
-  Promise.all([loadSummary(), loadWatches(), loadPage(null)]).catch((error) => {
+  Promise.all([loadSummary(), loadWatches(), loadPage(null), loadAgents()]).catch((error) => {
     body.replaceChildren(el('tr', {}, el('td', { colspan: 8, class: 'empty error' }, error.message)));
   });
   return stop;

@@ -14,6 +14,8 @@ import ServiceLifecycle
 /// reach for longer than the lease) is stopped at once; leases other agents let expire are rescued here.
 struct Scheduler: Service {
     let context: PipelineContext
+    /// This build's version, for the agents table.
+    let version: String
 
     enum Signal: Sendable {
         /// Look again: time passed, or the database changed.
@@ -39,6 +41,8 @@ struct Scheduler: Service {
         var claims: [Int64: JobClaim] = [:]
         var transcoding: Set<Int64> = []
         var leases = LeaseKeeper(lease: lease)
+        var standing = AgentStanding(quarantineAfter: context.box.config.agent.quarantineAfter)
+        await register(agent: agent, lease: lease, standing: &standing)
         await withTaskGroup(of: Void.self) { runners in
             await withTaskGroup(of: Void.self) { helpers in
                 helpers.addTask {
@@ -57,7 +61,13 @@ struct Scheduler: Service {
                         await stopCancelled(running)
                         await requeueDue()
                         if leases.heartbeatDue() {
-                            await heartbeat(&leases, claims: Array(claims.values), running: running)
+                            await heartbeat(
+                                &leases,
+                                &standing,
+                                agent: agent,
+                                claims: Array(claims.values),
+                                running: running
+                            )
                             await rescueExpired()
                         }
                     case .update(let update):
@@ -70,9 +80,13 @@ struct Scheduler: Service {
                         running[id] = nil
                         claims[id] = nil
                         transcoding.remove(id)
+                        await jobEnded(id, agent: agent, standing: &standing)
+                        if standing.state == .draining, running.isEmpty {
+                            context.logger.notice("drained: nothing runs any more; the agent can be stopped")
+                        }
                     }
                     let free = context.box.config.agent.parallelJobs - transcoding.count
-                    guard free > 0, !leases.selfFenced else { continue }
+                    guard free > 0, !leases.selfFenced, standing.mayClaim else { continue }
                     let taken: [JobClaim]
                     do {
                         taken = try await context.database.claimJobs(
@@ -111,6 +125,11 @@ struct Scheduler: Service {
             await runners.waitForAll()
         }
         context.lane.stop()
+        do {
+            try await context.database.agentStopped(name: agent)
+        } catch {
+            context.logger.warning("cannot record the stop in the agents table", metadata: ["error": "\(error)"])
+        }
         context.logger.info("scheduler stopped")
     }
 
@@ -136,11 +155,26 @@ struct Scheduler: Service {
     }
 
     /// Renews the leases of the running jobs; stops those whose lease is lost, and every job once the database has
-    /// not answered for longer than a lease (self-fencing: another agent may have the jobs by now).
-    private func heartbeat(_ leases: inout LeaseKeeper, claims: [JobClaim], running: [Int64: JobControl]) async {
+    /// not answered for longer than a lease (self-fencing: another agent may have the jobs by now). The agent's own
+    /// heartbeat in the agents table tells whether an admin drained or released it meanwhile.
+    private func heartbeat(
+        _ leases: inout LeaseKeeper,
+        _ standing: inout AgentStanding,
+        agent: String,
+        claims: [JobClaim],
+        running: [Int64: JobControl]
+    ) async {
         do {
-            // With nothing to renew, a ping still tells whether the database answers.
-            if claims.isEmpty { try await context.database.ping() }
+            if let row = try await context.database.agentHeartbeat(name: agent) {
+                noteChange(
+                    from: standing.observed(row.state),
+                    to: row.state,
+                    reason: row.reason,
+                    running: running.count
+                )
+            } else {
+                await register(agent: agent, lease: leases.lease, standing: &standing)
+            }
             let lost = try await context.database.renewLeases(claims, lease: leases.lease)
             leases.renewed()
             for id in lost {
@@ -157,6 +191,68 @@ struct Scheduler: Service {
                     control.stop(.leaseLost("the job database did not answer for longer than the lease"))
                 }
             }
+        }
+    }
+
+    /// Records this agent in the agents table (a quarantine from its last run still holds).
+    private func register(agent: String, lease: Duration, standing: inout AgentStanding) async {
+        let config = context.box.config
+        let record = AgentRecord(
+            name: agent,
+            host: AgentSettings.hostName,
+            version: version,
+            slots: config.agent.parallelJobs,
+            leaseSeconds: lease.inSeconds,
+            startedAt: Date(),
+            lastHeartbeat: Date()
+        )
+        do {
+            let row = try await context.database.registerAgent(record)
+            noteChange(from: standing.observed(row.state), to: row.state, reason: row.reason, running: 0)
+        } catch {
+            context.logger.error("cannot register in the agents table", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Says what a change of the agent's state means for its work.
+    private func noteChange(
+        from previous: AgentRecord.State?,
+        to state: AgentRecord.State,
+        reason: String?,
+        running: Int
+    ) {
+        guard previous != nil else { return }
+        let why: Logger.Metadata = reason.map { ["reason": "\($0)"] } ?? [:]
+        switch state {
+        case .active:
+            context.logger.notice("released: claiming jobs again")
+        case .draining:
+            context.logger.notice(
+                "draining: finishing what runs, claiming nothing new",
+                metadata: why.merging(["running": "\(running)"]) { $1 }
+            )
+            if running == 0 { context.logger.notice("drained: nothing runs any more; the agent can be stopped") }
+        case .quarantined:
+            context.logger.error(
+                "quarantined: claiming nothing until `reel-ingest agents release \(context.box.config.agent.name)`",
+                metadata: why
+            )
+        }
+    }
+
+    /// A job this agent ran has ended: a run of failures quarantines the agent.
+    private func jobEnded(_ id: Int64, agent: String, standing: inout AgentStanding) async {
+        guard let job = try? await context.database.job(id: id),
+            let reason = standing.jobEnded(job.state, error: job.lastError)
+        else { return }
+        do {
+            _ = try await context.database.setAgentState(name: agent, .quarantined, reason: reason)
+            noteChange(from: standing.observed(.quarantined), to: .quarantined, reason: reason, running: 0)
+        } catch {
+            context.logger.error(
+                "cannot quarantine this agent",
+                metadata: ["error": "\(error)", "reason": "\(reason)"]
+            )
         }
     }
 

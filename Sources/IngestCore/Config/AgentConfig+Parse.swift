@@ -56,6 +56,7 @@ extension AgentSettings {
             default: s.workerMemoryLimit,
             range: (256 << 20)...(Int64(1) << 50)
         )
+        s.quarantineAfter = r.int("quarantine_after", default: s.quarantineAfter, range: 0...10_000)
         r.finish()
         return s
     }

@@ -7,6 +7,8 @@ extension AgentConfig {
         var tree: [String: ConfigValue] = [:]
         tree["config_file"] = .string(file ?? "(embedded defaults)")
         tree["agent"] = .table([
+            "name": .string(agent.name),
+            "quarantine_after": .integer(agent.quarantineAfter),
             "state_dir": .string(agent.stateDir),
             "scratch_dir": .string(agent.scratchDir),
             "watches_dir": .string(agent.watchesDir),

@@ -43,6 +43,9 @@ public struct AgentSettings: Sendable, Equatable {
     public var workerNice = 10
     /// Address-space limit of a transcode worker (RLIMIT_AS): a decoder gone wild fails its job, not the server.
     public var workerMemoryLimit: Int64 = 8 << 30
+    /// After this many jobs in a row failed on it, the agent quarantines itself: claims nothing until an admin
+    /// releases it (`reel-ingest agents release NAME`). 0: never.
+    public var quarantineAfter = 5
 
     public static var hostName: String {
         var buffer = [CChar](repeating: 0, count: 256)

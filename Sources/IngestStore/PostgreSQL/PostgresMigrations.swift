@@ -5,10 +5,27 @@ enum PostgresMigrations {
     static let all: [(id: String, sql: String)] = [
         ("p1-initial-schema", p1),
         ("p2-claims", p2),
+        ("p3-agents", p3),
     ]
 
     /// Any 64-bit number works as long as it is ours alone: "reel-ing" in ASCII.
     static let lockKey: Int64 = 0x7265_656C_2D69_6E67
+
+    /// The agents of the fleet, as SQLite's v8.
+    static let p3 = """
+        CREATE TABLE agents (
+            name TEXT PRIMARY KEY,
+            host TEXT NOT NULL,
+            version TEXT NOT NULL,
+            slots BIGINT NOT NULL,
+            lease_seconds DOUBLE PRECISION NOT NULL,
+            state TEXT NOT NULL,
+            reason TEXT,
+            started_at TIMESTAMPTZ NOT NULL,
+            last_heartbeat TIMESTAMPTZ NOT NULL,
+            stopped_at TIMESTAMPTZ
+        )
+        """
 
     /// Claims, as SQLite's v7.
     static let p2 = """

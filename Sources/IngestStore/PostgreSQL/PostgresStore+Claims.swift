@@ -31,7 +31,7 @@ extension PostgresStore {
                     \(Self.queueOrder) LIMIT ? FOR UPDATE SKIP LOCKED)
                 RETURNING *
                 """,
-                [agent, lease.seconds, uncheckedBefore, limit]
+                [agent, lease.inSeconds, uncheckedBefore, limit]
             )
         }
         // RETURNING keeps no order: the queue's order again.
@@ -43,7 +43,7 @@ extension PostgresStore {
     public func renewLeases(_ claims: [JobClaim], lease: Duration) async throws -> Set<Int64> {
         guard !claims.isEmpty else { return [] }
         var held: [String] = []
-        var arguments: [any SQLBindable] = [lease.seconds]
+        var arguments: [any SQLBindable] = [lease.inSeconds]
         for claim in claims {
             held.append("(id = ? AND claimed_by = ? AND fence = ?)")
             arguments += [claim.jobId, claim.agent, claim.fence]

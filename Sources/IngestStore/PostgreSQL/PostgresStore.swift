@@ -61,7 +61,7 @@ public final class PostgresStore: JobStore {
         // An agent frozen mid-transaction (SIGSTOP, a paused VM) would hold its row locks for ever, and the job
         // could never be rescued: the server ends such a session after half a lease (the agent reconnects), and
         // nobody waits on a lock longer than a lease.
-        let halfLease = max(Int(lease.seconds * 500), 1000)
+        let halfLease = max(Int(lease.inSeconds * 500), 1000)
         configuration.options.additionalStartupParameters = [
             ("idle_in_transaction_session_timeout", "\(halfLease)"),
             ("lock_timeout", "\(halfLease * 2)"),

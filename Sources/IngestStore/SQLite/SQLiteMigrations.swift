@@ -27,8 +27,27 @@ enum SQLiteMigrations {
         migrator.registerMigration("v7-claims") { db in
             try db.execute(sql: v7)
         }
+        migrator.registerMigration("v8-agents") { db in
+            try db.execute(sql: v8)
+        }
         return migrator
     }
+
+    /// The agents of the fleet (see `AgentRecord`).
+    static let v8 = """
+        CREATE TABLE agents (
+            name TEXT PRIMARY KEY,
+            host TEXT NOT NULL,
+            version TEXT NOT NULL,
+            slots INTEGER NOT NULL,
+            lease_seconds REAL NOT NULL,
+            state TEXT NOT NULL,
+            reason TEXT,
+            started_at DATETIME NOT NULL,
+            last_heartbeat DATETIME NOT NULL,
+            stopped_at DATETIME
+        );
+        """
 
     /// Claims: which agent works on a job, until when its lease runs, and the fence number bumped at each claim
     /// (see `JobClaim`); which agent chose the job's revision.

@@ -22,7 +22,7 @@ extension SQLiteStore {
         -> [JobClaim]
     {
         let now = Date()
-        let until = now.addingTimeInterval(lease.seconds)
+        let until = now.addingTimeInterval(lease.inSeconds)
         return try await pool.write { db in
             var claims: [JobClaim] = []
             for var job in try JobRecord.runnable(uncheckedBefore: uncheckedBefore, now: now).limit(limit).fetchAll(db)
@@ -39,7 +39,7 @@ extension SQLiteStore {
 
     public func renewLeases(_ claims: [JobClaim], lease: Duration) async throws -> Set<Int64> {
         guard !claims.isEmpty else { return [] }
-        let until = Date().addingTimeInterval(lease.seconds)
+        let until = Date().addingTimeInterval(lease.inSeconds)
         return try await pool.write { db in
             var lost: Set<Int64> = []
             for claim in claims {

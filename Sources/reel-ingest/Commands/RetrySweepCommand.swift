@@ -64,6 +64,7 @@ struct RetrySweepCommand: AsyncParsableCommand {
         }
         report.errors = setupErrors + report.errors
         if output.json { return try JSONOutput.print(report) }
+        if let skipped = report.skipped { return print(skipped) }
         for id in report.requeued { print("re-queued job \(id)") }
         for id in report.removedScratch { print("removed the scratch folder of job \(id)") }
         for retry in report.cdnRetries {

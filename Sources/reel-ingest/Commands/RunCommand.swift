@@ -1,4 +1,5 @@
 import ArgumentParser
+import BuildInfo
 import Foundation
 import IngestAPI
 import IngestAgent
@@ -29,7 +30,8 @@ struct RunCommand: AsyncParsableCommand {
             )
         }
         let (path, explicit) = global.configPath
-        let agent = Agent(config: config, logger: logger) { () throws(ConfigErrors) -> AgentConfig in
+        let agent = Agent(config: config, logger: logger, version: BuildInfo.version) {
+            () throws(ConfigErrors) -> AgentConfig in
             try ConfigLoader.load(path: path, mustExist: explicit, requireWatchFolders: false)
         }
         try await agent.run()
