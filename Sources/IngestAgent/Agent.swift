@@ -30,7 +30,9 @@ public struct Agent: Sendable {
 
     public func run() async throws {
         try FileManager.default.createDirectory(atPath: config.agent.scratchDir, withIntermediateDirectories: true)
-        try await JobStores.with(config, logger: logger) { database in try await run(database: database) }
+        try await JobStores.with(config, logger: logger, relayingOtherAgents: true) { database in
+            try await run(database: database)
+        }
     }
 
     private func run(database: any JobStore) async throws {

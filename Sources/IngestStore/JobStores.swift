@@ -6,16 +6,21 @@ import Logging
 /// directory.
 public enum JobStores {
     /// Opens the store, runs `body` with it and closes it (a PostgreSQL pool lives exactly as long as `body`).
+    /// `relay`: other agents' job updates reach this process's `updates` too (the daemon; a command has no use).
     public static func with<T>(
         _ config: AgentConfig,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         logger: Logger,
+        relayingOtherAgents relay: Bool = false,
         _ body: (any JobStore) async throws -> T
     ) async throws -> T {
         if let place = try config.database.resolvedPostgres(environment: environment) {
-            return try await PostgresStore.withStore(place, lease: config.database.lease, logger: logger) { store in
-                try await body(store)
-            }
+            return try await PostgresStore.withStore(
+                place,
+                lease: config.database.lease,
+                logger: logger,
+                relayingOtherAgents: relay
+            ) { store in try await body(store) }
         }
         return try await body(try SQLiteStore(path: config.databasePath))
     }

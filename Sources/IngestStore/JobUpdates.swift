@@ -8,6 +8,7 @@ public final class JobUpdates: Sendable {
     private struct State {
         var next = 0
         var subscribers: [Int: AsyncStream<JobUpdate>.Continuation] = [:]
+        var wakers: [Int: AsyncStream<Void>.Continuation] = [:]
     }
 
     private let state = Mutex(State())
@@ -30,6 +31,27 @@ public final class JobUpdates: Sendable {
             _ = self?.state.withLock { $0.subscribers.removeValue(forKey: id) }
         }
         return stream
+    }
+
+    /// Wake-ups for the scheduler when a job became runnable without an update: another agent's intake finished
+    /// checking a file (PostgreSQL NOTIFY). Only the latest matters, so at most one waits.
+    public func wakeups() -> AsyncStream<Void> {
+        let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let id = state.withLock { state in
+            state.next += 1
+            state.wakers[state.next] = continuation
+            return state.next
+        }
+        continuation.onTermination = { [weak self] _ in
+            _ = self?.state.withLock { $0.wakers.removeValue(forKey: id) }
+        }
+        return stream
+    }
+
+    func wake() {
+        state.withLock { state in
+            for continuation in state.wakers.values { continuation.yield() }
+        }
     }
 
     public var subscriberCount: Int { state.withLock { $0.subscribers.count } }

@@ -37,6 +37,7 @@ struct Scheduler: Service {
         context.lane.start()
         let (signals, signal) = AsyncStream<Signal>.makeStream()
         let updates = context.database.updates.subscribe()
+        let wakeups = context.database.updates.wakeups()
         var running: [Int64: JobControl] = [:]
         var claims: [Int64: JobClaim] = [:]
         var transcoding: Set<Int64> = []
@@ -53,6 +54,9 @@ struct Scheduler: Service {
                 }
                 helpers.addTask {
                     for await update in updates { signal.yield(.update(update)) }
+                }
+                helpers.addTask {
+                    for await _ in wakeups { signal.yield(.tick) }
                 }
                 signal.yield(.tick)
                 for await event in signals.cancelOnGracefulShutdown() {
@@ -74,6 +78,8 @@ struct Scheduler: Service {
                         if update.state == .cancelled, let control = running[update.jobId] {
                             control.stop(.cancelled(update.message ?? "cancelled"))
                         }
+                        // Progress frees no slot and queues nothing.
+                        if update.kind == .progress { continue }
                     case .transcodeDone(let id):
                         transcoding.remove(id)
                     case .finished(let id):

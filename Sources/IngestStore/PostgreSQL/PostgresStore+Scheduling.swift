@@ -65,11 +65,12 @@ extension PostgresStore {
     }
 
     public func markChecked(job id: Int64, at now: Date) async throws {
-        try await write { session, _ in
+        try await write { session, pending in
             try await session.execute(
                 "UPDATE video_processing_jobs SET checked_at = ? WHERE id = ? AND checked_at IS NULL",
                 [now, id]
             )
+            pending.wakeOthers()
         }
     }
 

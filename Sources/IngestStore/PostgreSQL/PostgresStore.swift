@@ -12,6 +12,8 @@ public final class PostgresStore: JobStore {
     let logger: Logger
     public let place: PostgresLocation
     public let updates = JobUpdates()
+    /// This process's handle, so it ignores its own notifications.
+    let instance = UUID().uuidString
     public var location: String { place.description }
 
     /// How long opening waits for the server before it gives up with a clear error.
@@ -28,6 +30,7 @@ public final class PostgresStore: JobStore {
         _ place: PostgresLocation,
         lease: Duration = DatabaseSettings().lease,
         logger: Logger,
+        relayingOtherAgents relay: Bool = false,
         _ body: (PostgresStore) async throws -> T
     ) async throws -> T {
         let client = PostgresClient(configuration: configuration(place, lease: lease), backgroundLogger: logger)
@@ -37,6 +40,7 @@ public final class PostgresStore: JobStore {
             let store = PostgresStore(client: client, place: place, logger: logger)
             try await store.waitUntilReachable()
             try await store.migrate()
+            if relay { group.addTask { await store.relayOtherAgents() } }
             return try await body(store)
         }
     }
@@ -95,8 +99,12 @@ public final class PostgresStore: JobStore {
     /// Committed updates wait here until their transaction has committed.
     final class PendingUpdates: Sendable {
         private let list = Mutex<[JobUpdate]>([])
+        private let waking = Mutex(false)
         func add(_ update: JobUpdate) { list.withLock { $0.append(update) } }
         var all: [JobUpdate] { list.withLock { $0 } }
+        /// The transaction makes a job runnable without an update (intake's checks done): other agents may claim.
+        func wakeOthers() { waking.withLock { $0 = true } }
+        var wakesOthers: Bool { waking.withLock { $0 } }
     }
 
     /// One read on a pooled connection.
@@ -121,6 +129,7 @@ public final class PostgresStore: JobStore {
                 try await session.execute("BEGIN")
                 do {
                     let value = try await body(session, pending)
+                    try await announce(pending, on: session)
                     try await session.execute("COMMIT")
                     return value
                 } catch {
