@@ -33,7 +33,8 @@ struct PostgresRelayTests {
                     #expect(own.state == .cancelled && own.message == "by b")
                     try await a.apply(.retry(manual: true), toJob: id, policy: RetryPolicy())
                     let next = try #require(await updates.next())
-                    #expect(next.event == "manual-retry" && next.state == .stable, "not a second copy of its own update")
+                    // Not a second copy of its own update.
+                    #expect(next.event == "manual-retry" && next.state == .stable)
                 }
             }
         }
