@@ -174,8 +174,6 @@ public protocol JobStore: Sendable {
 
     // MARK: Status
 
-    /// What `reel-ingest status` shows.
-    func queueStatus() async throws -> QueueStatus
     /// Counts overall and per watch, the oldest waiting job, the next retry and what finished since `cutoff`.
     func queueOverview(since cutoff: Date) async throws -> QueueOverview
     /// Job counts by state (for /metrics at scrape time).
@@ -250,6 +248,16 @@ public protocol JobStore: Sendable {
 
 /// The usual arguments: now, no revision filter, a thousand rows.
 extension JobStore {
+    /// What `reel-ingest status` shows: the overview's counts, oldest waiting job and next retry.
+    public func queueStatus() async throws -> QueueStatus {
+        let overview = try await queueOverview(since: .distantFuture)
+        return QueueStatus(
+            counts: overview.counts,
+            oldestWaiting: overview.oldestWaiting,
+            nextRetryAt: overview.nextRetryAt
+        )
+    }
+
     public func insertJob(_ new: NewJob) async throws -> JobRecord { try await insertJob(new, at: Date()) }
 
     @discardableResult

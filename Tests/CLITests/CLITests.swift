@@ -44,6 +44,7 @@ struct CLITests {
         ["watch", "list", "--help"], ["watch", "remove", "--help"], ["jobs", "list", "--help"],
         ["jobs", "show", "--help"],
         ["jobs", "retry", "--help"], ["jobs", "cancel", "--help"], ["status", "--help"], ["retry-sweep", "--help"],
+        ["agents", "--help"], ["agents", "drain", "--help"],
         ["transcode", "--help"], ["probe", "--help"], ["push", "--help"],
     ])
     func everyCommandExplainsItself(arguments: [String]) async throws {

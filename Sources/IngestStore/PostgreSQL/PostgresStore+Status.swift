@@ -3,15 +3,6 @@ import IngestCore
 
 /// Counts and views for `status`, the status API and `/metrics`.
 extension PostgresStore {
-    public func queueStatus() async throws -> QueueStatus {
-        let overview = try await queueOverview(since: .distantFuture)
-        return QueueStatus(
-            counts: overview.counts,
-            oldestWaiting: overview.oldestWaiting,
-            nextRetryAt: overview.nextRetryAt
-        )
-    }
-
     public func queueOverview(since cutoff: Date) async throws -> QueueOverview {
         try await read { session in
             var counts = Dictionary(uniqueKeysWithValues: JobState.allCases.map { ($0, 0) })
