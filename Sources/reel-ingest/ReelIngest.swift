@@ -15,7 +15,8 @@ struct ReelIngest: AsyncParsableCommand {
             """,
         subcommands: [
             RunCommand.self, ConfigCommand.self, WatchCommand.self, JobsCommand.self, StatusCommand.self,
-            RetrySweepCommand.self, AgentsCommand.self, TranscodeCommand.self, ProbeCommand.self, PushCommand.self,
+            RetrySweepCommand.self, AgentsCommand.self, StateCommand.self, TranscodeCommand.self, ProbeCommand.self,
+            PushCommand.self,
         ]
     )
 
