@@ -21,7 +21,7 @@ DEB_PACKAGES = dpkg-dev lintian systemd man-db xz-utils
 INSTALL_TEST_PACKAGES = debootstrap systemd-container
 
 .PHONY: deps deps-deb deps-test build lint run test test-deb deb test-install fuzz bench bench-s3 bench-transcode \
-	bench-passthrough bench-resume bench-playable bench-api clean
+	bench-passthrough bench-resume bench-playable bench-api bench-claims clean
 
 deps:
 	@scripts/apt-install.sh $(APT_PACKAGES)
@@ -108,6 +108,11 @@ bench-transcode: deps
 bench-api: deps
 	$(SWIFT) build -c release --product reel-ingest
 	bench/api.sh "$$($(SWIFT) build -c release --show-bin-path)/reel-ingest"
+
+# Claim latency after intake's checks: one agent on SQLite, two on the test servers' PostgreSQL.
+bench-claims: deps deps-test
+	$(SWIFT) build -c release
+	bench/claim-latency.sh "$$($(SWIFT) build -c release --show-bin-path)"
 
 # Drop → playable under a 20 Mbit/s uplink against ffmpeg then aws s3 sync (several minutes on 2 cores).
 bench-playable: deps

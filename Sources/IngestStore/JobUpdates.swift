@@ -33,8 +33,8 @@ public final class JobUpdates: Sendable {
         return stream
     }
 
-    /// Wake-ups for the scheduler when a job became runnable without an update: another agent's intake finished
-    /// checking a file (PostgreSQL NOTIFY). Only the latest matters, so at most one waits.
+    /// Wake-ups for the scheduler when a job became runnable without an update: intake finished checking a file
+    /// (here, or on another agent: PostgreSQL NOTIFY). Only the latest matters, so at most one waits.
     public func wakeups() -> AsyncStream<Void> {
         let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let id = state.withLock { state in

@@ -24,6 +24,18 @@ private func queue(_ db: any JobStore, _ count: Int) async throws -> [Int64] {
 
 @Suite("Job store: claims, leases and fences")
 struct JobStoreClaimTests {
+    /// Intake's checks make a job runnable without a state change: the scheduler is woken for it, not left to its
+    /// next poll.
+    @Test(.timeLimit(.minutes(1)), arguments: StoreBackend.allCases) func aCheckedJobWakesTheScheduler(
+        backend: StoreBackend
+    ) async throws {
+        try await backend.withStore { db, _ in
+            var wakeups = db.updates.wakeups().makeAsyncIterator()
+            _ = try await queue(db, 1)
+            #expect(await wakeups.next() != nil)
+        }
+    }
+
     /// Two agents claiming from one queue at the same time: every job goes to exactly one of them.
     @Test(arguments: StoreBackend.allCases) func twoAgentsClaimingAtOnceNeverShareAJob(backend: StoreBackend)
         async throws

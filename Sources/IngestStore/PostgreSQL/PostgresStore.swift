@@ -141,6 +141,7 @@ public final class PostgresStore: JobStore {
             throw PostgresStoreError.mapped(error)
         }
         for update in pending.all { updates.emit(update) }
+        if pending.wakesOthers { updates.wake() }
         return result
     }
 

@@ -81,6 +81,8 @@ extension SQLiteStore {
                 arguments: [now, id]
             )
         }
+        // The job may run now: the scheduler claims it at once instead of at its next poll.
+        updates.wake()
     }
 
     /// The revision a run produces: kept while the job retries one publication, new once it was published.
