@@ -11,7 +11,7 @@ struct InotifyTreeTests {
     /// The next change matching `predicate`, or nil after `timeout`.
     static func next(
         _ iterator: inout AsyncStream<FolderChange>.Iterator,
-        timeout: Duration = .seconds(10),
+        timeout: Duration = .seconds(60),
         where predicate: (FolderChange) -> Bool
     ) async -> FolderChange? {
         let deadline = ContinuousClock.now + timeout
