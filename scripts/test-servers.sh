@@ -166,6 +166,8 @@ CONF
     as_postgres "$POSTGRES_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$POSTGRES_DIR/socket" -p "$postgres_port" \
         -U postgres -d postgres >"$STATE/postgres.err" 2>&1 <<SQL || postgres_failed "could not create role reel_ingest"
 CREATE ROLE reel_ingest LOGIN CREATEDB PASSWORD '$postgres_password';
+-- DROP DATABASE … WITH (FORCE) of a test database must be able to end an autovacuum worker still in it.
+GRANT pg_signal_backend TO reel_ingest;
 CREATE DATABASE reel_ingest OWNER reel_ingest;
 SQL
     postgres_url="postgres://reel_ingest:$postgres_password@127.0.0.1:$postgres_port/reel_ingest"

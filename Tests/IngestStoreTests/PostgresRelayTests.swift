@@ -18,9 +18,9 @@ struct PostgresRelayTests {
 
                     let job = try await a.insertJob(NewJob(sourcePath: "/w/x.mp4", watchName: "w", profile: "p"))
                     let id = try #require(job.id)
-                    #expect(await updates.next()?.state == .discovered)
+                    #expect(await Self.next(of: id, &updates)?.state == .discovered)
                     try await a.apply(.settled, toJob: id, policy: RetryPolicy())
-                    let heard = try #require(await updates.next())
+                    let heard = try #require(await Self.next(of: id, &updates))
                     #expect(heard.jobId == id && heard.kind == .transition && heard.state == .stable)
                     #expect(heard.from == .discovered && heard.sourcePath == "/w/x.mp4")
 
@@ -29,15 +29,23 @@ struct PostgresRelayTests {
 
                     // Its own commits reach it once, from itself.
                     try await b.apply(.cancelled(reason: "by b"), toJob: id, policy: RetryPolicy())
-                    let own = try #require(await updates.next())
+                    let own = try #require(await Self.next(of: id, &updates))
                     #expect(own.state == .cancelled && own.message == "by b")
                     try await a.apply(.retry(manual: true), toJob: id, policy: RetryPolicy())
-                    let next = try #require(await updates.next())
+                    let next = try #require(await Self.next(of: id, &updates))
                     // Not a second copy of its own update.
                     #expect(next.event == "manual-retry" && next.state == .stable)
                 }
             }
         }
+    }
+
+    /// The next update of job `id`: a late notification of the probe job may come first.
+    private static func next(of id: Int64, _ updates: inout AsyncStream<JobUpdate>.Iterator) async -> JobUpdate? {
+        while let update = await updates.next() {
+            if update.jobId == id { return update }
+        }
+        return nil
     }
 
     /// The relay listens once its session is up; until then a notification passes unheard. Sends a throw-away

@@ -75,11 +75,24 @@ public enum TestPostgres {
         place.database = name
         do {
             let result = try await body(place)
-            try await administer(server, "DROP DATABASE \(name) WITH (FORCE)")
+            await drop(name, on: server)
             return result
         } catch {
-            try? await administer(server, "DROP DATABASE \(name) WITH (FORCE)")
+            await drop(name, on: server)
             throw error
+        }
+    }
+
+    /// Drops a test database, trying again for a moment: an autovacuum worker still in it can make
+    /// `DROP … WITH (FORCE)` fail. A database left behind costs nothing on the throwaway server, so it fails no test.
+    private static func drop(_ name: String, on server: PostgresLocation) async {
+        for attempt in 1...5 {
+            do {
+                try await administer(server, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+                return
+            } catch {
+                try? await Task.sleep(for: .milliseconds(200 * attempt))
+            }
         }
     }
 
