@@ -39,11 +39,14 @@ public protocol JobStore: Sendable {
 
     // MARK: Intake
 
-    /// Every file version already recorded for a watch: start-up and overflow rescans skip these.
-    func knownSourceVersions(watch: String) async throws -> Set<FileObservation>
+    /// Every file version already recorded for a watch, with this machine's paths: start-up and overflow rescans
+    /// skip these.
+    func knownSourceVersions(watch: WatchConfig) async throws -> Set<FileObservation>
+    /// Makes the absolute source paths of a watch's older rows relative to its folder (see `storedPath`).
+    func relativizeSourcePaths(watch: WatchConfig) async throws
     /// Records files that held still for the settle time: source row and job each, moved straight to `stable`,
-    /// in one transaction; results in the same order, nil for a version (path, device, inode, size, mtime) already
-    /// known. Unfinished jobs of an earlier version of the same path are cancelled: the file was replaced.
+    /// in one transaction; results in the same order, nil for a version (watch, path relative to its folder, inode,
+    /// size, mtime) already known. Unfinished jobs of an earlier version of the same path are cancelled: the file was replaced.
     func recordStable(
         _ files: [(FileObservation, metadata: String?)],
         watch: WatchConfig,
@@ -58,20 +61,24 @@ public protocol JobStore: Sendable {
         async throws -> Int64?
     /// Jobs of a watch still waiting for a worker: their sources may have vanished while the agent was down.
     func queuedJobs(watch: String) async throws -> [JobRecord]
-    /// Jobs still waiting whose source is `path` or lies below it (a deleted file or folder).
-    func queuedJobs(under path: String) async throws -> [JobRecord]
+    /// Jobs of `watch` still waiting whose source is `local` (this machine's path) or lies below it (a deleted file
+    /// or folder).
+    func queuedJobs(watch: WatchConfig, under local: String) async throws -> [JobRecord]
     /// Intake's checks passed: the job may run.
     func markChecked(job id: Int64, at now: Date) async throws
     func sourceFile(id: Int64) async throws -> SourceFileRecord?
-    /// Records where `on_success` moved the source, so a later re-publish finds it.
+    /// Records where `on_success` or `on_failure` moved the source (as `WatchConfig.storedPath` names it), so a later
+    /// re-publish finds it.
     func moveSource(job id: Int64, to path: String) async throws
 
     // MARK: Claims (several agents on one store)
 
     /// Takes up to `limit` runnable jobs for `agent`, in `runnableJobs` order, each with a lease of `lease` and a
     /// fence one higher than before, in one statement: of agents claiming at once, each job goes to one. Times
-    /// are the database's (PostgreSQL) or this process's (SQLite, one agent).
-    func claimJobs(agent: String, limit: Int, lease: Duration, uncheckedBefore: Date) async throws -> [JobClaim]
+    /// are the database's (PostgreSQL) or this process's (SQLite, one agent). With `watches`, only jobs this agent
+    /// can open: of those watches, or with an absolute source path; a job of a watch no agent has waits.
+    func claimJobs(agent: String, limit: Int, lease: Duration, uncheckedBefore: Date, watches: [String]?)
+        async throws -> [JobClaim]
     /// Extends the leases of `claims` by `lease` from now; returns the ids whose claim is no longer held.
     func renewLeases(_ claims: [JobClaim], lease: Duration) async throws -> Set<Int64>
     /// Jobs whose lease ran out, whoever held them: a working one fails with "lease expired on agent NAME" (the
@@ -248,6 +255,13 @@ public protocol JobStore: Sendable {
 
 /// The usual arguments: now, no revision filter, a thousand rows.
 extension JobStore {
+    /// Claims from every watch.
+    public func claimJobs(agent: String, limit: Int, lease: Duration, uncheckedBefore: Date) async throws
+        -> [JobClaim]
+    {
+        try await claimJobs(agent: agent, limit: limit, lease: lease, uncheckedBefore: uncheckedBefore, watches: nil)
+    }
+
     /// What `reel-ingest status` shows: the overview's counts, oldest waiting job and next retry.
     public func queueStatus() async throws -> QueueStatus {
         let overview = try await queueOverview(since: .distantFuture)

@@ -76,7 +76,7 @@ struct AgentsTests {
             #expect(drained.state == "draining" && drained.reason == "upgrade" && drained.running == 0)
             try world.drop(try await Clips.h264(world.dir.path + "/c.mp4", seconds: 4, size: "320x180"), into: inbox)
             try await Self.waitForJobs(store, "the new file queued") { jobs in
-                jobs.count == 3 && jobs.contains { $0.sourcePath.hasSuffix("/c.mp4") && $0.state == .stable }
+                jobs.count == 3 && jobs.contains { $0.sourcePath == "c.mp4" && $0.state == .stable }
             }
             #expect(await agent.exit(after: SIGTERM, timeout: .seconds(30)) == 0)
             #expect(try await Self.list(world).map(\.state) == ["gone"], "a clean stop shows at once")

@@ -72,10 +72,10 @@ struct FileNameTests {
         #expect(log.contains { $0.contains(#"\xDCbung 3.mp4""#) && $0.contains("[IngestAgent] published") })
 
         // The CLI shows the stored path readably.
-        // (The job records where on_success moved its source.)
+        // (The job records where on_success moved its source, relative to the watch's folder.)
         let latin1Job = try #require(
             try await world.database().jobs(limit: 10).first {
-                FileSystemName.encode($0.sourcePath) == RawFileNames.bytes(line + "/done/") + Self.latin1
+                FileSystemName.encode($0.sourcePath) == RawFileNames.bytes("done/") + Self.latin1
             }
         )
         let shown = try await runProcessAsync(

@@ -5,8 +5,8 @@ import Synchronization
 import TestSupport
 import Testing
 
-/// Two real agents, each with its own state and scratch, watching one folder, publishing into one bucket folder and
-/// coordinated by one PostgreSQL database only.
+/// Two real agents, each with its own state and scratch, watching one folder (each under a path of its own, as two
+/// machines mount one share), publishing into one bucket folder and coordinated by one PostgreSQL database only.
 @Suite("end to end: two agents on one PostgreSQL", .serialized)
 struct FleetTests {
     @Test func twoAgentsPublishEachContentOnceAndRescueADeadAgentsJob() async throws {
@@ -20,6 +20,9 @@ struct FleetTests {
             }
             second.prefix = first.prefix
             let shared = try first.dir.mkdir("shared")
+            // The second agent's mount of the share: another path to the same folder.
+            let mountedByB = first.dir.path + "/mount-b"
+            try FileManager.default.createSymbolicLink(atPath: mountedByB, withDestinationPath: shared)
             var url = place
             url.password = nil
             for (index, name) in ["agent-a", "agent-b"].enumerated() {
@@ -36,7 +39,7 @@ struct FleetTests {
                     """
                 world.environment = ["PGPASSWORD": place.password ?? ""]
                 try world.writeConfig()
-                try world.dir.write("watches.d/shared.toml", "path = \"\(shared)\"\n")
+                try world.dir.write("watches.d/shared.toml", "path = \"\(index == 0 ? shared : mountedByB)\"\n")
                 if index == 0 { first = world } else { second = world }
             }
 
@@ -112,9 +115,15 @@ struct FleetTests {
                 jobs in
                 jobs.count == 7 && jobs.allSatisfy { $0.state.isTerminal }
             }
-            let rescued = try #require(all.first { $0.sourcePath.hasSuffix("/long.mp4") })
+            let rescued = try #require(all.first { $0.sourcePath == "long.mp4" })
             #expect(rescued.state == .published)
             #expect(rescued.revisionBy == "agent-b", "the surviving agent published a revision of its own")
+            #expect(
+                b.log.split(separator: "\n").contains {
+                    $0.contains("[IngestAgent] published") && $0.contains("/mount-b/long.mp4")
+                },
+                "the second agent opened the file under its own mount"
+            )
             let stages = try await store.stages(ofJob: try #require(rescued.id))
             #expect(stages.contains { $0.message == "lease expired on agent agent-a" }, "\(stages.map(\.message))")
             #expect(stages.filter { $0.event == "published" }.count == 1)
@@ -131,7 +140,7 @@ struct FleetTests {
             // Far enough that segments were uploaded while encoding.
             _ = try await waitForFleet(store, b, nil, "the clip half transcoded by the second agent") { jobs in
                 jobs.contains {
-                    $0.sourcePath.hasSuffix("/paused.mp4") && $0.state == .transcoding && ($0.progress ?? 0) >= 40
+                    $0.sourcePath == "paused.mp4" && $0.state == .transcoding && ($0.progress ?? 0) >= 40
                 }
             }
             b.signal(SIGSTOP)
@@ -141,7 +150,7 @@ struct FleetTests {
             }
             b.signal(SIGCONT)
             _ = try await b.waitForLine(containing: "lease lost; dropped the job", timeout: .seconds(60))
-            let takenOver = try #require(afterTakeOver.first { $0.sourcePath.hasSuffix("/paused.mp4") })
+            let takenOver = try #require(afterTakeOver.first { $0.sourcePath == "paused.mp4" })
             #expect(takenOver.state == .published && takenOver.revisionBy == "agent-a")
             let history = try await store.stages(ofJob: try #require(takenOver.id))
             #expect(history.contains { $0.message == "lease expired on agent agent-b" })

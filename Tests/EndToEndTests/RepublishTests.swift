@@ -25,7 +25,7 @@ struct RepublishTests {
         let first = try #require(try await world.database().jobs(limit: 1).first)
         #expect(!FileManager.default.fileExists(atPath: line + "/take.mp4"))
         #expect(FileManager.default.fileExists(atPath: line + "/done/take.mp4"))
-        #expect(first.sourcePath == line + "/done/take.mp4")
+        #expect(first.sourcePath == "done/take.mp4", "recorded relative to the watch's folder")
         // The source was moved only after the job was committed as published (the rename sets its ctime).
         let firstId = try #require(first.id)
         let published = try #require(

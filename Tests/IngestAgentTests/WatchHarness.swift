@@ -36,6 +36,11 @@ final class WatchHarness: Sendable {
         box = ConfigBox(config)
     }
 
+    /// A job's source on this machine (the store keeps it relative to the watch's folder).
+    func local(_ job: JobRecord) -> String {
+        box.config.localSourcePath(job.sourcePath, watch: job.watchName) ?? job.sourcePath
+    }
+
     /// Runs the watcher while `body` runs, then stops it as a graceful shutdown would.
     func run(
         prober: (any MediaProber)? = nil,
@@ -87,7 +92,7 @@ final class WatchHarness: Sendable {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let jobs = try await database.jobs(limit: 10_000)
-            if let job = jobs.first(where: { $0.sourcePath.hasSuffix("/" + name) && $0.state == state }) {
+            if let job = jobs.first(where: { local($0).hasSuffix("/" + name) && $0.state == state }) {
                 return job
             }
             try await Task.sleep(for: .milliseconds(50))
@@ -102,7 +107,7 @@ final class WatchHarness: Sendable {
         while ContinuousClock.now < deadline {
             let jobs = try await database.jobs(limit: 10_000)
             if let job = jobs.first(where: {
-                $0.sourcePath.hasSuffix("/" + name) && $0.state == state && $0.contentSha256 != nil
+                local($0).hasSuffix("/" + name) && $0.state == state && $0.contentSha256 != nil
             }) {
                 return job
             }

@@ -64,7 +64,8 @@ struct WatcherEventTests {
             let jobs = try await h.jobs(count: 1)
             let job = try #require(jobs.first)
             #expect(job.createdAt >= lastWrite)
-            let source = try #require(try await h.database.knownSourceVersions(watch: "inbox").first)
+            let watch = try #require(h.box.config.watches.first)
+            let source = try #require(try await h.database.knownSourceVersions(watch: watch).first)
             #expect(source.size == 4 * 64 * 1024)
         }
     }
@@ -80,7 +81,7 @@ struct WatcherEventTests {
                 "mkdir -p '\(h.inbox)/a/b/c' && echo frames > '\(h.inbox)/a/b/c/deep.mp4'"
             )
             let jobs = try await h.jobs(count: 1)
-            #expect(jobs.first?.sourcePath == h.inbox + "/a/b/c/deep.mp4")
+            #expect(jobs.first.map(h.local) == h.inbox + "/a/b/c/deep.mp4")
         }
     }
 
@@ -92,7 +93,7 @@ struct WatcherEventTests {
                 try h.write(String(format: "burst-%04d.mp4", i), "content \(i)")
             }
             let jobs = try await h.jobs(count: 5000, timeout: .seconds(180))
-            let paths = Set(jobs.map(\.sourcePath))
+            let paths = Set(jobs.map(h.local))
             #expect(paths.count == 5000)
             #expect(paths == Set((0..<5000).map { h.inbox + String(format: "/burst-%04d.mp4", $0) }))
             #expect(jobs.allSatisfy { $0.state == .stable })
@@ -120,7 +121,7 @@ struct WatcherEventTests {
             InotifyHub.shared.resumeReading()
             try await h.log.waitFor("inotify queue overflowed")
             let jobs = try await h.jobs(count: 100, timeout: .seconds(60))
-            #expect(Set(jobs.map(\.sourcePath)).count == 100)
+            #expect(Set(jobs.map(h.local)).count == 100)
         }
     }
 
@@ -141,7 +142,7 @@ struct WatcherEventTests {
         // A third start with nothing new queues nothing.
         try await h.run { h in
             let jobs = try await h.jobs(count: 3)
-            #expect(Set(jobs.map(\.sourcePath)).count == 3)
+            #expect(Set(jobs.map(h.local)).count == 3)
         }
     }
 
@@ -197,7 +198,7 @@ struct WatcherEventTests {
             try await Task.sleep(for: .milliseconds(300))
             try h.write("new/sub/after.mp4", "frames")
             let jobs = try await h.jobs(count: 1)
-            #expect(jobs.first?.sourcePath == h.inbox + "/new/sub/after.mp4")
+            #expect(jobs.first.map(h.local) == h.inbox + "/new/sub/after.mp4")
         }
     }
 
@@ -208,7 +209,7 @@ struct WatcherEventTests {
             try h.write("sub/inside.mp4", "frames")
             try h.write("top.mp4", "other frames")
             let jobs = try await h.jobs(count: 1)
-            #expect(jobs.first?.sourcePath == h.inbox + "/top.mp4")
+            #expect(jobs.first.map(h.local) == h.inbox + "/top.mp4")
         }
     }
 
@@ -219,7 +220,7 @@ struct WatcherEventTests {
         try await h.run { h in
             for name in names { try h.write(name, "frames of \(name)") }
             let jobs = try await h.jobs(count: 3)
-            #expect(Set(jobs.map(\.sourcePath)) == Set(names.map { h.inbox + "/" + $0 }))
+            #expect(Set(jobs.map(h.local)) == Set(names.map { h.inbox + "/" + $0 }))
         }
     }
 }

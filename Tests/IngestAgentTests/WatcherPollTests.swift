@@ -24,7 +24,7 @@ struct WatcherPollTests {
             try h.write("sub/dir/deep.mov", "deep frames")
             let jobs = try await h.jobs(count: 4)
             #expect(
-                Set(jobs.map(\.sourcePath))
+                Set(jobs.map(h.local))
                     == Set(["copied.mp4", "moved.mp4", "upload.mkv", "sub/dir/deep.mov"].map { h.inbox + "/" + $0 })
             )
             try h.write("copy.mp4", "copied frames")

@@ -11,8 +11,8 @@ private func file(_ path: String, inode: Int64 = 1, size: Int64 = 100, mtime: In
     FileObservation(path: path, device: 7, inode: inode, size: size, mtimeNs: mtime)
 }
 
-private func watch(_ name: String = "line-1", priority: Int = 0) -> WatchConfig {
-    var watch = WatchConfig(name: name, file: "/etc/reel-ingest/watches.d/\(name).toml", path: "/srv/\(name)")
+private func watch(_ name: String = "line-1", priority: Int = 0, path: String = "/srv") -> WatchConfig {
+    var watch = WatchConfig(name: name, file: "/etc/reel-ingest/watches.d/\(name).toml", path: path)
     watch.priority = priority
     return watch
 }
@@ -36,8 +36,9 @@ struct JobStoreIntakeTests {
                 policy: policy,
                 at: t0 + 5
             )
-            #expect(again == nil, "the same version (path, device, inode, size, mtime) is known")
-            #expect(try await db.knownSourceVersions(watch: "line-1") == [file("/srv/a.mp4")])
+            #expect(again == nil, "the same version (watch, path, inode, size, mtime) is known")
+            #expect(try await db.knownSourceVersions(watch: watch()) == [file("/srv/a.mp4")])
+            #expect(first.job.sourcePath == "a.mp4", "kept relative to the watch's folder")
 
             let rewritten = try #require(
                 try await db.recordStable(
@@ -51,7 +52,7 @@ struct JobStoreIntakeTests {
             let firstID = try #require(first.job.id)
             #expect(rewritten.replaced == [firstID])
             #expect(try await db.job(id: firstID)?.state == .cancelled)
-            #expect(try await db.knownSourceVersions(watch: "line-1").count == 2)
+            #expect(try await db.knownSourceVersions(watch: watch()).count == 2)
             #expect(try await db.sourceFile(id: rewritten.sourceId)?.size == 200)
         }
     }
@@ -102,13 +103,18 @@ struct JobStoreIntakeTests {
                 at: t0
             )
             let ids = recorded.compactMap { $0?.job.id }
-            let under = try await db.queuedJobs(under: "/srv/a_b%").compactMap(\.id).sorted()
+            let under = try await db.queuedJobs(watch: watch(), under: "/srv/a_b%").compactMap(\.id).sorted()
             #expect(under == [ids[0], ids[1]], "_ and % are plain characters in a folder's name")
-            #expect(try await db.queuedJobs(under: "/srv/a_b%/x.mp4").compactMap(\.id) == [ids[0]])
+            #expect(try await db.queuedJobs(watch: watch(), under: "/srv/a_b%/x.mp4").compactMap(\.id) == [ids[0]])
             #expect(try await db.queuedJobs(watch: "line-1").count == 4)
+            #expect(try await db.queuedJobs(watch: watch(), under: "/srv").count == 4, "the watch's folder itself")
+            #expect(try await db.queuedJobs(watch: watch("line-2"), under: "/srv/a_b%").isEmpty)
             #expect(try await db.queuedJobs(watch: "line-2").isEmpty)
             try await db.apply(.probeStarted, toJob: ids[0], policy: policy, at: t0 + 1)
-            #expect(try await db.queuedJobs(under: "/srv/a_b%").compactMap(\.id) == [ids[1]], "running is not queued")
+            #expect(
+                try await db.queuedJobs(watch: watch(), under: "/srv/a_b%").compactMap(\.id) == [ids[1]],
+                "running is not queued"
+            )
             #expect(try await db.activeJobs().compactMap(\.id) == [ids[0]])
         }
     }

@@ -62,7 +62,7 @@ extension APIRoutes {
         for job in jobs {
             guard let id = job.id else { continue }
             shown[id] = job.updatedAt
-            try await outbound.write(.text(try Self.text(JobEventJSON(snapshot: job))))
+            try await outbound.write(.text(try Self.text(JobEventJSON(snapshot: job, config: backend.config))))
         }
         let covered = shown
         try await cancelWhenGracefulShutdown {
@@ -83,7 +83,7 @@ extension APIRoutes {
                         } else {
                             lastProgress[update.jobId] = nil
                         }
-                        try await outbound.write(.text(try Self.text(JobEventJSON(update))))
+                        try await outbound.write(.text(try Self.text(JobEventJSON(update, config: backend.config))))
                     }
                 }
                 try await group.next()

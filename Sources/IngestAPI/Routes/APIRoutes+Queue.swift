@@ -107,7 +107,7 @@ extension APIRoutes {
             QueueStatusJSON.Oldest(
                 jobId: job.id ?? 0,
                 videoId: job.videoId,
-                source: job.sourcePath.readablePath,
+                source: backend.config.readableSource(job.sourcePath, watch: job.watchName),
                 watch: job.watchName,
                 since: job.createdAt,
                 waitingSeconds: max(0, now.timeIntervalSince(job.createdAt))
@@ -175,7 +175,8 @@ extension APIRoutes {
         let rows = try await database.jobsPage(state: state, watch: watch, beforeID: before, limit: limit + 1)
         let page = Array(rows.prefix(limit))
         let next = rows.count > limit ? page.last?.id.map(Self.encodeCursor) : nil
-        return JobPageJSON(jobs: page.map(JobJSON.init), nextCursor: next, limit: limit)
+        let config = backend.config
+        return JobPageJSON(jobs: page.map { JobJSON($0, config: config) }, nextCursor: next, limit: limit)
     }
 
     /// Opaque to clients (so the keyset can change): the last id of the page, base64url.

@@ -159,7 +159,7 @@ extension APIRoutes {
         let others = try await database.jobs(videoID: job.videoId).compactMap(\.id).filter { $0 != job.id }
         return VideoJSON(
             videoId: job.videoId,
-            job: JobJSON(job),
+            job: JobJSON(job, config: backend.config),
             metadata: JobJSON.metadata(job),
             contentSha256: job.contentSha256,
             revision: job.publishedRevision,
@@ -217,7 +217,9 @@ extension APIRoutes {
             let verb = job.state == .published ? "re-publish requested" : "re-queued"
             context.logger.notice(
                 "\(verb) from the status API",
-                metadata: ["job": "\(id)", "path": "\(job.sourcePath)"]
+                metadata: [
+                    "job": "\(id)", "path": "\(backend.config.readableSource(job.sourcePath, watch: job.watchName))",
+                ]
             )
             return ActionJSON(videoId: updated.videoId, jobId: id, state: updated.state, message: verb)
         } catch let error as IllegalTransition {
@@ -235,7 +237,9 @@ extension APIRoutes {
             )
             context.logger.notice(
                 "cancelled from the status API",
-                metadata: ["job": "\(id)", "path": "\(job.sourcePath)"]
+                metadata: [
+                    "job": "\(id)", "path": "\(backend.config.readableSource(job.sourcePath, watch: job.watchName))",
+                ]
             )
             return ActionJSON(videoId: updated.videoId, jobId: id, state: updated.state, message: "cancelled")
         } catch let error as IllegalTransition {

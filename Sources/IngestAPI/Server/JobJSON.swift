@@ -27,7 +27,8 @@ struct JobJSON: Encodable, Sendable {
     /// The agent holding the job now (working on it, or about to).
     var agent: String?
 
-    init(_ job: JobRecord) {
+    /// `config`: the source is shown as this agent sees it (under its own folder for the job's watch).
+    init(_ job: JobRecord, config: AgentConfig) {
         id = job.id ?? 0
         videoId = job.videoId
         state = job.state
@@ -41,7 +42,7 @@ struct JobJSON: Encodable, Sendable {
         title = Self.metadata(job)["title"].flatMap { if case .string(let s) = $0 { s } else { nil } }
         // Bytes of the name that are not UTF-8 read `\xHH` (the exact path stays in the store).
         filename = (job.sourcePath as NSString).lastPathComponent.readablePath
-        source = job.sourcePath.readablePath
+        source = config.readableSource(job.sourcePath, watch: job.watchName)
         watch = job.watchName
         duplicateOf = job.duplicateOf
         revision = job.publishedRevision
@@ -77,7 +78,7 @@ struct JobEventJSON: Encodable, Sendable {
     /// The whole job, on `snapshot` events.
     var job: JobJSON?
 
-    init(_ update: JobUpdate) {
+    init(_ update: JobUpdate, config: AgentConfig) {
         type = update.kind.rawValue
         jobId = update.jobId
         videoId = update.videoId
@@ -88,12 +89,12 @@ struct JobEventJSON: Encodable, Sendable {
         percent = update.percent
         etaSeconds = update.etaSeconds
         attempts = update.attempts
-        source = update.sourcePath.readablePath
+        source = config.readableSource(update.sourcePath, watch: update.watchName)
         watch = update.watchName
         at = update.at
     }
 
-    init(snapshot job: JobRecord) {
+    init(snapshot job: JobRecord, config: AgentConfig) {
         type = "snapshot"
         jobId = job.id ?? 0
         videoId = job.videoId
@@ -102,9 +103,9 @@ struct JobEventJSON: Encodable, Sendable {
         percent = job.progress
         etaSeconds = job.etaSeconds
         attempts = job.attempts
-        source = job.sourcePath.readablePath
+        source = config.readableSource(job.sourcePath, watch: job.watchName)
         watch = job.watchName
         at = job.updatedAt
-        self.job = JobJSON(job)
+        self.job = JobJSON(job, config: config)
     }
 }

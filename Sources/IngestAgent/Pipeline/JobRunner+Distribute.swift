@@ -123,17 +123,17 @@ extension JobRunner {
     /// `on_success` of the job's watch, now that the video is live; where the source went is recorded.
     private func finishSource() async {
         // A note left by an earlier failed attempt no longer tells the truth.
-        try? FileSystemCalls.remove(SourceActionExecutor.errorNotePath(for: job.sourcePath))
+        try? FileSystemCalls.remove(SourceActionExecutor.errorNotePath(for: sourcePath))
         guard let watch = config.watches.first(where: { $0.name == job.watchName }), watch.onSuccess != .keep else {
             return
         }
         let executor = SourceActionExecutor(root: watch.path)
         let action = watch.onSuccess
-        let path = job.sourcePath
+        let path = sourcePath
         do {
             let moved = try await runBlocking("reel-ingest source") { try executor.apply(action, to: path) }
             KillPoint.duringOnSuccess.reached()
-            if let moved, moved != path { try await database.moveSource(job: id, to: moved) }
+            if let moved, moved != path { try await database.moveSource(job: id, to: watch.storedPath(moved)) }
             logger.info("source handled", metadata: ["on_success": "\(action)", "now_at": "\(moved ?? "deleted")"])
         } catch {
             logger.error("on_success failed", metadata: ["on_success": "\(action)", "error": "\(error)"])

@@ -158,6 +158,6 @@ extension JobRunner {
     private func leaveFeedback(problem: String, advice: String) async {
         guard let watch = config.watches.first(where: { $0.name == job.watchName }) else { return }
         await ShareFeedback(database: database, logger: logger)
-            .leave(job: id, path: job.sourcePath, watch: watch, problem: problem, advice: advice)
+            .leave(job: id, path: sourcePath, watch: watch, problem: problem, advice: advice)
     }
 }

@@ -28,7 +28,9 @@ extension JobRunner {
         guard let profile = config.profiles[job.profile] else {
             throw StageFailure("profile '\(job.profile)' is no longer configured", kind: "config")
         }
-        let path = job.sourcePath
+        guard let path = localSource else {
+            throw StageFailure("watch '\(job.watchName ?? "")' is not configured on this agent", kind: "config")
+        }
         let size = try await checkSourceUnchanged(since: "it was recorded")
         var sha256 = job.contentSha256
         if sha256 == nil {
@@ -112,7 +114,7 @@ extension JobRunner {
     /// queues the new version as its own job. Returns the size.
     @discardableResult
     func checkSourceUnchanged(since moment: String) async throws -> Int64 {
-        guard let info = FileSystemCalls.lstat(job.sourcePath) else {
+        guard let info = FileSystemCalls.lstat(sourcePath) else {
             throw JobStopped(reason: .cancelled("source file disappeared"))
         }
         let size = Int64(info.st_size)

@@ -45,9 +45,9 @@ extension JobRunner {
         for batch in batches where isAsset(batch) { try await stored(batch) }
         var original: VideoManifest.File?
         if config.storage.archiveOriginal {
-            let name = VideoLayout.originalName(sourcePath: job.sourcePath)
+            let name = VideoLayout.originalName(sourcePath: sourcePath)
             let stored = try await output.uploads.upload([
-                (VideoLayout.originalKey(videoId, sourcePath: job.sourcePath), job.sourcePath)
+                (VideoLayout.originalKey(videoId, sourcePath: sourcePath), sourcePath)
             ])
             original = VideoManifest.File(
                 path: name,
@@ -65,7 +65,7 @@ extension JobRunner {
             publishedAt: Date(),
             metadata: PublishedVideo.metadata(fromJSON: job.metadata),
             sourceFile: PublishedVideo.SourceFile(
-                name: (job.sourcePath as NSString).lastPathComponent.readablePath,
+                name: (sourcePath as NSString).lastPathComponent.readablePath,
                 bytes: probed.sourceSize,
                 sha256: probed.sha256
             ),

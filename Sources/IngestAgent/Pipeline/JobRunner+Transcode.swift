@@ -32,7 +32,7 @@ extension JobRunner {
         worker.killGrace = config.agent.shutdownTimeout / 2
         worker.environment = [WorkerLimits.environmentKey: limits(for: worker.timeout).environmentValue]
         let arguments = TranscodeWorker.transcodeArguments(
-            input: job.sourcePath,
+            input: sourcePath,
             output: folder,
             profile: job.profile,
             config: context.configFile

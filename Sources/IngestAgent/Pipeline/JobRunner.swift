@@ -14,6 +14,10 @@ import Synchronization
 final class JobRunner: Sendable {
     let job: JobRecord
     let id: Int64
+    /// The source on this machine: the job's path under this agent's folder for its watch; nil when this agent has
+    /// no such watch (removed by a reload since the claim), which the probe reports.
+    let localSource: String?
+    var sourcePath: String { localSource ?? job.sourcePath }
     /// This agent's hold on the job: every write for it carries the claim, and one the store refuses stops the run.
     let claim: JobClaim
     let control: JobControl
@@ -34,13 +38,14 @@ final class JobRunner: Sendable {
     ) {
         self.job = claim.job
         self.id = claim.jobId
+        self.localSource = context.box.config.localSourcePath(claim.job.sourcePath, watch: claim.job.watchName)
         self.claim = claim
         self.control = control
         self.context = context
         self.transcodeFinished = transcodeFinished
         var logger = context.logger
         logger[metadataKey: "job"] = "\(claim.jobId)"
-        logger[metadataKey: "path"] = "\(claim.job.sourcePath)"
+        logger[metadataKey: "path"] = "\(localSource ?? claim.job.sourcePath)"
         self.logger = logger
     }
 

@@ -99,7 +99,8 @@ struct Scheduler: Service {
                             agent: agent,
                             limit: free,
                             lease: lease,
-                            uncheckedBefore: started
+                            uncheckedBefore: started,
+                            watches: context.box.config.watches.map(\.name)
                         )
                     } catch {
                         context.logger.error("cannot claim from the queue", metadata: ["error": "\(error)"])

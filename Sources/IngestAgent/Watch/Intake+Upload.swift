@@ -58,7 +58,7 @@ extension Intake {
                 let watch = config.watches.first(where: { $0.name == upload.watchName })
             else { return }
             let file = FileObservation(
-                path: source.path,
+                path: watch.localPath(source.path),
                 device: source.device,
                 inode: source.inode,
                 size: source.size,

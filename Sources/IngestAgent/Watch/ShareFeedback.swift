@@ -21,7 +21,7 @@ struct ShareFeedback: Sendable {
                 try executor.writeErrorNote(for: path, problem: problem, advice: advice)
                 return try executor.apply(action, to: path)
             }
-            if let moved, moved != path { try await database.moveSource(job: id, to: moved) }
+            if let moved, moved != path { try await database.moveSource(job: id, to: watch.storedPath(moved)) }
             return moved
         } catch {
             logger.error(

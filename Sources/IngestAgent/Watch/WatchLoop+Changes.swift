@@ -27,10 +27,18 @@ extension WatchLoop {
                 owner[path] = nil
                 logger.info("dropped before it settled: deleted or moved out", metadata: ["path": "\(path)"])
             }
-            await cancelQueued(under: path, reason: "source file deleted or moved out before processing")
+            await cancelQueued(
+                under: path,
+                in: entry.watch,
+                reason: "source file deleted or moved out before processing"
+            )
         case .removedTree(let path):
             gate.forget(under: path)
-            await cancelQueued(under: path, reason: "source folder deleted or moved out before processing")
+            await cancelQueued(
+                under: path,
+                in: entry.watch,
+                reason: "source folder deleted or moved out before processing"
+            )
         case .scanned(let result, let root, let complete):
             for file in result.files { observe(file, watch: name) }
             for link in result.symlinks { takeLink(link, entry: entry) }
@@ -101,30 +109,33 @@ extension WatchLoop {
             owner[path] = nil
         }
         do {
-            for job in try await database.queuedJobs(watch: entry.watch.name) where job.sourcePath.hasPrefix(prefix) {
+            for job in try await database.queuedJobs(watch: entry.watch.name) {
+                let path = entry.watch.localPath(job.sourcePath)
                 // Gone from the listing this scan made, and still gone now: a file deleted after the listing (or
                 // a share unmounted since) is left for the next scan to judge.
-                guard let id = job.id, !present.contains(job.sourcePath), !FileSystemCalls.exists(job.sourcePath) else {
-                    continue
-                }
+                guard path.hasPrefix(prefix), let id = job.id, !present.contains(path), !FileSystemCalls.exists(path)
+                else { continue }
                 try await database.apply(
                     .cancelled(reason: "source file disappeared before processing"),
                     toJob: id,
                     policy: config.retry
                 )
-                logger.info("cancelled: source disappeared", metadata: ["job": "\(id)", "path": "\(job.sourcePath)"])
+                logger.info("cancelled: source disappeared", metadata: ["job": "\(id)", "path": "\(path)"])
             }
         } catch {
             logger.error("cannot reconcile jobs", metadata: ["watch": "\(entry.watch.name)", "error": "\(error)"])
         }
     }
 
-    func cancelQueued(under path: String, reason: String) async {
+    func cancelQueued(under path: String, in watch: WatchConfig, reason: String) async {
         do {
-            for job in try await database.queuedJobs(under: path) {
+            for job in try await database.queuedJobs(watch: watch, under: path) {
                 guard let id = job.id else { continue }
                 try await database.apply(.cancelled(reason: reason), toJob: id, policy: config.retry)
-                logger.info("cancelled: \(reason)", metadata: ["job": "\(id)", "path": "\(job.sourcePath)"])
+                logger.info(
+                    "cancelled: \(reason)",
+                    metadata: ["job": "\(id)", "path": "\(watch.localPath(job.sourcePath))"]
+                )
             }
         } catch {
             logger.error("cannot cancel jobs", metadata: ["path": "\(path)", "error": "\(error)"])

@@ -33,7 +33,8 @@ extension WatchLoop {
             generation: generation
         )
         do {
-            known[watch.name] = try await database.knownSourceVersions(watch: watch.name)
+            try await database.relativizeSourcePaths(watch: watch)
+            known[watch.name] = try await database.knownSourceVersions(watch: watch)
         } catch {
             logger.error("cannot read known files", metadata: ["watch": "\(watch.name)", "error": "\(error)"])
         }

@@ -16,10 +16,21 @@ extension PostgresStore {
 
     static let queueOrder = "ORDER BY priority DESC, created_at, id"
 
-    public func claimJobs(agent: String, limit: Int, lease: Duration, uncheckedBefore: Date) async throws
-        -> [JobClaim]
-    {
+    public func claimJobs(
+        agent: String,
+        limit: Int,
+        lease: Duration,
+        uncheckedBefore: Date,
+        watches: [String]?
+    ) async throws -> [JobClaim] {
         guard limit > 0 else { return [] }
+        var openable = ""
+        var names: [any SQLBindable] = []
+        if let watches {
+            let known = watches.isEmpty ? "" : " OR watch_name IN (\(marks(watches.count)))"
+            openable = "AND (starts_with(source_path, '/')\(known))"
+            names = watches
+        }
         let jobs = try await write { session, _ in
             try await session.fetchAll(
                 JobRecord.self,
@@ -27,11 +38,11 @@ extension PostgresStore {
                 UPDATE video_processing_jobs
                 SET claimed_by = ?, lease_until = now() + make_interval(secs => ?), fence = fence + 1
                 WHERE id IN (
-                    SELECT id FROM video_processing_jobs \(Self.runnable(now: "now()"))
+                    SELECT id FROM video_processing_jobs \(Self.runnable(now: "now()")) \(openable)
                     \(Self.queueOrder) LIMIT ? FOR UPDATE SKIP LOCKED)
                 RETURNING *
                 """,
-                [agent, lease.inSeconds, uncheckedBefore, limit]
+                [agent, lease.inSeconds, uncheckedBefore] + names + [limit]
             )
         }
         // RETURNING keeps no order: the queue's order again.

@@ -123,7 +123,7 @@ extension PostgresStore {
             ) {
                 result = (new.job, new.sourceId, true)
             } else {
-                guard let sourceId = try await sourceVersion(file, session)?.id,
+                guard let sourceId = try await sourceVersion(file.stored(in: watch), watch: watch, session)?.id,
                     let job = try await session.fetchOne(
                         JobRecord.self,
                         "SELECT * FROM video_processing_jobs WHERE source_file_id = ? ORDER BY id DESC LIMIT 1",

@@ -4,23 +4,32 @@ import IngestCore
 /// Intake: stable files become source rows and jobs; content hashes link duplicates. Where SQLite's single writer
 /// makes these decisions one at a time, a transaction-scoped advisory lock on the path or the hash does here.
 extension PostgresStore {
-    public func knownSourceVersions(watch: String) async throws -> Set<FileObservation> {
+    public func knownSourceVersions(watch: WatchConfig) async throws -> Set<FileObservation> {
         try await read { session in
             let rows = try await session.fetchAll(
                 SourceFileRecord.self,
                 "SELECT * FROM source_files WHERE watch_name = ?",
-                [watch]
+                [watch.name]
             )
-            return Set(
-                rows.map {
-                    FileObservation(
-                        path: $0.path,
-                        device: $0.device,
-                        inode: $0.inode,
-                        size: $0.size,
-                        mtimeNs: $0.mtimeNs
-                    )
-                }
+            return Set(rows.map { $0.observation(in: watch) })
+        }
+    }
+
+    /// Rows written while paths were absolute, made relative to the watch's folder; a no-op once done.
+    public func relativizeSourcePaths(watch: WatchConfig) async throws {
+        let root = watch.path.hasSuffix("/") ? watch.path : watch.path + "/"
+        let start = root.unicodeScalars.count + 1
+        try await write { session, _ in
+            try await session.execute(
+                "UPDATE source_files SET path = substr(path, ?::int) WHERE watch_name = ? AND starts_with(path, ?)",
+                [start, watch.name, root]
+            )
+            try await session.execute(
+                """
+                UPDATE video_processing_jobs SET source_path = substr(source_path, ?::int)
+                WHERE watch_name = ? AND starts_with(source_path, ?)
+                """,
+                [start, watch.name, root]
             )
         }
     }
@@ -49,19 +58,22 @@ extension PostgresStore {
         }
     }
 
-    func sourceVersion(_ file: FileObservation, _ session: PostgresSession) async throws -> SourceFileRecord? {
+    /// The row of this version of a file (`file` in the store's naming), if recorded.
+    func sourceVersion(_ file: FileObservation, watch: WatchConfig, _ session: PostgresSession) async throws
+        -> SourceFileRecord?
+    {
         try await session.fetchOne(
             SourceFileRecord.self,
             """
             SELECT * FROM source_files
-            WHERE path = ? AND device = ? AND inode = ? AND size = ? AND mtime_ns = ? LIMIT 1
+            WHERE path = ? AND watch_name = ? AND inode = ? AND size = ? AND mtime_ns = ? LIMIT 1
             """,
-            [file.path, file.device, file.inode, file.size, file.mtimeNs]
+            [file.path, watch.name, file.inode, file.size, file.mtimeNs]
         )
     }
 
     func recordStable(
-        _ file: FileObservation,
+        _ local: FileObservation,
         watch: WatchConfig,
         metadata: String?,
         policy: RetryPolicy,
@@ -69,8 +81,12 @@ extension PostgresStore {
         _ session: PostgresSession,
         _ pending: PendingUpdates
     ) async throws -> RecordedSource? {
-        try await session.execute("SELECT pg_advisory_xact_lock(hashtextextended(?, 1))", [file.path])
-        if let known = try await sourceVersion(file, session), let knownID = known.id {
+        let file = local.stored(in: watch)
+        try await session.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended(?, 1))",
+            [watch.name + "/" + file.path]
+        )
+        if let known = try await sourceVersion(file, watch: watch, session), let knownID = known.id {
             try await session.execute("UPDATE source_files SET last_seen_at = ? WHERE id = ?", [now, knownID])
             return nil
         }
@@ -99,8 +115,8 @@ extension PostgresStore {
         let job = try await apply(.settled, toJob: id, policy: policy, at: now, session, pending)
         let older = try await session.fetchAll(
             JobRecord.self,
-            "SELECT * FROM video_processing_jobs WHERE source_path = ? AND id <> ? ORDER BY id",
-            [file.path, id]
+            "SELECT * FROM video_processing_jobs WHERE source_path = ? AND watch_name = ? AND id <> ? ORDER BY id",
+            [file.path, watch.name, id]
         )
         var replaced: [Int64] = []
         for old in older where !old.state.isTerminal {
@@ -149,16 +165,19 @@ extension PostgresStore {
         }
     }
 
-    public func queuedJobs(under path: String) async throws -> [JobRecord] {
+    public func queuedJobs(watch: WatchConfig, under local: String) async throws -> [JobRecord] {
         let states = JobState.queued
+        let path = watch.storedPath(local)
+        let place = watch.isRoot(local) ? "" : "AND (source_path = ? OR starts_with(source_path, ?))"
+        let arguments: [any SQLBindable] = watch.isRoot(local) ? [] : [path, path + "/"]
         return try await read { session in
             try await session.fetchAll(
                 JobRecord.self,
                 """
                 SELECT * FROM video_processing_jobs
-                WHERE (source_path = ? OR starts_with(source_path, ?)) AND state IN (\(marks(states.count)))
+                WHERE watch_name = ? \(place) AND state IN (\(marks(states.count)))
                 """,
-                [path, path + "/"] + states.map { $0 as any SQLBindable }
+                [watch.name] + arguments + states.map { $0 as any SQLBindable }
             )
         }
     }

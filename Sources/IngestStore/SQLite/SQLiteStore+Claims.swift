@@ -18,15 +18,22 @@ extension JobRecord {
 /// Claims on SQLite: one writer at a time makes the select-then-update a single step; the clock is this
 /// process's (a SQLite store has one agent).
 extension SQLiteStore {
-    public func claimJobs(agent: String, limit: Int, lease: Duration, uncheckedBefore: Date) async throws
-        -> [JobClaim]
-    {
+    public func claimJobs(
+        agent: String,
+        limit: Int,
+        lease: Duration,
+        uncheckedBefore: Date,
+        watches: [String]?
+    ) async throws -> [JobClaim] {
         let now = Date()
         let until = now.addingTimeInterval(lease.inSeconds)
+        let runnable = JobRecord.runnable(uncheckedBefore: uncheckedBefore, now: now)
+        let request =
+            watches.map { runnable.filter(Column("source_path").like("/%") || $0.contains(Column("watch_name"))) }
+            ?? runnable
         return try await pool.write { db in
             var claims: [JobClaim] = []
-            for var job in try JobRecord.runnable(uncheckedBefore: uncheckedBefore, now: now).limit(limit).fetchAll(db)
-            {
+            for var job in try request.limit(limit).fetchAll(db) {
                 job.claimedBy = agent
                 job.leaseUntil = until
                 job.fence += 1

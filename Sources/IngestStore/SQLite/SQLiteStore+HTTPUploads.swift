@@ -122,10 +122,7 @@ extension SQLiteStore {
             {
                 result = (new.job, new.sourceId, true)
             } else {
-                let source = try SourceFileRecord.filter(
-                    Column("path") == file.path && Column("device") == file.device && Column("inode") == file.inode
-                        && Column("size") == file.size && Column("mtime_ns") == file.mtimeNs
-                ).fetchOne(db)
+                let source = try self.sourceVersion(file.stored(in: watch), watch: watch, db: db)
                 guard let sourceId = source?.id,
                     let job = try JobRecord.filter(Column("source_file_id") == sourceId).order(Column("id").desc)
                         .fetchOne(db)

@@ -5,19 +5,28 @@ import IngestCore
 extension SQLiteStore {
     /// Every file version already recorded for a watch: start-up and overflow rescans skip these without
     /// queueing them again.
-    public func knownSourceVersions(watch: String) async throws -> Set<FileObservation> {
+    public func knownSourceVersions(watch: WatchConfig) async throws -> Set<FileObservation> {
         try await pool.read { db in
-            let rows = try SourceFileRecord.filter(Column("watch_name") == watch).fetchAll(db)
-            return Set(
-                rows.map {
-                    FileObservation(
-                        path: $0.path,
-                        device: $0.device,
-                        inode: $0.inode,
-                        size: $0.size,
-                        mtimeNs: $0.mtimeNs
-                    )
-                }
+            let rows = try SourceFileRecord.filter(Column("watch_name") == watch.name).fetchAll(db)
+            return Set(rows.map { $0.observation(in: watch) })
+        }
+    }
+
+    /// Rows written while paths were absolute, made relative to the watch's folder; a no-op once done.
+    public func relativizeSourcePaths(watch: WatchConfig) async throws {
+        let root = watch.path.hasSuffix("/") ? watch.path : watch.path + "/"
+        let pattern = Self.likePrefix(root) + "%"
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE source_files SET path = substr(path, ?) WHERE watch_name = ? AND path LIKE ? ESCAPE '\\';
+                    UPDATE video_processing_jobs SET source_path = substr(source_path, ?)
+                    WHERE watch_name = ? AND source_path LIKE ? ESCAPE '\\';
+                    """,
+                arguments: [
+                    root.unicodeScalars.count + 1, watch.name, pattern, root.unicodeScalars.count + 1, watch.name,
+                    pattern,
+                ]
             )
         }
     }
@@ -37,21 +46,15 @@ extension SQLiteStore {
     }
 
     func recordStable(
-        _ file: FileObservation,
+        _ local: FileObservation,
         watch: WatchConfig,
         metadata: String?,
         policy: RetryPolicy,
         at now: Date,
         db: Database
     ) throws -> RecordedSource? {
-        let known =
-            try SourceFileRecord
-            .filter(
-                Column("path") == file.path && Column("device") == file.device && Column("inode") == file.inode
-                    && Column("size") == file.size && Column("mtime_ns") == file.mtimeNs
-            )
-            .fetchOne(db)
-        if var known {
+        let file = local.stored(in: watch)
+        if var known = try sourceVersion(file, watch: watch, db: db) {
             known.lastSeenAt = now
             try known.update(db)
             return nil
@@ -78,7 +81,9 @@ extension SQLiteStore {
         let inserted = try insertJob(new, at: now, db: db)
         guard let id = inserted.id else { throw StoreError.jobNotFound(0) }
         let job = try apply(.settled, toJob: id, policy: policy, at: now, db: db)
-        let older = try JobRecord.filter(Column("source_path") == file.path && Column("id") != id).fetchAll(db)
+        let older = try JobRecord.filter(
+            Column("source_path") == file.path && Column("watch_name") == watch.name && Column("id") != id
+        ).fetchAll(db)
         var replaced: [Int64] = []
         for old in older where !old.state.isTerminal {
             guard let oldID = old.id else { continue }
@@ -87,6 +92,16 @@ extension SQLiteStore {
             replaced.append(oldID)
         }
         return RecordedSource(sourceId: sourceId, job: job, replaced: replaced)
+    }
+
+    /// The row of this version of a file (`file` in the store's naming), if recorded.
+    func sourceVersion(_ file: FileObservation, watch: WatchConfig, db: Database) throws -> SourceFileRecord? {
+        try SourceFileRecord
+            .filter(
+                Column("path") == file.path && Column("watch_name") == watch.name && Column("inode") == file.inode
+                    && Column("size") == file.size && Column("mtime_ns") == file.mtimeNs
+            )
+            .fetchOne(db)
     }
 
     /// Stores the content hash on the source row and the job and, in the same write transaction, links the
@@ -128,12 +143,15 @@ extension SQLiteStore {
         }
     }
 
-    /// Jobs still waiting whose source is `path` or lies below it (a deleted file or folder).
-    public func queuedJobs(under path: String) async throws -> [JobRecord] {
-        try await pool.read { db in
+    /// Jobs still waiting whose source is `local` or lies below it (a deleted file or folder).
+    public func queuedJobs(watch: WatchConfig, under local: String) async throws -> [JobRecord] {
+        let path = watch.storedPath(local)
+        let wholeWatch = watch.isRoot(local)
+        return try await pool.read { db in
             try JobRecord
+                .filter(Column("watch_name") == watch.name)
                 .filter(
-                    Column("source_path") == path
+                    wholeWatch || Column("source_path") == path
                         || Column("source_path").like(Self.likePrefix(path) + "/%", escape: "\\")
                 )
                 .filter(JobState.queued.map(\.rawValue).contains(Column("state")))

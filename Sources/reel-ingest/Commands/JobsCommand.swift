@@ -33,7 +33,7 @@ struct JobsCommand: AsyncParsableCommand {
             for job in jobs {
                 table.rows.append([
                     "\(job.id ?? 0)", job.state.rawValue, "\(job.attempts)", Formatting.timestamp(job.updatedAt),
-                    job.sourcePath.readablePath,
+                    config.readableSource(job.sourcePath, watch: job.watchName),
                 ])
             }
             print(jobs.isEmpty ? "no jobs" : table.render())
@@ -61,7 +61,7 @@ struct JobsCommand: AsyncParsableCommand {
             if output.json { return try JSONOutput.print(Detail(job: job, stages: stages)) }
             print("job \(id)  \(job.state.rawValue)")
             print("  video id:  \(job.videoId)")
-            print("  source:    \(job.sourcePath.readablePath)")
+            print("  source:    \(config.readableSource(job.sourcePath, watch: job.watchName))")
             print("  watch:     \(job.watchName ?? "-")   profile: \(job.profile)   priority: \(job.priority)")
             print(
                 "  attempts:  \(job.attempts)"

@@ -23,12 +23,12 @@ extension JobsCommand {
 
         func run() async throws {
             let config = try global.loadConfig(requireWatchFolders: false)
-            try await global.withDatabase(config) { database in try await watch(database) }
+            try await global.withDatabase(config) { database in try await watch(database, config: config) }
         }
 
-        private func watch(_ database: any JobStore) async throws {
+        private func watch(_ database: any JobStore, config: AgentConfig) async throws {
             let terminal = isatty(STDOUT_FILENO) == 1 && !once
-            var screen = JobsScreen()
+            var screen = JobsScreen(config: config)
             while true {
                 let jobs = try await database.unfinishedJobs(limit: 200)
                 let counts = try await database.jobCounts()
@@ -50,8 +50,12 @@ extension JobsCommand {
 
 /// What `jobs watch` draws: pure functions of the jobs, so the layout is testable without a terminal.
 struct JobsScreen {
+    /// Where this machine has each watch's folder: sources are shown under it.
+    var config: AgentConfig
     private var drawnLines = 0
     private var last: [Int64: (state: JobState, percent: Int)] = [:]
+
+    init(config: AgentConfig = AgentConfig()) { self.config = config }
 
     static func frame(jobs: [JobRecord], counts: [JobState: Int], width: Int) -> [String] {
         let running = jobs.filter { $0.state.isActive }
@@ -109,7 +113,7 @@ struct JobsScreen {
             if job.state.isActive { line += " \(percent)%" }
             if let seconds = job.etaSeconds, job.state.isActive { line += " ETA \(Self.eta(seconds))" }
             if job.state == .failed, let error = job.lastError { line += ": \(error)" }
-            lines.append(line + " \(job.sourcePath.readablePath)")
+            lines.append(line + " \(config.readableSource(job.sourcePath, watch: job.watchName))")
         }
         for id in last.keys.sorted() where seen[id] == nil { lines.append("job \(id) finished") }
         last = seen

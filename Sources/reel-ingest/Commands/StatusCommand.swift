@@ -44,7 +44,7 @@ struct StatusCommand: AsyncParsableCommand {
         print(table.render())
         if let oldest = status.oldestWaiting {
             print(
-                "oldest waiting: job \(oldest.id ?? 0), \(Formatting.age(of: oldest.createdAt, now: now)) (\(oldest.sourcePath.readablePath))"
+                "oldest waiting: job \(oldest.id ?? 0), \(Formatting.age(of: oldest.createdAt, now: now)) (\(config.readableSource(oldest.sourcePath, watch: oldest.watchName)))"
             )
         } else {
             print("nothing waiting")
