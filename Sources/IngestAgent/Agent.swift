@@ -61,7 +61,9 @@ public struct Agent: Sendable {
         if environment.prober == nil {
             logger.warning("reel-ingest-media not found next to the agent: files are not probed before queueing")
         }
-        let pipeline = try pipelineContext(database: database, box: box)
+        let store = try StoreFactory.make(config.storage, database: database)
+        let manifests = ManifestCommit(probing: store, fleet: config.database.postgres != nil, logger: logger)
+        let pipeline = try pipelineContext(database: database, box: box, store: store, manifests: manifests)
         logger.notice(
             "publishing",
             metadata: [
@@ -91,8 +93,12 @@ public struct Agent: Sendable {
 
     /// The store, the upload lane and what else every job run shares. Storage and CDN settings are read once:
     /// changing them takes a restart (a reload says so).
-    private func pipelineContext(database: any JobStore, box: ConfigBox) throws -> PipelineContext {
-        let store = try StoreFactory.make(config.storage, database: database)
+    private func pipelineContext(
+        database: any JobStore,
+        box: ConfigBox,
+        store: any ObjectStore,
+        manifests: ManifestCommit
+    ) throws -> PipelineContext {
         // Only CloudFront signs its requests; a credentials file that is there but unusable stops the start.
         let credentials = try CredentialSource.ifConfigured(for: config.storage)
         try FileManager.default.createDirectory(atPath: config.agent.scratchDir, withIntermediateDirectories: true)
@@ -111,7 +117,8 @@ public struct Agent: Sendable {
             scratch: ScratchSpace(root: config.agent.scratchDir),
             mediaWorker: SiblingExecutable.mediaWorker,
             configFile: config.file,
-            cdnCredentials: credentials
+            cdnCredentials: credentials,
+            manifests: manifests
         )
     }
 }

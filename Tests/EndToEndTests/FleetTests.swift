@@ -99,6 +99,12 @@ struct FleetTests {
                 "no agent ran into the other's work: \(published.compactMap(\.lastError))"
             )
             try await Self.expectBucketHoldsExactly(first, videos: published.map(\.videoId))
+            for agent in [a, b] {
+                #expect(
+                    agent.log.contains("storage honours conditional writes"),
+                    "moto answers 412: video.json is conditional"
+                )
+            }
 
             // An agent killed mid-transcode: its lease runs out and the other agent finishes the job.
             b.signal(SIGSTOP)

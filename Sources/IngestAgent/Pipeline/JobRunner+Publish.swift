@@ -76,7 +76,9 @@ extension JobRunner {
         let manifestFile = context.scratch.folder(job: id) + "/published-video.json"
         try video.encoded().write(to: URL(fileURLWithPath: manifestFile))
         KillPoint.beforeVideoJSON.reached()
-        _ = try await output.uploads.upload([(VideoLayout.manifestKey(videoId), manifestFile)])
+        if try await context.manifests.commit(video, file: manifestFile, logger: logger) == nil {
+            _ = try await output.uploads.upload([(VideoLayout.manifestKey(videoId), manifestFile)])
+        }
         KillPoint.afterVideoJSON.reached()
         let stored = output.uploads.finished.values
         let sent = stored.filter { !$0.skipped }

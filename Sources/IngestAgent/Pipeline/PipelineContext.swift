@@ -20,4 +20,6 @@ struct PipelineContext: Sendable {
     let configFile: String?
     /// Credentials for CloudFront (the storage's); nil when none are configured.
     let cdnCredentials: SigV4Credentials?
+    /// How `video.json` is written: conditionally where the store honours it.
+    let manifests: ManifestCommit
 }

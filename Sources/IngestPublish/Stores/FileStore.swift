@@ -49,6 +49,11 @@ public struct FileStore: ObjectStore {
         }
     }
 
+    /// A folder has no compare-and-swap across the machines that may share it (NFS has no `If-Match`).
+    public func probeConditionalWrites() async -> ConditionalWriteSupport {
+        .unavailable("a file:// store has no conditional writes")
+    }
+
     /// Removes the files, then folders left empty up to the store's directory.
     public func delete(_ keys: [String]) throws {
         for key in keys {

@@ -33,6 +33,8 @@ public protocol ObjectStore: Sendable {
     func makeUploader() throws -> any ObjectUploader
     /// Deletes objects by relative key; a missing one is not an error. Blocking.
     func delete(_ keys: [String]) throws
+    /// Whether the store honours conditional writes, found by trying one: asked once, at start.
+    func probeConditionalWrites() async -> ConditionalWriteSupport
 }
 
 /// Uploads on one thread. `isCancelled` is polled while bytes flow; when it turns true the upload stops with

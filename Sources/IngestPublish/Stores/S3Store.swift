@@ -69,6 +69,30 @@ public struct S3Store: ObjectStore {
         }
     }
 
+    /// Writes a probe object twice with `If-None-Match: *`: a store that honours the condition refuses the second
+    /// write with 412. The probe is removed again.
+    public func probeConditionalWrites() async -> ConditionalWriteSupport {
+        let store = self
+        let key = fullKey(".reel-ingest/conditional-write-probe-" + UUID().uuidString.lowercased())
+        return await runBlocking { () -> ConditionalWriteSupport in
+            do {
+                let connection = try store.client.connect()
+                defer { try? connection.deleteObject(key: key) }
+                let probe = Array("probe".utf8)
+                try connection.putObject(key: key, bytes: probe, condition: .absent)
+                do {
+                    try connection.putObject(key: key, bytes: probe, condition: .absent)
+                    return .unavailable("the S3 store ignores If-None-Match (a second write of one key went through)")
+                } catch let error as S3Error {
+                    guard case .service(_, 412, _, _, _, _) = error else { throw error }
+                    return .honoured(S3ConditionalWriter(store: store))
+                }
+            } catch {
+                return .unavailable("the probe of conditional writes failed: \(error)")
+            }
+        }
+    }
+
     public func delete(_ keys: [String]) throws {
         guard !keys.isEmpty else { return }
         let connection = try client.connect()
@@ -123,5 +147,39 @@ public struct S3Store: ObjectStore {
         )
         let summary = try upload.run(events: events)
         return StoredObject(key: key, size: size, etag: summary.etag)
+    }
+}
+
+/// `video.json` reads and conditional writes on S3.
+struct S3ConditionalWriter: ConditionalWriter {
+    let store: S3Store
+
+    func read(key: String) async throws -> FetchedObject? {
+        let (client, full) = (store.client, store.fullKey(key))
+        return try await runBlocking { () throws(S3Error) -> FetchedObject? in
+            try client.connect().getObject(key: full).map { FetchedObject(bytes: $0.bytes, etag: $0.etag) }
+        }
+    }
+
+    func write(_ bytes: [UInt8], key: String, condition: WriteCondition) async throws -> StoredObject {
+        let (client, full) = (store.client, store.fullKey(key))
+        let kind = ObjectKind(key: full)
+        do {
+            let etag = try await runBlocking { () throws(S3Error) -> String in
+                try client.connect().putObject(
+                    key: full,
+                    bytes: bytes,
+                    condition: condition,
+                    cacheControl: kind.cacheControl
+                )
+            }
+            return StoredObject(key: full, size: Int64(bytes.count), etag: etag)
+        } catch {
+            // If-Match on a key that is gone answers 404 on some servers (moto): the object is not the one seen.
+            if case .service(_, let status, _, _, _, _) = error, status == 412 || status == 404 {
+                throw PreconditionFailed(key: full)
+            }
+            throw error
+        }
     }
 }

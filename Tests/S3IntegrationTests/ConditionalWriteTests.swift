@@ -1,0 +1,146 @@
+import Foundation
+import IngestCore
+import IngestPublish
+import Logging
+import TestSupport
+import Testing
+
+@testable import IngestAgent
+
+/// `video.json` written conditionally against moto (which honours `If-None-Match` and `If-Match` on PutObject, as
+/// S3 does): the probe, the store's writer, and two agents committing one video at once.
+@Suite("Conditional writes against moto_server")
+struct ConditionalWriteTests {
+    private func store(_ server: S3TestServer, prefix: String) throws -> S3Store {
+        S3Store(
+            client: try server.client(),
+            prefix: prefix,
+            journal: MemoryJournal(),
+            partSize: 5 << 20,
+            multipartThreshold: 8 << 20,
+            concurrency: 2
+        )
+    }
+
+    private func keys(_ server: S3TestServer, under prefix: String) async throws -> [String] {
+        // (--prefix is the first segment only: moto mis-checks signatures of %2F in query values.)
+        let listed = try await server.aws(["s3api", "list-objects-v2", "--bucket", server.bucket, "--prefix", "tests"])
+        guard !listed.stdout.isEmpty,
+            let json = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [String: Any]
+        else { return [] }
+        let all = (json["Contents"] as? [[String: Any]] ?? []).compactMap { $0["Key"] as? String }
+        return all.filter { $0.hasPrefix(prefix + "/") }
+    }
+
+    @Test func theProbeFindsThemHonouredAndLeavesNothingBehind() async throws {
+        let server = try S3TestServer.require()
+        let prefix = S3TestServer.uniquePrefix("probe")
+        let store = try store(server, prefix: prefix)
+        guard case .honoured(let writer) = await store.probeConditionalWrites() else {
+            Issue.record("moto honours If-None-Match, the probe said otherwise")
+            return
+        }
+        #expect(try await keys(server, under: prefix).isEmpty, "the probe object is removed")
+
+        let first = try await writer.write(Array("one".utf8), key: "v/video.json", condition: .absent)
+        await #expect(throws: PreconditionFailed.self) {
+            try await writer.write(Array("two".utf8), key: "v/video.json", condition: .absent)
+        }
+        await #expect(throws: PreconditionFailed.self) {
+            try await writer.write(Array("two".utf8), key: "v/video.json", condition: .matches(etag: "\"0000\""))
+        }
+        let read = try #require(try await writer.read(key: "v/video.json"))
+        #expect(read.etag == first.etag && read.bytes == Array("one".utf8))
+        _ = try await writer.write(Array("three".utf8), key: "v/video.json", condition: .matches(etag: read.etag))
+        // Independent check: the aws CLI reads what is stored.
+        let back = try await server.aws(["s3", "cp", "s3://\(server.bucket)/\(prefix)/v/video.json", "-"]).stdout
+        #expect(back == "three")
+        #expect(try await writer.read(key: "v/missing.json") == nil)
+    }
+
+    @Test func aFileStoreSaysItHasNone() async throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        guard case .unavailable(let reason) = await FileStore(directory: dir.path).probeConditionalWrites() else {
+            Issue.record("a file store cannot compare and swap")
+            return
+        }
+        #expect(reason.contains("file://"))
+    }
+
+    /// Two agents that both believe they hold the job commit at the same moment, round after round: exactly one
+    /// `video.json` write goes through and the other attempt fails without overwriting it.
+    @Test func ofTwoAgentsCommittingOneVideoOnlyOneWins() async throws {
+        let server = try S3TestServer.require()
+        let prefix = S3TestServer.uniquePrefix("commit")
+        let store = try store(server, prefix: prefix)
+        let support = await store.probeConditionalWrites()
+        let commit = ManifestCommit(support: support)
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        let logger = Logger(label: "test")
+        var live: String? = nil
+        for round in 0..<6 {
+            let (a, b) = (Self.video("a\(round)"), Self.video("b\(round)"))
+            let (fileA, fileB) = (dir.path + "/a.json", dir.path + "/b.json")
+            try a.encoded().write(to: URL(fileURLWithPath: fileA))
+            try b.encoded().write(to: URL(fileURLWithPath: fileB))
+            async let byA = Self.attempt { try await commit.commit(a, file: fileA, logger: logger) }
+            async let byB = Self.attempt { try await commit.commit(b, file: fileB, logger: logger) }
+            let results = await [byA, byB]
+            let won = results.filter { if case .success = $0 { true } else { false } }
+            #expect(won.count == 1, "round \(round): exactly one commit")
+            let failure = results.compactMap { if case .failure(let e) = $0 { "\(e)" } else { nil } }.first ?? ""
+            #expect(failure.contains("written by another agent"), "\(failure)")
+            let stored = try await server.aws(["s3", "cp", "s3://\(server.bucket)/\(prefix)/videos/v/video.json", "-"])
+            let named = try PublishedVideo.decode(Data(stored.stdout.utf8)).revision
+            #expect(named == "a\(round)" || named == "b\(round)")
+            #expect(named != live, "a new revision replaced the last one")
+            live = named
+
+            // The winner's attempt again (its answer was lost): taken as done, nothing written.
+            let winner = named == a.revision ? (a, fileA) : (b, fileB)
+            let again = try #require(try await commit.commit(winner.0, file: winner.1, logger: logger))
+            #expect(again.size == Int64(stored.stdout.utf8.count))
+        }
+    }
+
+    static func attempt<T: Sendable>(_ body: @Sendable () async throws -> T) async -> Result<T, any Error> {
+        do { return .success(try await body()) } catch { return .failure(error) }
+    }
+
+    static func video(_ revision: String) -> PublishedVideo {
+        let probe = ProbeReport(
+            container: "mp4",
+            formatName: "mp4",
+            duration: 1,
+            size: 1,
+            bitRate: nil,
+            videoStream: 0,
+            audioStream: nil,
+            displayWidth: 16,
+            displayHeight: 16,
+            streams: []
+        )
+        func file(_ path: String) -> VideoManifest.File { VideoManifest.File(path: path, bytes: 1, sha256: "x") }
+        return PublishedVideo(
+            videoId: "v",
+            revision: revision,
+            publishedAt: Date(),
+            metadata: [:],
+            sourceFile: .init(name: "a.mp4", bytes: 1, sha256: "x"),
+            media: VideoManifest(
+                source: probe,
+                duration: 1,
+                segmentDuration: 1,
+                hlsMaster: file("master.m3u8"),
+                dashManifest: file("manifest.mpd"),
+                renditions: [],
+                mp4: VideoManifest.Progressive(rendition: "v16", width: 16, height: 16, file: file("video.mp4")),
+                thumbnails: []
+            ),
+            original: nil,
+            baseURL: nil
+        )
+    }
+}
