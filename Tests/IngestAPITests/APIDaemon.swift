@@ -13,15 +13,27 @@ final class APIDaemon: Sendable {
     let config: String
     let inbox: String
     private let state: Mutex<(agent: LineProcess, base: String)?> = Mutex(nil)
+    /// The agent's environment on top of the test's (a database password).
+    let environment: [String: String]
 
-    /// `extra` is appended to agent.toml (e.g. an `[api]` table).
-    init(extraConfig extra: String = "", listen: String = "127.0.0.1:0") throws {
+    /// `extra` is appended to agent.toml (e.g. an `[api]` table). `name`, `store` and `inbox`: the agent's name,
+    /// its storage URL and its watched folder, when not its own.
+    init(
+        extraConfig extra: String = "",
+        listen: String = "127.0.0.1:0",
+        name: String? = nil,
+        store: String? = nil,
+        inbox watched: String? = nil,
+        environment: [String: String] = [:]
+    ) throws {
         dir = try TempDirectory()
-        inbox = try dir.mkdir("inbox")
+        inbox = try watched ?? dir.mkdir("inbox")
+        self.environment = environment
         config = try dir.write(
             "agent.toml",
             """
             [agent]
+            \(name.map { "name = \"\($0)\"" } ?? "")
             state_dir = "state"
             scratch_dir = "scratch"
             [limits]
@@ -29,7 +41,7 @@ final class APIDaemon: Sendable {
             poll_interval = "100ms"
             max_file_size = "64MiB"
             [storage]
-            url = "file://\(dir.path)/published"
+            url = "\(store ?? "file://\(dir.path)/published")"
             [api]
             listen = "\(listen)"
             \(extra)
@@ -42,7 +54,7 @@ final class APIDaemon: Sendable {
 
     /// Starts the agent and waits until the API listens and the folder is watched.
     func start() async throws {
-        let agent = try LineProcess(Self.binary, ["run", "--config", config])
+        let agent = try LineProcess(Self.binary, ["run", "--config", config], environment: environment)
         let line = try await agent.waitForLine(containing: "status API listening")
         _ = try await agent.waitForLine(containing: "watching folder")
         guard let range = line.range(of: #"http://[0-9.]+:[0-9]+"#, options: .regularExpression) else {

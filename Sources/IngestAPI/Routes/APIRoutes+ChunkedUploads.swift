@@ -93,7 +93,7 @@ extension APIRoutes {
                 break
             }
             if let expected = body.sha256?.lowercased() {
-                let path = row.dataPath
+                let path = row.dataPath(in: uploads.directory)
                 let actual = try await runBlocking { () throws -> String in try Self.sha256(path: path) }
                 guard actual == expected else {
                     throw APIError(

@@ -44,7 +44,7 @@ public struct APIService: Service {
             database: database,
             uploads: UploadStore(
                 database: database,
-                directory: config.api.uploadDir ?? stateDir + "/uploads",
+                directory: config.uploadDirectory,
                 expiry: config.api.uploadExpiry
             ),
             handoff: handoff,

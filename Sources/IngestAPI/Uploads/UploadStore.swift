@@ -92,7 +92,7 @@ final class UploadStore: Sendable {
         let row = try await find(id)
         try Self.checkWritable(row, offset: offset)
         let remaining = row.totalSize - offset
-        let path = row.dataPath
+        let path = row.dataPath(in: directory)
         let file = try await runBlocking { () throws(UploadIOError) -> UploadFile in
             try UploadFile(path: path, offset: offset)
         }
@@ -159,7 +159,7 @@ final class UploadStore: Sendable {
         }
         defer { _ = busy.withLock { $0.remove(row.id) } }
         try await database.setHTTPUploadState(id: row.id, state)
-        let path = row.dataPath
+        let path = row.dataPath(in: directory)
         _ = await runBlocking { unlink(path) }
     }
 

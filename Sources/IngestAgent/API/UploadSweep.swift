@@ -24,14 +24,14 @@ public struct UploadSweep: Sendable {
 
     public init(database: any JobStore, config: AgentConfig) {
         self.database = database
-        directory = config.api.uploadDir ?? config.agent.stateDir + "/uploads"
+        directory = config.uploadDirectory
     }
 
     public func run(at now: Date = Date()) async throws -> [Action] {
         var actions: [Action] = []
         for upload in try await database.expiredHTTPUploads(at: now) {
             guard try await database.expireHTTPUpload(id: upload.id, at: now) else { continue }
-            let path = upload.dataPath
+            let path = upload.dataPath(in: directory)
             _ = await runBlocking { unlink(path) }
             actions.append(Action(upload, reason: "expired"))
         }

@@ -22,7 +22,7 @@ extension Intake {
             throw UploadError(description: "watch \(upload.watchName) is no longer configured")
         }
         let id = upload.id
-        let (source, filename, root) = (upload.dataPath, upload.filename, watch.path)
+        let (source, filename, root) = (upload.dataPath(in: config.uploadDirectory), upload.filename, watch.path)
         let (finalPath, staged) = try await runBlocking { () throws -> (String, String) in
             try Self.linkIn(source, named: filename, into: root, uploadID: id)
         }

@@ -20,6 +20,11 @@ public struct AgentConfig: Sendable, Equatable {
     public var databasePath: String {
         agent.stateDir + "/reel-ingest.sqlite"
     }
+
+    /// Where HTTP uploads keep their bytes while they arrive: `api.upload_dir`, or `uploads/` in the state folder.
+    public var uploadDirectory: String {
+        api.uploadDir ?? agent.stateDir + "/uploads"
+    }
 }
 
 public struct AgentSettings: Sendable, Equatable {

@@ -53,6 +53,7 @@ public struct HTTPUploadRecord: Codable, Sendable, Equatable, FetchableRecord, M
     public var totalSize: Int64
     public var receivedBytes: Int64
     public var state: State
+    /// Where the agent that created the upload keeps its bytes; another agent finds them with `dataPath(in:)`.
     public var dataPath: String
     public var finalPath: String?
     public var jobId: Int64?
@@ -87,5 +88,13 @@ public struct HTTPUploadRecord: Codable, Sendable, Equatable, FetchableRecord, M
         self.expiresAt = expiresAt
         self.createdAt = now
         self.updatedAt = now
+    }
+}
+
+extension HTTPUploadRecord {
+    /// The upload's bytes in `directory`, this agent's upload folder: on a shared filesystem every agent of a
+    /// fleet sees the same file under its own mount, so a client may resume against any of them.
+    public func dataPath(in directory: String) -> String {
+        (directory.hasSuffix("/") ? directory : directory + "/") + (dataPath as NSString).lastPathComponent
     }
 }
