@@ -77,7 +77,7 @@ struct FleetTests {
         try first.drop(clips[1], into: shared, as: "copy-of-1.mp4")
 
         try await PostgresStore.withStore(place, logger: TestPostgres.logger) { store in
-            let jobs = try await waitForFleet(store, a, b, "six jobs settled") { jobs in
+            let jobs = try await waitForFleet(store, [a, b], "six jobs settled") { jobs in
                 jobs.count == 6 && jobs.allSatisfy { $0.state.isTerminal }
             }
             let published = jobs.filter { $0.state == .published }
@@ -117,7 +117,7 @@ struct FleetTests {
             b.signal(SIGCONT)
             a.signal(SIGKILL)
             _ = await a.waitForExit()
-            let all = try await waitForFleet(store, b, nil, "the dead agent's job published by the other") {
+            let all = try await waitForFleet(store, [b], "the dead agent's job published by the other") {
                 jobs in
                 jobs.count == 7 && jobs.allSatisfy { $0.state.isTerminal }
             }
@@ -144,14 +144,14 @@ struct FleetTests {
             let paused = try await Clips.long(first.dir.path + "/paused.mp4", seconds: 32, bitrate: "2M")
             try first.drop(paused, into: shared)
             // Far enough that segments were uploaded while encoding.
-            _ = try await waitForFleet(store, b, nil, "the clip half transcoded by the second agent") { jobs in
+            _ = try await waitForFleet(store, [b], "the clip half transcoded by the second agent") { jobs in
                 jobs.contains {
                     $0.sourcePath == "paused.mp4" && $0.state == .transcoding && ($0.progress ?? 0) >= 40
                 }
             }
             b.signal(SIGSTOP)
             restarted.signal(SIGCONT)
-            let afterTakeOver = try await waitForFleet(store, restarted, nil, "the paused agent's job taken over") {
+            let afterTakeOver = try await waitForFleet(store, [restarted], "the paused agent's job taken over") {
                 jobs in jobs.count == 8 && jobs.allSatisfy { $0.state.isTerminal }
             }
             b.signal(SIGCONT)
@@ -216,6 +216,8 @@ final class Agents: Sendable {
 
     func add(_ agent: LineProcess) { list.withLock { $0.append(agent) } }
 
+    var all: [LineProcess] { list.withLock { $0 } }
+
     func shutDown() async {
         for agent in list.withLock({ $0 }) {
             agent.signal(SIGCONT)
@@ -227,12 +229,11 @@ final class Agents: Sendable {
     }
 }
 
-/// Waits for `condition` on the shared store, looking again whenever either agent logs a line (each state change
+/// Waits for `condition` on the shared store, looking again whenever a running agent logs a line (each state change
 /// logs one), at least every second.
-private func waitForFleet(
+func waitForFleet(
     _ store: any JobStore,
-    _ first: LineProcess,
-    _ second: LineProcess?,
+    _ agents: [LineProcess],
     timeout: Duration = .seconds(240),
     _ what: String,
     until condition: @escaping @Sendable ([JobRecord]) -> Bool
@@ -243,13 +244,14 @@ private func waitForFleet(
         if condition(jobs) { return jobs }
         guard ContinuousClock.now < deadline else {
             let states = jobs.map { "job \($0.id ?? 0) \($0.sourcePath) \($0.state.rawValue) \($0.lastError ?? "")" }
-            throw WaitFailed(
-                what: what,
-                detail: states.joined(separator: "\n") + "\nfirst agent:\n" + first.log + "\nsecond agent:\n"
-                    + (second?.log ?? "")
-            )
+            let logs = agents.enumerated().map { "agent \($0.offset):\n\($0.element.log.suffix(20000))" }
+            throw WaitFailed(what: what, detail: states.joined(separator: "\n") + "\n" + logs.joined(separator: "\n"))
         }
-        let seen = first.log.split(separator: "\n").count
-        _ = try? await first.waitForLine(afterLine: seen, timeout: .seconds(1))
+        if let running = agents.first(where: \.isRunning) {
+            let seen = running.log.split(separator: "\n").count
+            _ = try? await running.waitForLine(afterLine: seen, timeout: .seconds(1))
+        } else {
+            try await Task.sleep(for: .milliseconds(200))
+        }
     }
 }

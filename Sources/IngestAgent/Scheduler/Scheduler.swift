@@ -42,6 +42,7 @@ struct Scheduler: Service {
         var claims: [Int64: JobClaim] = [:]
         var transcoding: Set<Int64> = []
         var leases = LeaseKeeper(lease: lease)
+        let fencing = FencingWatch(lease: lease)
         var standing = AgentStanding(quarantineAfter: context.box.config.agent.quarantineAfter)
         await register(agent: agent, lease: lease, standing: &standing)
         await withTaskGroup(of: Void.self) { runners in
@@ -58,6 +59,7 @@ struct Scheduler: Service {
                 helpers.addTask {
                     for await _ in wakeups { signal.yield(.tick) }
                 }
+                helpers.addTask { [logger = context.logger] in await fencing.run(logger: logger) }
                 signal.yield(.tick)
                 for await event in signals.cancelOnGracefulShutdown() {
                     switch event {
@@ -68,6 +70,7 @@ struct Scheduler: Service {
                             await heartbeat(
                                 &leases,
                                 &standing,
+                                fencing,
                                 agent: agent,
                                 claims: Array(claims.values),
                                 running: running
@@ -84,6 +87,7 @@ struct Scheduler: Service {
                         transcoding.remove(id)
                     case .finished(let id):
                         running[id] = nil
+                        fencing.untrack(id)
                         claims[id] = nil
                         transcoding.remove(id)
                         await jobEnded(id, agent: agent, standing: &standing)
@@ -110,6 +114,7 @@ struct Scheduler: Service {
                         let id = claim.jobId
                         let control = JobControl()
                         running[id] = control
+                        fencing.track(id, control)
                         claims[id] = claim
                         transcoding.insert(id)
                         let runner = JobRunner(claim: claim, control: control, context: context) {
@@ -167,6 +172,7 @@ struct Scheduler: Service {
     private func heartbeat(
         _ leases: inout LeaseKeeper,
         _ standing: inout AgentStanding,
+        _ fencing: FencingWatch,
         agent: String,
         claims: [JobClaim],
         running: [Int64: JobControl]
@@ -184,20 +190,14 @@ struct Scheduler: Service {
             }
             let lost = try await context.database.renewLeases(claims, lease: leases.lease)
             leases.renewed()
+            fencing.renewed()
             for id in lost {
                 running[id]?.stop(.leaseLost("job \(id) is no longer this agent's (its lease expired)"))
             }
         } catch {
             context.logger.error("cannot renew leases", metadata: ["error": "\(error)", "jobs": "\(claims.count)"])
-            if leases.renewalFailed(), !running.isEmpty {
-                context.logger.error(
-                    "no answer from the job database for longer than the lease: stopping every job",
-                    metadata: ["lease": "\(Units.formatDuration(leases.lease))", "jobs": "\(running.count)"]
-                )
-                for control in running.values {
-                    control.stop(.leaseLost("the job database did not answer for longer than the lease"))
-                }
-            }
+            // Claims nothing meanwhile; `FencingWatch` stops the running jobs (also when this call never returns).
+            _ = leases.renewalFailed()
         }
     }
 
