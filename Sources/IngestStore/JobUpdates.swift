@@ -19,36 +19,34 @@ public final class JobUpdates: Sendable {
 
     /// Updates committed from now on, in commit order, until the stream is dropped or cancelled.
     public func subscribe() -> AsyncStream<JobUpdate> {
-        let (stream, continuation) = AsyncStream<JobUpdate>.makeStream(
-            bufferingPolicy: .bufferingNewest(Self.bufferLimit)
-        )
-        let id = state.withLock { state in
-            state.next += 1
-            state.subscribers[state.next] = continuation
-            return state.next
-        }
-        continuation.onTermination = { [weak self] _ in
-            _ = self?.state.withLock { $0.subscribers.removeValue(forKey: id) }
-        }
-        return stream
+        register(\.subscribers, buffering: .bufferingNewest(Self.bufferLimit))
     }
 
     /// Wake-ups for the scheduler when a job became runnable without an update: intake finished checking a file
     /// (here, or on another agent: PostgreSQL NOTIFY). Only the latest matters, so at most one waits.
     public func wakeups() -> AsyncStream<Void> {
-        let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        register(\.wakers, buffering: .bufferingNewest(1))
+    }
+
+    /// A new stream in `list`, removed from it when the stream ends.
+    private func register<Element>(
+        _ list: WritableKeyPath<State, [Int: AsyncStream<Element>.Continuation]> & Sendable,
+        buffering: AsyncStream<Element>.Continuation.BufferingPolicy
+    ) -> AsyncStream<Element> {
+        let (stream, continuation) = AsyncStream<Element>.makeStream(bufferingPolicy: buffering)
         let id = state.withLock { state in
             state.next += 1
-            state.wakers[state.next] = continuation
+            state[keyPath: list][state.next] = continuation
             return state.next
         }
         continuation.onTermination = { [weak self] _ in
-            _ = self?.state.withLock { $0.wakers.removeValue(forKey: id) }
+            _ = self?.state.withLock { $0[keyPath: list].removeValue(forKey: id) }
         }
         return stream
     }
 
-    func wake() {
+    /// A job may run now without an update saying so: every waiting scheduler looks at the queue.
+    func jobBecameRunnable() {
         state.withLock { state in
             for continuation in state.wakers.values { continuation.yield() }
         }

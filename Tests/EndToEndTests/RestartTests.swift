@@ -76,7 +76,8 @@ struct RestartTests {
         defer { first.signal(SIGTERM) }
         _ = try await first.waitForLine(containing: "watching folder")
         try world.drop(clip, into: line)
-        _ = try await first.waitForLine(containing: "[IngestAgent] uploading", timeout: .seconds(60))
+        // A bound, not a delay: under the end-to-end batch's load the 12 s clip can take minutes to transcode.
+        _ = try await first.waitForLine(containing: "[IngestAgent] uploading", timeout: .seconds(180))
         let status = await first.exit(after: SIGTERM, timeout: .seconds(30))
         #expect(status == 0)
         let interrupted = try #require(try await world.database().jobs(limit: 1).first)

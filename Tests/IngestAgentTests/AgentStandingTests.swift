@@ -18,7 +18,7 @@ struct AgentStandingTests {
         let reason = standing.jobEnded(.failed, error: "encoder crashed")
         #expect(reason?.contains("3 jobs failed") == true && reason?.contains("encoder crashed") == true)
         #expect(standing.mayClaim, "claims stop once the store says quarantined")
-        #expect(standing.observed(.quarantined) == .active)
+        #expect(standing.observed(.quarantined) == .quarantined)
         #expect(!standing.mayClaim)
         #expect(standing.jobEnded(.failed, error: "e") == nil, "quarantined once")
     }
@@ -27,9 +27,9 @@ struct AgentStandingTests {
         var standing = AgentStanding(quarantineAfter: 2)
         _ = standing.jobEnded(.failed, error: nil)
         #expect(standing.observed(.active) == nil, "no change, nothing to say")
-        #expect(standing.observed(.draining) == .active)
+        #expect(standing.observed(.draining) == .draining)
         #expect(!standing.mayClaim)
-        #expect(standing.observed(.active) == .draining)
+        #expect(standing.observed(.active) == .active)
         #expect(standing.mayClaim && standing.failuresInARow == 0)
         #expect(standing.jobEnded(.failed, error: nil) == nil)
     }

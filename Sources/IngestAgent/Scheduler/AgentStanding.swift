@@ -13,13 +13,12 @@ struct AgentStanding: Sendable {
 
     var mayClaim: Bool { state == .active }
 
-    /// The state the store holds now; returns the previous one when it changed.
+    /// The state the store holds now; returns it when it is a change (nil: nothing new to say).
     mutating func observed(_ stored: AgentRecord.State) -> AgentRecord.State? {
         guard stored != state else { return nil }
-        let previous = state
         state = stored
         if stored == .active { failuresInARow = 0 }
-        return previous
+        return stored
     }
 
     /// A job this agent ran ended in `outcome`. Returns the reason to quarantine when this failure completes a run

@@ -179,12 +179,9 @@ struct Scheduler: Service {
     ) async {
         do {
             if let row = try await context.database.agentHeartbeat(name: agent) {
-                noteChange(
-                    from: standing.observed(row.state),
-                    to: row.state,
-                    reason: row.reason,
-                    running: running.count
-                )
+                if let changed = standing.observed(row.state) {
+                    noteChange(to: changed, reason: row.reason, running: running.count)
+                }
             } else {
                 await register(agent: agent, lease: leases.lease, standing: &standing)
             }
@@ -215,20 +212,14 @@ struct Scheduler: Service {
         )
         do {
             let row = try await context.database.registerAgent(record)
-            noteChange(from: standing.observed(row.state), to: row.state, reason: row.reason, running: 0)
+            if let changed = standing.observed(row.state) { noteChange(to: changed, reason: row.reason, running: 0) }
         } catch {
             context.logger.error("cannot register in the agents table", metadata: ["error": "\(error)"])
         }
     }
 
     /// Says what a change of the agent's state means for its work.
-    private func noteChange(
-        from previous: AgentRecord.State?,
-        to state: AgentRecord.State,
-        reason: String?,
-        running: Int
-    ) {
-        guard previous != nil else { return }
+    private func noteChange(to state: AgentRecord.State, reason: String?, running: Int) {
         let why: Logger.Metadata = reason.map { ["reason": "\($0)"] } ?? [:]
         switch state {
         case .active:
@@ -254,7 +245,7 @@ struct Scheduler: Service {
         else { return }
         do {
             _ = try await context.database.setAgentState(name: agent, .quarantined, reason: reason)
-            noteChange(from: standing.observed(.quarantined), to: .quarantined, reason: reason, running: 0)
+            if let changed = standing.observed(.quarantined) { noteChange(to: changed, reason: reason, running: 0) }
         } catch {
             context.logger.error(
                 "cannot quarantine this agent",

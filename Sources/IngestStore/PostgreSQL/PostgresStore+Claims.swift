@@ -100,7 +100,7 @@ extension PostgresStore {
                         "UPDATE video_processing_jobs SET claimed_by = NULL, lease_until = NULL WHERE id = ?",
                         [id]
                     )
-                    pending.wakeOthers()
+                    pending.jobBecameRunnable()
                 }
                 rescued.append(RescuedJob(jobId: id, agent: agent, state: state))
             }

@@ -46,12 +46,12 @@ extension PostgresStore {
                 try await client.withConnection { connection in
                     try await connection.listen(on: Self.channel) { notifications in
                         // Listening from now on; what came meanwhile is only in the database: look there.
-                        updates.wake()
+                        updates.jobBecameRunnable()
                         for try await notification in notifications {
                             guard let notice = try? decoder.decode(Notice.self, from: Data(notification.payload.utf8)),
                                 notice.from != instance
                             else { continue }
-                            if let update = notice.update { updates.emit(update) } else { updates.wake() }
+                            if let update = notice.update { updates.emit(update) } else { updates.jobBecameRunnable() }
                         }
                     }
                 }

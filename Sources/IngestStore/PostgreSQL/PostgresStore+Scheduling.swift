@@ -70,7 +70,7 @@ extension PostgresStore {
                 "UPDATE video_processing_jobs SET checked_at = ? WHERE id = ? AND checked_at IS NULL",
                 [now, id]
             )
-            pending.wakeOthers()
+            pending.jobBecameRunnable()
         }
     }
 

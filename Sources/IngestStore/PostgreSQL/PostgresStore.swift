@@ -102,8 +102,9 @@ public final class PostgresStore: JobStore {
         private let waking = Mutex(false)
         func add(_ update: JobUpdate) { list.withLock { $0.append(update) } }
         var all: [JobUpdate] { list.withLock { $0 } }
-        /// The transaction makes a job runnable without an update (intake's checks done): other agents may claim.
-        func wakeOthers() { waking.withLock { $0 = true } }
+        /// The transaction makes a job runnable without an update (intake's checks done, a claim released): after
+        /// the commit this agent's scheduler and, through NOTIFY, every other agent's look at the queue.
+        func jobBecameRunnable() { waking.withLock { $0 = true } }
         var wakesOthers: Bool { waking.withLock { $0 } }
     }
 
@@ -141,7 +142,7 @@ public final class PostgresStore: JobStore {
             throw PostgresStoreError.mapped(error)
         }
         for update in pending.all { updates.emit(update) }
-        if pending.wakesOthers { updates.wake() }
+        if pending.wakesOthers { updates.jobBecameRunnable() }
         return result
     }
 

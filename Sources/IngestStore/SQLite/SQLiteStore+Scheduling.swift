@@ -82,7 +82,7 @@ extension SQLiteStore {
             )
         }
         // The job may run now: the scheduler claims it at once instead of at its next poll.
-        updates.wake()
+        updates.jobBecameRunnable()
     }
 
     /// The revision a run produces: kept while the job retries one publication, new once it was published.
