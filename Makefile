@@ -50,8 +50,8 @@ run: deps
 # PostgreSQL 15, and writes .build/test-servers.env; the trap stops them by PID whether the tests pass, fail or are
 # interrupted. The store suites (each test creates and drops a PostgreSQL database) run on their own, and the
 # end-to-end and status API suites (real agents transcoding) after the others, together: on two cores their load
-# would starve the in-process watcher suites' timeouts. The fleet chaos suite (three agents transcoding at once)
-# runs last on its own, for the same reason. Every run always happens; make fails if any did. Then the .deb is built and checked on this machine (packaging/test-deb.sh), after the tests rather than beside
+# would starve the in-process watcher suites' timeouts. The fleet suites (FleetTests, FleetUploadTests,
+# FleetChaosTests: two and three agents transcoding at once) run last, together, for the same reason. Every run always happens; make fails if any did. Then the .deb is built and checked on this machine (packaging/test-deb.sh), after the tests rather than beside
 # them for the same reason: its release build would take the cores the timing-sensitive suites need.
 test: build lint deps-deb deps-test
 	@trap 'scripts/test-servers.sh stop' EXIT INT TERM; \
@@ -60,8 +60,8 @@ test: build lint deps-deb deps-test
 	status=0; \
 	$(SWIFT) test --skip-build --skip "EndToEndTests|IngestAPITests|IngestStoreTests" || status=1; \
 	$(SWIFT) test --skip-build --filter "IngestStoreTests" || status=1; \
-	$(SWIFT) test --skip-build --filter "EndToEndTests|IngestAPITests" --skip "FleetChaosTests" || status=1; \
-	$(SWIFT) test --skip-build --filter "FleetChaosTests" || status=1; \
+	$(SWIFT) test --skip-build --filter "EndToEndTests|IngestAPITests" --skip "Fleet" || status=1; \
+	$(SWIFT) test --skip-build --filter "Fleet" || status=1; \
 	exit $$status
 	SWIFT=$(SWIFT) packaging/test-deb.sh
 

@@ -18,7 +18,8 @@ struct JobsWatchTests {
         try FileManager.default.moveItem(atPath: daemon.dir.path + "/w.mp4", toPath: daemon.inbox + "/w.mp4")
         let transcoding = try await watch.waitForLine(containing: "job 1 transcoding")
         #expect(transcoding.hasSuffix(daemon.inbox + "/w.mp4"))
-        _ = try await watch.waitForLine(containing: "job 1 finished")
+        // A bound, not a delay: under the end-to-end batch's load the 6 s clip took over a minute to transcode.
+        _ = try await watch.waitForLine(containing: "job 1 finished", timeout: .seconds(180))
         let states = watch.output.compactMap { line -> String? in
             let parts = line.split(separator: " ")
             return parts.count >= 3 && parts[0] == "job" && parts[1] == "1" ? String(parts[2]) : nil
