@@ -27,19 +27,7 @@ struct FleetChaosTests {
                 try FileManager.default.createSymbolicLink(atPath: mount, withDestinationPath: shared)
                 let proxy = try await TCPProxy.start(port: try await freePort(), upstream: place)
                 proxies.append(proxy)
-                var url = place
-                url.password = nil
-                url.port = proxy.port
-                world.extraAgent = """
-                    name = "\(name)"
-
-                    [database]
-                    url = "\(url)"
-                    lease = "8s"
-                    """
-                world.environment = ["PGPASSWORD": place.password ?? ""]
-                try world.writeConfig()
-                try world.dir.write("watches.d/shared.toml", "path = \"\(mount)\"\n")
+                try world.joinFleet(as: name, database: place, through: proxy.port, sharedFolder: mount)
                 worlds[index] = world
             }
             let clipsDir = try worlds[0].dir.mkdir("clips")
@@ -157,66 +145,11 @@ struct FleetChaosTests {
                 let history = try await store.stages(ofJob: try #require(job.id)).compactMap(\.message)
                 #expect(history.contains("lease expired on agent \(Self.names[agent])"), "\(file): \(history)")
             }
-            try await Self.expectBucketHoldsExactly(world, videos: published.map(\.videoId))
+            try await expectBucketHoldsExactly(world, videos: published.map(\.videoId), within: .seconds(30))
             let multipart = try await world.servers.aws([
                 "s3api", "list-multipart-uploads", "--bucket", world.servers.bucket, "--output", "json",
             ])
             #expect(!multipart.stdout.contains("\"\(world.prefix)/"), "no multipart upload left: \(multipart.stdout)")
         }
-    }
-
-    /// Every object under the fleet's prefix is named by a `video.json`, and every file they name is there; the
-    /// disturbed agents' clean-ups may still be under way, so the listing is taken again for up to 30 s.
-    private static func expectBucketHoldsExactly(_ world: TestWorld, videos: [String]) async throws {
-        var expected: Set<String> = []
-        for id in videos {
-            let video = try await world.publishedVideo(id)
-            let folder = "\(world.prefix)/videos/\(id)"
-            expected.formUnion(video.allFiles.map { "\(folder)/\($0.path)" } + ["\(folder)/video.json"])
-        }
-        let deadline = ContinuousClock.now + .seconds(30)
-        var stored = Set(try await world.servers.keys(under: world.prefix))
-        while stored != expected && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(500))
-            stored = Set(try await world.servers.keys(under: world.prefix))
-        }
-        #expect(
-            stored == expected,
-            "extra: \(stored.subtracting(expected).sorted()) missing: \(expected.subtracting(stored).sorted())"
-        )
-    }
-}
-
-/// scripts/tcp-proxy.py between one agent and PostgreSQL: stopping it is a network cut, restarting it on the same
-/// port ends the cut.
-final class TCPProxy: Sendable {
-    let port: Int
-    let upstream: PostgresLocation
-    private let process: Mutex<LineProcess?>
-
-    private init(port: Int, upstream: PostgresLocation) {
-        self.port = port
-        self.upstream = upstream
-        process = Mutex(nil)
-    }
-
-    static func start(port: Int, upstream: PostgresLocation) async throws -> TCPProxy {
-        let proxy = TCPProxy(port: port, upstream: upstream)
-        try await proxy.restart()
-        return proxy
-    }
-
-    func restart() async throws {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("scripts/tcp-proxy.py").path
-        let started = try LineProcess("/usr/bin/python3", [script, "\(port)", upstream.host, "\(upstream.port)"])
-        _ = try await started.waitForLine(containing: "tcp-proxy: listening", timeout: .seconds(30))
-        process.withLock { $0 = started }
-    }
-
-    func stop() {
-        guard let running = process.withLock({ $0 }), running.isRunning else { return }
-        running.signal(SIGKILL)
-        running.process.waitUntilExit()
     }
 }

@@ -23,25 +23,8 @@ struct FleetTests {
             // The second agent's mount of the share: another path to the same folder.
             let mountedByB = first.dir.path + "/mount-b"
             try FileManager.default.createSymbolicLink(atPath: mountedByB, withDestinationPath: shared)
-            var url = place
-            url.password = nil
-            for (index, name) in ["agent-a", "agent-b"].enumerated() {
-                var world = index == 0 ? first : second
-                world.extraAgent = """
-                    name = "\(name)"
-
-                    [api]
-                    listen = "127.0.0.1:0"
-
-                    [database]
-                    url = "\(url)"
-                    lease = "8s"
-                    """
-                world.environment = ["PGPASSWORD": place.password ?? ""]
-                try world.writeConfig()
-                try world.dir.write("watches.d/shared.toml", "path = \"\(index == 0 ? shared : mountedByB)\"\n")
-                if index == 0 { first = world } else { second = world }
-            }
+            try first.joinFleet(as: "agent-a", database: place, sharedFolder: shared, api: true)
+            try second.joinFleet(as: "agent-b", database: place, sharedFolder: mountedByB, api: true)
 
             // Four distinct recordings and two byte-identical copies under other names.
             var clips: [String] = []
@@ -98,7 +81,7 @@ struct FleetTests {
                 published.allSatisfy { $0.lastError == nil },
                 "no agent ran into the other's work: \(published.compactMap(\.lastError))"
             )
-            try await Self.expectBucketHoldsExactly(first, videos: published.map(\.videoId))
+            try await expectBucketHoldsExactly(first, videos: published.map(\.videoId))
             for agent in [a, b] {
                 #expect(
                     agent.log.contains("storage honours conditional writes"),
@@ -133,7 +116,7 @@ struct FleetTests {
             let stages = try await store.stages(ofJob: try #require(rescued.id))
             #expect(stages.contains { $0.message == "lease expired on agent agent-a" }, "\(stages.map(\.message))")
             #expect(stages.filter { $0.event == "published" }.count == 1)
-            try await Self.expectBucketHoldsExactly(first, videos: (published + [rescued]).map(\.videoId))
+            try await expectBucketHoldsExactly(first, videos: (published + [rescued]).map(\.videoId))
 
             // An agent paused past its lease mid-transcode: the other takes the job over; once it runs again,
             // its heartbeat finds the job gone, it kills its worker and removes what it had uploaded.
@@ -162,96 +145,7 @@ struct FleetTests {
             #expect(history.contains { $0.message == "lease expired on agent agent-b" })
             #expect(history.filter { $0.event == "published" }.count == 1)
             let videos = (published + [rescued, takenOver]).map(\.videoId)
-            try await Self.eventuallyBucketHoldsExactly(first, videos: videos, log: b.log)
-        }
-    }
-
-    /// `expectBucketHoldsExactly` once the paused agent's clean-up is done (it logs nothing when it had stored
-    /// nothing): the bucket is listed again until it matches, for at most 30 s.
-    private static func eventuallyBucketHoldsExactly(_ world: TestWorld, videos: [String], log: String) async throws {
-        let deadline = ContinuousClock.now + .seconds(30)
-        var expected: Set<String> = []
-        for id in videos {
-            let video = try await world.publishedVideo(id)
-            let folder = "\(world.prefix)/videos/\(id)"
-            expected.formUnion(video.allFiles.map { "\(folder)/\($0.path)" } + ["\(folder)/video.json"])
-        }
-        var stored = Set(try await world.servers.keys(under: world.prefix))
-        while stored != expected && ContinuousClock.now < deadline {
-            stored = Set(try await world.servers.keys(under: world.prefix))
-        }
-        #expect(
-            stored == expected,
-            """
-            extra: \(stored.subtracting(expected).sorted()) missing: \(expected.subtracting(stored).sorted())
-            paused agent's log:
-            \(log.suffix(20000))
-            """
-        )
-    }
-
-    /// Every object under the fleet's prefix is named by one of the videos' `video.json`, and every file they name
-    /// is there.
-    private static func expectBucketHoldsExactly(_ world: TestWorld, videos: [String]) async throws {
-        var expected: Set<String> = []
-        for id in videos {
-            let video = try await world.publishedVideo(id)
-            let folder = "\(world.prefix)/videos/\(id)"
-            expected.formUnion(video.allFiles.map { "\(folder)/\($0.path)" } + ["\(folder)/video.json"])
-        }
-        let stored = Set(try await world.servers.keys(under: world.prefix))
-        #expect(
-            stored == expected,
-            "extra: \(stored.subtracting(expected).sorted()) missing: \(expected.subtracting(stored).sorted())"
-        )
-    }
-}
-
-/// The agents a test started, stopped at its end whatever happened: continued first (a stopped process never acts on
-/// SIGTERM), killed when they do not exit within 20 s, so a failing test never hangs on them.
-final class Agents: Sendable {
-    private let list: Mutex<[LineProcess]>
-
-    init(_ agents: [LineProcess]) { list = Mutex(agents) }
-
-    func add(_ agent: LineProcess) { list.withLock { $0.append(agent) } }
-
-    var all: [LineProcess] { list.withLock { $0 } }
-
-    func shutDown() async {
-        for agent in list.withLock({ $0 }) {
-            agent.signal(SIGCONT)
-            if await agent.exit(after: SIGTERM, timeout: .seconds(20)) == nil {
-                agent.signal(SIGKILL)
-                _ = await agent.waitForExit()
-            }
-        }
-    }
-}
-
-/// Waits for `condition` on the shared store, looking again whenever a running agent logs a line (each state change
-/// logs one), at least every second.
-func waitForFleet(
-    _ store: any JobStore,
-    _ agents: [LineProcess],
-    timeout: Duration = .seconds(240),
-    _ what: String,
-    until condition: @escaping @Sendable ([JobRecord]) -> Bool
-) async throws -> [JobRecord] {
-    let deadline = ContinuousClock.now + timeout
-    while true {
-        let jobs = try await store.jobs(limit: 1000)
-        if condition(jobs) { return jobs }
-        guard ContinuousClock.now < deadline else {
-            let states = jobs.map { "job \($0.id ?? 0) \($0.sourcePath) \($0.state.rawValue) \($0.lastError ?? "")" }
-            let logs = agents.enumerated().map { "agent \($0.offset):\n\($0.element.log.suffix(20000))" }
-            throw WaitFailed(what: what, detail: states.joined(separator: "\n") + "\n" + logs.joined(separator: "\n"))
-        }
-        if let running = agents.first(where: \.isRunning) {
-            let seen = running.log.split(separator: "\n").count
-            _ = try? await running.waitForLine(afterLine: seen, timeout: .seconds(1))
-        } else {
-            try await Task.sleep(for: .milliseconds(200))
+            try await expectBucketHoldsExactly(first, videos: videos, within: .seconds(30), log: b.log)
         }
     }
 }

@@ -76,17 +76,13 @@ struct ConditionalWriteTests {
         let store = try store(server, prefix: prefix)
         let support = await store.probeConditionalWrites()
         let commit = ManifestCommit(support: support)
-        let dir = try TempDirectory()
-        defer { dir.remove() }
         let logger = Logger(label: "test")
         var live: String? = nil
         for round in 0..<6 {
             let (a, b) = (Self.video("a\(round)"), Self.video("b\(round)"))
-            let (fileA, fileB) = (dir.path + "/a.json", dir.path + "/b.json")
-            try a.encoded().write(to: URL(fileURLWithPath: fileA))
-            try b.encoded().write(to: URL(fileURLWithPath: fileB))
-            async let byA = Self.attempt { try await commit.commit(a, file: fileA, logger: logger) }
-            async let byB = Self.attempt { try await commit.commit(b, file: fileB, logger: logger) }
+            let (bytesA, bytesB) = (try a.encoded(), try b.encoded())
+            async let byA = Self.attempt { try await commit.commit(a, bytes: bytesA, logger: logger) }
+            async let byB = Self.attempt { try await commit.commit(b, bytes: bytesB, logger: logger) }
             let results = await [byA, byB]
             let won = results.filter { if case .success = $0 { true } else { false } }
             #expect(won.count == 1, "round \(round): exactly one commit")
@@ -99,8 +95,8 @@ struct ConditionalWriteTests {
             live = named
 
             // The winner's attempt again (its answer was lost): taken as done, nothing written.
-            let winner = named == a.revision ? (a, fileA) : (b, fileB)
-            let again = try #require(try await commit.commit(winner.0, file: winner.1, logger: logger))
+            let winner = named == a.revision ? (a, bytesA) : (b, bytesB)
+            let again = try #require(try await commit.commit(winner.0, bytes: winner.1, logger: logger))
             #expect(again.size == Int64(stored.stdout.utf8.count))
         }
     }

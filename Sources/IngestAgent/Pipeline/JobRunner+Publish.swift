@@ -74,9 +74,10 @@ extension JobRunner {
             baseURL: config.cdn.baseURL.map { _ in plan.url(VideoLayout.folder(videoId)) ?? "" }
         )
         let manifestFile = context.scratch.folder(job: id) + "/published-video.json"
-        try video.encoded().write(to: URL(fileURLWithPath: manifestFile))
+        let manifestBytes = try video.encoded()
+        try manifestBytes.write(to: URL(fileURLWithPath: manifestFile))
         KillPoint.beforeVideoJSON.reached()
-        if try await context.manifests.commit(video, file: manifestFile, logger: logger) == nil {
+        if try await context.manifests.commit(video, bytes: manifestBytes, logger: logger) == nil {
             _ = try await output.uploads.upload([(VideoLayout.manifestKey(videoId), manifestFile)])
         }
         KillPoint.afterVideoJSON.reached()

@@ -36,12 +36,12 @@ struct ManifestCommit: Sendable {
         }
     }
 
-    /// Stores `file` (the encoded `video`) as `video.json`. Returns nil when the store has no conditional writes:
-    /// the caller uploads it like any object.
-    func commit(_ video: PublishedVideo, file: String, logger: Logger) async throws -> StoredObject? {
+    /// Stores `encoded` (the encoded `video`) as `video.json`. Returns nil when the store has no conditional
+    /// writes: the caller uploads it like any object.
+    func commit(_ video: PublishedVideo, bytes encoded: Data, logger: Logger) async throws -> StoredObject? {
         guard case .honoured(let writer) = await support.value else { return nil }
         let key = VideoLayout.manifestKey(video.videoId)
-        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: file)))
+        let bytes = Array(encoded)
         let current = try await writer.read(key: key)
         if let current, Self.revision(of: current) == video.revision {
             // This run's own write, from an attempt whose answer was lost or that stopped right after it.

@@ -42,26 +42,6 @@ extension S3Connection {
         return try sendChecking(request, digest: digest, progress: progress)
     }
 
-    /// Single PUT of bytes held in memory (manifests, test fixtures).
-    @discardableResult
-    public func putObject(key: String, bytes: [UInt8], contentType: String? = nil, cacheControl: String? = nil)
-        throws(S3Error) -> String
-    {
-        let response = try send(
-            S3Request(
-                operation: "PutObject",
-                method: "PUT",
-                key: key,
-                headers: client.objectHeaders(
-                    contentType: contentType ?? ContentType.forKey(key),
-                    cacheControl: cacheControl
-                ),
-                body: .bytes(bytes)
-            )
-        )
-        return response.headers["ETag"] ?? ""
-    }
-
     /// With `checksumCRC32` the upload is declared CRC-32 (composite): every part must then carry its CRC and the
     /// completion lists them. (Without a declared algorithm some servers, moto among them, checksum the whole
     /// object again at completion.)

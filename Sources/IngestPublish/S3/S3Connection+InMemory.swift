@@ -1,15 +1,16 @@
 import IngestCore
 
-/// Writes that only happen if the object is still what the writer last saw (S3's `If-None-Match: *` and
-/// `If-Match: <etag>` on PutObject): of two writers that saw the same object, one wins and the other gets 412.
+/// Objects held in memory (manifests, test fixtures): written whole, optionally only if the object is still what the
+/// writer last saw (S3's `If-None-Match: *` and `If-Match: <etag>`: of two writers that saw the same object, one wins
+/// and the other gets 412), and read back whole with their ETag.
 extension S3Connection {
-    /// Single PUT of `bytes` under `condition`; returns the new ETag. A condition that does not hold fails with
-    /// status 412.
+    /// Single PUT of bytes held in memory (manifests, test fixtures), under `condition` when one is given; returns
+    /// the new ETag. A condition that does not hold fails with status 412.
     @discardableResult
     public func putObject(
         key: String,
         bytes: [UInt8],
-        condition: WriteCondition,
+        condition: WriteCondition? = nil,
         contentType: String? = nil,
         cacheControl: String? = nil
     ) throws(S3Error) -> String {
@@ -26,6 +27,7 @@ extension S3Connection {
         switch condition {
         case .absent: request.headers.append(SigV4Header(name: "If-None-Match", value: "*"))
         case .matches(let etag): request.headers.append(SigV4Header(name: "If-Match", value: etag))
+        case nil: break
         }
         return try send(request).headers["ETag"] ?? ""
     }
