@@ -161,6 +161,8 @@ let package = Package(
             ],
             exclude: ["Python"]
         ),
+        // The status API's hand-written JSON against Foundation's encoder, in process.
+        .testTarget(name: "IngestAPIJSONTests", dependencies: ["IngestAPI", "IngestCore", "IngestStore"]),
         // The real daemon as a separate process against moto and Varnish (`make test` starts them).
         .testTarget(name: "EndToEndTests", dependencies: ["IngestCore", "IngestStore", "TestSupport"]),
         // Needs the S3 server `make test` starts (scripts/test-servers.sh).

@@ -39,10 +39,22 @@ start_agent() {
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && return; sleep 0.1; done
   echo "agent did not start"; cat "$work/agent.log"; exit 1
 }
+wait_for_quiet_queue() {
+  local started=$SECONDS
+  until curl -sf "http://127.0.0.1:$port/api/videos/processing/queue-status" \
+    | python3 -c 'import json,sys; q=json.load(sys.stdin); sys.exit(0 if q["counts"].get("stable", 0) + q["running"] == 0 else 1)'; do
+    [ $((SECONDS - started)) -gt 600 ] && { echo "queue still busy after 600 s"; exit 1; }
+    sleep 2
+  done
+  echo "queue quiet after $((SECONDS - started)) s"
+}
 rss() { awk '/VmHWM/ {print $2 / 1024 " MiB"}' "/proc/$agent/status"; }
 
 echo "== machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 start_agent
+# The seed's checked jobs (stable) name files that do not exist: the agent takes each up and cancels it, a core's work for a
+# minute or two. The status API is measured once the queue is quiet, as on a site between recordings.
+wait_for_quiet_queue
 echo "agent peak RSS after start: $(rss)"
 for path in "/api/videos/processing/jobs?limit=50" "/api/videos/processing/queue-status"; do
   curl -sf "http://127.0.0.1:$port$path" -o /dev/null   # warm the page cache

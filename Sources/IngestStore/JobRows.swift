@@ -156,3 +156,31 @@ extension JobUpdate {
         )
     }
 }
+
+extension JobRecord {
+    /// Every column, in coding key order: a query that selects this list may read the row by position.
+    static let columnList = CodingKeys.allCases.map(\.rawValue).joined(separator: ", ")
+
+    /// One keyset page of the job list, newest first, written once for both stores: `id < beforeID` walks the
+    /// primary key, so a page costs the same however deep it is. The columns come in `columnList` order.
+    static func page(state: JobState?, watch: String?, beforeID: Int64?, limit: Int) -> (
+        sql: String, arguments: [any SQLBindable]
+    ) {
+        var conditions: [String] = []
+        var arguments: [any SQLBindable] = []
+        if let state {
+            conditions.append("state = ?")
+            arguments.append(state)
+        }
+        if let watch {
+            conditions.append("watch_name = ?")
+            arguments.append(watch)
+        }
+        if let beforeID {
+            conditions.append("id < ?")
+            arguments.append(beforeID)
+        }
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ") + " "
+        return ("SELECT \(columnList) FROM \(databaseTableName) \(filter)ORDER BY id DESC LIMIT ?", arguments + [limit])
+    }
+}

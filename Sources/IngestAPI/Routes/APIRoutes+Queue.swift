@@ -47,6 +47,21 @@ extension APIRoutes {
         /// Pass as `cursor` for the next (older) page; nil on the last page.
         var nextCursor: String?
         var limit: Int
+
+        /// The document `JSONResponse.make(self)` would send, written directly: the job list is the most requested
+        /// route, and the encoder was a third of its cost.
+        var response: Response {
+            var json = JSONBytes(capacity: 600 * (jobs.count + 1))
+            json.beginObject()
+            json.key("jobs")
+            json.beginArray()
+            for job in jobs { job.write(into: &json) }
+            json.endArray()
+            json.field("limit", Int64(limit))
+            json.field("nextCursor", nextCursor)
+            json.endObject()
+            return JSONResponse.make(bytes: json.bytes)
+        }
     }
 
     static let maxPageSize = 500
@@ -55,7 +70,7 @@ extension APIRoutes {
         reads.get("/api/videos/processing/queue-status") { _, _ in
             try JSONResponse.make(try await queueCache.value { try await queueStatus() })
         }
-        reads.get("/api/videos/processing/jobs") { request, _ in try JSONResponse.make(try await jobsPage(request)) }
+        reads.get("/api/videos/processing/jobs") { request, _ in try await jobsPage(request).response }
         reads.get("/api/agents") { _, _ in
             try JSONResponse.make(
                 AgentsJSON(thisAgent: backend.config.agent.name, agents: try await database.agentStatuses())

@@ -55,7 +55,11 @@ enum JSONResponse {
     }()
 
     static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
-        let data = try encoder.encode(value)
+        make(bytes: try encoder.encode(value), status: status)
+    }
+
+    /// A JSON document already encoded.
+    static func make(bytes data: some Sequence<UInt8>, status: HTTPResponse.Status = .ok) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
         headers[.cacheControl] = "no-store"

@@ -1,28 +1,10 @@
 import Foundation
 import PostgresNIO
 
-/// The record types are `Codable` with snake_case columns (as GRDB reads and writes them); these two coders give
-/// PostgreSQL rows the same mapping, so one record type serves both stores.
-func snakeCase(_ key: String) -> String {
-    var result = ""
-    let characters = Array(key)
-    for (index, character) in characters.enumerated() {
-        if character.isUppercase {
-            let previous = index > 0 ? characters[index - 1] : nil
-            let next = index + 1 < characters.count ? characters[index + 1] : nil
-            let startsWord =
-                previous.map { $0.isLowercase || $0.isNumber } ?? false
-                || (previous?.isUppercase == true && next?.isLowercase == true)
-            if startsWord { result.append("_") }
-            result += character.lowercased()
-        } else {
-            result.append(character)
-        }
-    }
-    return result
-}
+/// The record types are `Codable` with their columns' snake_case names as coding keys (as GRDB reads and writes
+/// them); these two coders give PostgreSQL rows the same mapping, so one record type serves both stores.
 
-/// Decodes one row into a `Decodable` record: each property from the column of its snake_case name.
+/// Decodes one row into a `Decodable` record: each property from the column its coding key names.
 struct PostgresRowDecoder: Decoder {
     let row: PostgresRandomAccessRow
     var codingPath: [any CodingKey] = []
@@ -45,10 +27,10 @@ struct PostgresRowDecoder: Decoder {
         var codingPath: [any CodingKey] { [] }
         var allKeys: [Key] { row.compactMap { Key(stringValue: $0.columnName) } }
 
-        func contains(_ key: Key) -> Bool { row.contains(snakeCase(key.stringValue)) }
+        func contains(_ key: Key) -> Bool { row.contains(key.stringValue) }
 
         func cell(_ key: Key) throws -> PostgresCell {
-            let name = snakeCase(key.stringValue)
+            let name = key.stringValue
             guard row.contains(name) else {
                 throw DecodingError.keyNotFound(key, .init(codingPath: [key], debugDescription: "no column \(name)"))
             }
@@ -181,7 +163,7 @@ struct ColumnEncoder: Encoder {
         }
 
         private func add(_ key: Key, _ value: SQLValue) {
-            columns.list.append((snakeCase(key.stringValue), value))
+            columns.list.append((key.stringValue, value))
         }
 
         mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key)

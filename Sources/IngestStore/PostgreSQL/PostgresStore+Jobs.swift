@@ -111,25 +111,8 @@ extension PostgresStore {
     }
 
     public func jobsPage(state: JobState?, watch: String?, beforeID: Int64?, limit: Int) async throws -> [JobRecord] {
-        var conditions: [String] = []
-        var arguments: [any SQLBindable] = []
-        if let state {
-            conditions.append("state = ?")
-            arguments.append(state)
-        }
-        if let watch {
-            conditions.append("watch_name = ?")
-            arguments.append(watch)
-        }
-        if let beforeID {
-            conditions.append("id < ?")
-            arguments.append(beforeID)
-        }
-        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let sql = "SELECT * FROM video_processing_jobs \(filter) ORDER BY id DESC LIMIT ?"
-        return try await read { session in
-            try await session.fetchAll(JobRecord.self, sql, arguments + [limit])
-        }
+        let page = JobRecord.page(state: state, watch: watch, beforeID: beforeID, limit: limit)
+        return try await read { session in try await session.fetchAll(JobRecord.self, page.sql, page.arguments) }
     }
 
     public func jobs(videoID: String) async throws -> [JobRecord] {

@@ -6,8 +6,19 @@ import GRDB
 /// (`reel-ingest agents drain|release`) and by the agent itself when it quarantines.
 public struct AgentRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "agents"
-    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+    /// The columns, named once: snake_case in both stores, read without converting names row by row.
+    public enum CodingKeys: String, RecordColumn {
+        case name
+        case host
+        case version
+        case slots
+        case leaseSeconds = "lease_seconds"
+        case state
+        case reason
+        case startedAt = "started_at"
+        case lastHeartbeat = "last_heartbeat"
+        case stoppedAt = "stopped_at"
+    }
 
     public enum State: String, Codable, Sendable, CaseIterable {
         /// Claims jobs when it has a free slot.

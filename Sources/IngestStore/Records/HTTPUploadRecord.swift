@@ -5,8 +5,26 @@ import GRDB
 /// `received_bytes` only ever counts bytes already fsynced, so an acknowledged offset survives a crash.
 public struct HTTPUploadRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "video_http_uploads"
-    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+    /// The columns, named once: snake_case in both stores, read without converting names row by row.
+    public enum CodingKeys: String, RecordColumn {
+        case id
+        case `protocol`
+        case filename
+        case watchName = "watch_name"
+        case metadata
+        case uploadMetadata = "upload_metadata"
+        case totalSize = "total_size"
+        case receivedBytes = "received_bytes"
+        case state
+        case dataPath = "data_path"
+        case finalPath = "final_path"
+        case jobId = "job_id"
+        case error
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+        case expiresAt = "expires_at"
+        case completedAt = "completed_at"
+    }
 
     public enum State: String, Codable, Sendable, CaseIterable {
         /// Bytes are arriving (or the client paused).

@@ -5,8 +5,37 @@ import IngestCore
 /// A row of `video_processing_jobs`: one source file's way through the pipeline.
 public struct JobRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "video_processing_jobs"
-    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+    /// The columns, named once: snake_case in both stores, read without converting names row by row.
+    public enum CodingKeys: String, RecordColumn, CaseIterable {
+        case id
+        case videoId = "video_id"
+        case sourceFileId = "source_file_id"
+        case sourcePath = "source_path"
+        case watchName = "watch_name"
+        case profile
+        case priority
+        case state
+        case attempts
+        case nextAttemptAt = "next_attempt_at"
+        case lastError = "last_error"
+        case failedIn = "failed_in"
+        case duplicateOf = "duplicate_of"
+        case contentSha256 = "content_sha256"
+        case metadata
+        case progress
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+        case finishedAt = "finished_at"
+        case etaSeconds = "eta_seconds"
+        case revision
+        case publishedRevision = "published_revision"
+        case revisionBy = "revision_by"
+        case publishedAt = "published_at"
+        case checkedAt = "checked_at"
+        case claimedBy = "claimed_by"
+        case leaseUntil = "lease_until"
+        case fence
+    }
 
     public var id: Int64?
     /// Names the video's folder in the store: `<prefix>/videos/<video-id>/`.

@@ -6,8 +6,27 @@ import GRDB
 /// original (`original`). Per revision.
 public struct FormatRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "video_formats"
-    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+    /// The columns, named once: snake_case in both stores, read without converting names row by row.
+    public enum CodingKeys: String, RecordColumn {
+        case id
+        case jobId = "job_id"
+        case kind
+        case rendition
+        case renditionHeight = "rendition_height"
+        case width
+        case height
+        case codecs
+        case bandwidth
+        case averageBandwidth = "average_bandwidth"
+        case frameRate = "frame_rate"
+        case duration
+        case objectKey = "object_key"
+        case bytes
+        case sha256
+        case revision
+        case url
+        case createdAt = "created_at"
+    }
 
     public var id: Int64?
     public var jobId: Int64
@@ -50,8 +69,21 @@ public struct FormatRecord: Codable, Sendable, Equatable, FetchableRecord, Mutab
 /// A row of `video_thumbnails`: one published JPEG (a position at one width, or the poster). Per revision.
 public struct ThumbnailRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "video_thumbnails"
-    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+    /// The columns, named once: snake_case in both stores, read without converting names row by row.
+    public enum CodingKeys: String, RecordColumn {
+        case id
+        case jobId = "job_id"
+        case position
+        case atSeconds = "at_seconds"
+        case width
+        case height
+        case objectKey = "object_key"
+        case bytes
+        case sha256
+        case revision
+        case url
+        case createdAt = "created_at"
+    }
 
     public var id: Int64?
     public var jobId: Int64
@@ -95,8 +127,21 @@ public struct ThumbnailRecord: Codable, Sendable, Equatable, FetchableRecord, Mu
 /// A row of `video_cdn_cache`: one purge, invalidation or pre-warm request and what the CDN answered.
 public struct CDNActionRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "video_cdn_cache"
-    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+    /// The columns, named once: snake_case in both stores, read without converting names row by row.
+    public enum CodingKeys: String, RecordColumn {
+        case id
+        case jobId = "job_id"
+        case url
+        case action
+        case status
+        case httpStatus = "http_status"
+        case cacheStatus = "cache_status"
+        case revision
+        case attempts
+        case error
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+    }
 
     /// `status` values.
     public enum Status: String, Codable, Sendable {
@@ -139,8 +184,16 @@ public struct CDNActionRecord: Codable, Sendable, Equatable, FetchableRecord, Mu
 /// A row of `video_analytics`: one measurement of a job (stage seconds, bytes per format, retries, errors by kind).
 public struct AnalyticsRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "video_analytics"
-    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+    /// The columns, named once: snake_case in both stores, read without converting names row by row.
+    public enum CodingKeys: String, RecordColumn {
+        case id
+        case jobId = "job_id"
+        case metric
+        case value
+        case format
+        case detail
+        case recordedAt = "recorded_at"
+    }
 
     public var id: Int64?
     public var jobId: Int64?

@@ -5,8 +5,19 @@ import GRDB
 /// device, inode, size and mtime (a file replaced in place is a new row).
 public struct SourceFileRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "source_files"
-    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+    /// The columns, named once: snake_case in both stores, read without converting names row by row.
+    public enum CodingKeys: String, RecordColumn {
+        case id
+        case watchName = "watch_name"
+        case path
+        case device
+        case inode
+        case size
+        case mtimeNs = "mtime_ns"
+        case sha256
+        case firstSeenAt = "first_seen_at"
+        case lastSeenAt = "last_seen_at"
+    }
 
     public var id: Int64?
     public var watchName: String

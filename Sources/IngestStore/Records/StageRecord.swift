@@ -7,8 +7,20 @@ import IngestCore
 /// outcome and error.
 public struct StageRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "video_processing_stages"
-    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+    /// The columns, named once: snake_case in both stores, read without converting names row by row.
+    public enum CodingKeys: String, RecordColumn {
+        case id
+        case jobId = "job_id"
+        case fromState = "from_state"
+        case toState = "to_state"
+        case event
+        case attempt
+        case message
+        case createdAt = "created_at"
+        case finishedAt = "finished_at"
+        case outcome
+        case error
+    }
 
     public var id: Int64?
     public var jobId: Int64

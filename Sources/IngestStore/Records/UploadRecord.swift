@@ -5,8 +5,25 @@ import GRDB
 /// size, so a crashed upload can be resumed (or aborted by `retry-sweep`).
 public struct UploadRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "video_uploads"
-    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+    /// The columns, named once: snake_case in both stores, read without converting names row by row.
+    public enum CodingKeys: String, RecordColumn {
+        case id
+        case jobId = "job_id"
+        case storeUrl = "store_url"
+        case objectKey = "object_key"
+        case localPath = "local_path"
+        case totalSize = "total_size"
+        case uploadId = "upload_id"
+        case partSize = "part_size"
+        case etag
+        case state
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+        case completedAt = "completed_at"
+        case sourceMtimeNs = "source_mtime_ns"
+        case checksumAlgorithm = "checksum_algorithm"
+        case sha256
+    }
 
     /// `state` values.
     public enum State: String, Codable, Sendable, CaseIterable {
@@ -72,8 +89,16 @@ public struct UploadRecord: Codable, Sendable, Equatable, FetchableRecord, Mutab
 /// A row of `video_upload_parts`: one part the server acknowledged, committed as soon as it finished.
 public struct UploadPartRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "video_upload_parts"
-    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+    /// The columns, named once: snake_case in both stores, read without converting names row by row.
+    public enum CodingKeys: String, RecordColumn {
+        case uploadId = "upload_id"
+        case partNumber = "part_number"
+        case etag
+        case size
+        case md5
+        case crc32
+        case completedAt = "completed_at"
+    }
 
     /// `video_uploads.id` (the row, not the S3 upload id).
     public var uploadId: Int64

@@ -6,12 +6,14 @@ extension SQLiteStore {
     /// One page of jobs, newest first. Keyset pagination on the id: `beforeID` is the last id of the previous
     /// page, so jobs inserted meanwhile (larger ids) never shift a page: nothing is skipped or repeated.
     public func jobsPage(state: JobState?, watch: String?, beforeID: Int64?, limit: Int) async throws -> [JobRecord] {
-        try await pool.read { db in
-            var request = JobRecord.all()
-            if let state { request = request.filter(Column("state") == state.rawValue) }
-            if let watch { request = request.filter(Column("watch_name") == watch) }
-            if let beforeID { request = request.filter(Column("id") < beforeID) }
-            return try request.order(Column("id").desc).limit(limit).fetchAll(db)
+        let page = JobRecord.page(state: state, watch: watch, beforeID: beforeID, limit: limit)
+        return try await pool.read { db in
+            // A cached statement (the page's few SQL shapes compile once per connection), read by position.
+            let statement = try db.cachedStatement(sql: page.sql)
+            let rows = try Row.fetchCursor(statement, arguments: StatementArguments(sql: page.arguments))
+            var jobs: [JobRecord] = []
+            try rows.forEach { jobs.append(try JobRecord(rowInColumnOrder: $0)) }
+            return jobs
         }
     }
 
