@@ -93,6 +93,22 @@ struct DatabaseConfigTests {
         #expect(errors.issues.contains { $0.description.contains("chmod 600") })
     }
 
+    /// Like every other path in agent.toml, a relative password file is found beside the file, wherever the agent
+    /// was started from.
+    @Test func aRelativePasswordFileIsFoundBesideTheConfiguration() throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        _ = try dir.mkdir("secrets")
+        chmod(try dir.write("secrets/db", "beside\n"), 0o600)
+        let file = try dir.write(
+            "agent.toml",
+            "[database]\nurl = \"postgres://reel@db/jobs\"\npassword_file = \"secrets/db\""
+        )
+        let config = try ConfigLoader.load(path: file, mustExist: true, requireWatchFolders: false)
+        #expect(config.database.passwordFile?.hasPrefix("/") == true)
+        #expect(try config.database.resolvedPostgres(environment: [:])?.password == "beside")
+    }
+
     @Test func theAgentsNameDefaultsToTheHostAndIsChecked() throws {
         let host = try String(contentsOfFile: "/proc/sys/kernel/hostname", encoding: .utf8)
         #expect(AgentConfig().agent.name == host.trimmingCharacters(in: .whitespacesAndNewlines))

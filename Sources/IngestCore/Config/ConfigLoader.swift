@@ -162,5 +162,6 @@ extension AgentConfig {
         storage.caBundle = storage.caBundle.map(resolve)
         api.tokenFile = api.tokenFile.map(resolve)
         api.uploadDir = api.uploadDir.map(resolve)
+        database.passwordFile = database.passwordFile.map(resolve)
     }
 }
