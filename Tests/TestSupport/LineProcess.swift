@@ -20,27 +20,22 @@ public final class LineProcess: Sendable {
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
-        let partial = Mutex("")
-        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let chunk = handle.availableData
-            guard !chunk.isEmpty else {
-                // End of file: without this the handler fires again and again (a busy loop on Linux).
-                handle.readabilityHandler = nil
-                let rest = partial.withLock { buffer in
-                    defer { buffer = "" }
-                    return buffer
-                }
-                if !rest.isEmpty { self?.received(rest) }
-                return
+        // A thread of its own reads the pipe until end of file. (A `readabilityHandler` is a dispatch source on the
+        // pipe's descriptor: with many children starting and ending at once, libdispatch's event loop crashed the
+        // test process on a descriptor closed and reused under a source not yet cancelled.)
+        let output = pipe.fileHandleForReading
+        Thread.detachNewThread { [weak self] in
+            var partial = ""
+            while true {
+                let chunk = output.availableData
+                guard !chunk.isEmpty else { break }
+                partial += String(decoding: chunk, as: UTF8.self)
+                var parts = partial.components(separatedBy: "\n")
+                partial = parts.removeLast()
+                // Read on whether or not anyone still listens: a child must never block on a full pipe.
+                for line in parts { self?.received(line) }
             }
-            guard let self else { return }
-            let complete: [String] = partial.withLock { buffer in
-                buffer += String(decoding: chunk, as: UTF8.self)
-                var parts = buffer.components(separatedBy: "\n")
-                buffer = parts.removeLast()
-                return parts
-            }
-            for line in complete { self.received(line) }
+            if !partial.isEmpty { self?.received(partial) }
         }
         // Foundation's waitUntilExit spins a run loop at full CPU; the termination handler costs nothing.
         process.terminationHandler = { [weak self] finished in self?.exited(finished.terminationStatus) }
