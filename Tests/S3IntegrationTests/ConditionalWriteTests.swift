@@ -68,8 +68,9 @@ struct ConditionalWriteTests {
         #expect(reason.contains("file://"))
     }
 
-    /// Two agents that both believe they hold the job commit at the same moment, round after round: exactly one
-    /// `video.json` write goes through and the other attempt fails without overwriting it.
+    /// Two agents that both believe they hold the job commit at the same moment, round after round: both read
+    /// `video.json` before either writes, then one writes and the other after it (`Interleaving`); exactly one write
+    /// goes through and the other attempt fails without overwriting it.
     @Test func ofTwoAgentsCommittingOneVideoOnlyOneWins() async throws {
         let server = try S3TestServer.require()
         let prefix = S3TestServer.uniquePrefix("commit")
@@ -81,8 +82,14 @@ struct ConditionalWriteTests {
         for round in 0..<6 {
             let (a, b) = (Self.video("a\(round)"), Self.video("b\(round)"))
             let (bytesA, bytesB) = (try a.encoded(), try b.encoded())
-            async let byA = Self.attempt { try await commit.commit(a, bytes: bytesA, logger: logger) }
-            async let byB = Self.attempt { try await commit.commit(b, bytes: bytesB, logger: logger) }
+            guard case .honoured(let writer) = support else {
+                Issue.record("moto did not honour the probe's conditional writes")
+                return
+            }
+            let order = Interleaving()
+            let racing = ManifestCommit(support: .honoured(InterleavedWriter(base: writer, order: order)))
+            async let byA = Self.attempt { try await racing.commit(a, bytes: bytesA, logger: logger) }
+            async let byB = Self.attempt { try await racing.commit(b, bytes: bytesB, logger: logger) }
             let results = await [byA, byB]
             let won = results.filter { if case .success = $0 { true } else { false } }
             #expect(won.count == 1, "round \(round): exactly one commit")
@@ -138,5 +145,66 @@ struct ConditionalWriteTests {
             original: nil,
             baseURL: nil
         )
+    }
+}
+
+/// Two commits in the race that matters, in a fixed order against the real server: both have read `video.json`
+/// before either writes, and the writes go one after the other. (moto checks a write's condition and stores the
+/// object without a lock, so two writes arriving at the same instant can both pass there, as they cannot on S3;
+/// a clean-clone run met that once.)
+actor Interleaving {
+    private var reads = 0
+    private var readers: [CheckedContinuation<Void, Never>] = []
+    private var writing = false
+    private var writers: [CheckedContinuation<Void, Never>] = []
+
+    func didRead() async {
+        reads += 1
+        if reads >= 2 {
+            for reader in readers { reader.resume() }
+            readers.removeAll()
+        } else {
+            await withCheckedContinuation { readers.append($0) }
+        }
+    }
+
+    func beginWrite() async {
+        guard writing else {
+            writing = true
+            return
+        }
+        await withCheckedContinuation { writers.append($0) }
+    }
+
+    func endWrite() {
+        if writers.isEmpty {
+            writing = false
+        } else {
+            writers.removeFirst().resume()
+        }
+    }
+}
+
+/// The store's own writer, with each read and write taking its turn in `order`.
+struct InterleavedWriter: ConditionalWriter {
+    let base: any ConditionalWriter
+    let order: Interleaving
+
+    func read(key: String) async throws -> FetchedObject? {
+        let object = try await base.read(key: key)
+        await order.didRead()
+        return object
+    }
+
+    func write(_ bytes: [UInt8], key: String, condition: WriteCondition) async throws -> StoredObject {
+        await order.beginWrite()
+        do {
+            let stored = try await base.write(bytes, key: key, condition: condition)
+            await order.endWrite()
+            return stored
+        } catch {
+            await order.endWrite()
+            throw error
+        }
     }
 }
