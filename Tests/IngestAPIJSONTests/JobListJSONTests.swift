@@ -44,22 +44,14 @@ struct JobListJSONTests {
         let config = AgentConfig()
         let jobs = (0..<count).map { JobJSON(Self.job(Int64($0 + 1), full: $0 % 2 == 0), config: config) }
         let page = APIRoutes.JobPageJSON(jobs: jobs, nextCursor: count > 1 ? "ajEy" : nil, limit: 50)
-        var written = JSONBytes()
-        written.beginObject()
-        written.key("jobs")
-        written.beginArray()
-        for job in jobs { job.write(into: &written) }
-        written.endArray()
-        written.field("limit", Int64(50))
-        written.field("nextCursor", page.nextCursor)
-        written.endObject()
+        let written = page.encoded
         let encoded = try JSONResponse.encoder.encode(page)
-        let mine = try JSONSerialization.jsonObject(with: Data(written.bytes)) as? NSDictionary
+        let mine = try JSONSerialization.jsonObject(with: Data(written)) as? NSDictionary
         let reference = try JSONSerialization.jsonObject(with: encoded) as? NSDictionary
         #expect(mine != nil)
         #expect(
             mine == reference,
-            "\(String(decoding: written.bytes, as: UTF8.self))\n\(String(decoding: encoded, as: UTF8.self))"
+            "\(String(decoding: written, as: UTF8.self))\n\(String(decoding: encoded, as: UTF8.self))"
         )
         if count > 0 {
             #expect(jobs[0].title == Self.tricky, "the title came through the metadata")
