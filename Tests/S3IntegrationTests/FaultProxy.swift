@@ -2,13 +2,14 @@ import Foundation
 import TestSupport
 
 /// scripts/fault-proxy.py: answers the first `failures` requests with 503 SlowDown, then forwards to `upstream`,
-/// logging each forwarded request to `log` when given. Started per test, stopped by PID.
+/// logging each forwarded request to `log` when given, holding each one for `delay` first when given. Started per
+/// test, stopped by PID.
 final class FaultProxy {
     let endpoint: String
     private let process: Process
     private let log: String?
 
-    init(upstream: String, failures: Int, log: String? = nil) throws {
+    init(upstream: String, failures: Int, log: String? = nil, delay: Duration? = nil) throws {
         self.log = log
         let script = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -16,6 +17,12 @@ final class FaultProxy {
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", script, upstream, String(failures)] + (log.map { [$0] } ?? [])
+        if let delay {
+            var environment = ProcessInfo.processInfo.environment
+            let milliseconds = delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000
+            environment["FAULT_PROXY_DELAY_MS"] = String(milliseconds)
+            process.environment = environment
+        }
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice

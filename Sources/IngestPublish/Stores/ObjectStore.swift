@@ -38,7 +38,8 @@ public protocol ObjectStore: Sendable {
 }
 
 /// Uploads on one thread. `isCancelled` is polled while bytes flow; when it turns true the upload stops with
-/// `UploadCancelled` (a multipart upload keeps its finished parts for a later resume).
+/// `UploadCancelled` (a multipart upload keeps its finished parts for a later resume). A request whose body has all
+/// been sent is waited for: the server may store it whatever the client does next.
 public protocol ObjectUploader {
     func put(
         file: String,

@@ -123,7 +123,10 @@ public struct S3Store: ObjectStore {
                 file: file,
                 contentType: ContentType.forKey(key),
                 cacheControl: kind.cacheControl,
-                progress: { _ in !isCancelled() }
+                // Once the whole body is out, the server stores the object whether or not this side waits for
+                // its answer: the PUT runs to its end, so the object is known (and journaled) rather than stored
+                // behind a delete that reached the server first.
+                progress: { sent in sent >= size || !isCancelled() }
             )
             return StoredObject(key: key, size: size, etag: etag)
         }
