@@ -21,7 +21,7 @@ DEB_PACKAGES = dpkg-dev lintian systemd man-db xz-utils
 INSTALL_TEST_PACKAGES = debootstrap systemd-container
 
 .PHONY: deps deps-deb deps-test build lint run test test-deb deb test-install fuzz bench bench-s3 bench-transcode \
-	bench-passthrough bench-resume bench-playable bench-api bench-claims clean
+	bench-passthrough bench-resume bench-playable bench-api bench-claims bench-fleet clean
 
 deps:
 	@scripts/apt-install.sh $(APT_PACKAGES)
@@ -115,6 +115,13 @@ bench-api: deps
 bench-claims: deps deps-test
 	$(SWIFT) build -c release
 	bench/claim-latency.sh "$$($(SWIFT) build -c release --show-bin-path)"
+
+# One agent against two on one share and one PostgreSQL, each pinned to a core, beside the ffmpeg CLI on one core
+# and on two; RSS, connections and statements per job (about 15 minutes on 2 cores).
+bench-fleet: deps deps-test
+	$(SWIFT) build -c release --product reel-ingest
+	$(SWIFT) build -c release --product reel-ingest-media
+	bench/fleet-throughput.sh "$$($(SWIFT) build -c release --show-bin-path)"
 
 # Drop → playable under a 20 Mbit/s uplink against ffmpeg then aws s3 sync (several minutes on 2 cores).
 bench-playable: deps

@@ -5,6 +5,9 @@
 #   2. A 1 GiB upload over tus on loopback (curl streaming one PATCH, and tuspy in 64 MiB chunks) against `cp` of
 #      the same file on the same disk, and the agent's peak RSS during it.
 # Usage: bench/api.sh PATH/TO/reel-ingest   (or: make bench-api). Numbers go to BENCHMARKS.md by hand.
+# With DATABASE_URL=postgres://USER@HOST:PORT/DATABASE (an empty database; the password in PGPASSWORD) the seeded
+# jobs are moved there with `reel-ingest state migrate` and the agent runs on PostgreSQL. PATHS and RATES choose
+# what is requested and how fast; API_ONLY=1 skips the uploads.
 set -euo pipefail
 bin=$(readlink -f "${1:?usage: $0 path/to/reel-ingest}")
 jobs=${JOBS:-100000}
@@ -32,6 +35,10 @@ TOML
 echo "path = \"$work/inbox\"" > "$work/watches.d/inbox.toml"
 "$bin" status --config "$work/agent.toml" >/dev/null   # creates and migrates the database
 python3 "$here/api_seed.py" "$work/state/reel-ingest.sqlite" "$jobs"
+if [ -n "${DATABASE_URL:-}" ]; then
+  "$bin" state migrate --config "$work/agent.toml" --to "$DATABASE_URL"
+  printf '[database]\nurl = "%s"\n' "$DATABASE_URL" >> "$work/agent.toml"
+fi
 
 start_agent() {
   "$bin" run --config "$work/agent.toml" 2>"$work/agent.log" &
@@ -50,13 +57,13 @@ wait_for_quiet_queue() {
 }
 rss() { awk '/VmHWM/ {print $2 / 1024 " MiB"}' "/proc/$agent/status"; }
 
-echo "== machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); job database: ${DATABASE_URL:-SQLite}"
 start_agent
 # The seed's checked jobs (stable) name files that do not exist: the agent takes each up and cancels it, a core's work for a
 # minute or two. The status API is measured once the queue is quiet, as on a site between recordings.
 wait_for_quiet_queue
 echo "agent peak RSS after start: $(rss)"
-for path in "/api/videos/processing/jobs?limit=50" "/api/videos/processing/queue-status"; do
+for path in ${PATHS:-/api/videos/processing/jobs?limit=50 /api/videos/processing/queue-status /api/agents}; do
   curl -sf "http://127.0.0.1:$port$path" -o /dev/null   # warm the page cache
   for rate in ${RATES:-200 500 1000}; do
     # Many connections with a long pause each: the pause, not the latency, sets the rate.
@@ -69,6 +76,7 @@ for path in "/api/videos/processing/jobs?limit=50" "/api/videos/processing/queue
 done
 echo "agent peak RSS after the load: $(rss)"
 kill "$agent"; wait "$agent" 2>/dev/null || true; agent=""
+[ -n "${API_ONLY:-}" ] && exit 0
 
 # 1 GiB of random bytes (not a video: the probe rejects it at once, so the pipeline does not run during the timing).
 size=$((1024 * 1024 * 1024))

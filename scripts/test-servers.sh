@@ -10,7 +10,7 @@
 #                                    test key, as CloudFront's origin access control would) and varnishd in front of
 #                                    it with Tests/Fixtures/varnish-test.vcl (PURGE, BAN, X-Cache: HIT|MISS)
 #                                    plus a throwaway PostgreSQL 15 (/usr/lib/postgresql/15/bin, Debian's package):
-#                                    a fresh initdb in /tmp/reel-ingest-test-postgres, tuned for speed (fsync off),
+#                                    a fresh initdb in /tmp/reel-ingest-test-postgres-CHECKOUT, tuned for speed (fsync off),
 #                                    on 127.0.0.1 only; role and database reel_ingest (LOGIN CREATEDB, random
 #                                    password) as REEL_INGEST_TEST_POSTGRES_URL; a wrong password must be refused
 #   scripts/test-servers.sh stop    stops all of them by PID (PostgreSQL with SIGINT, its fast shutdown)
@@ -27,12 +27,14 @@ OPEN_PID_FILE=$STATE/moto-open.pid
 SIGNER_PID_FILE=$STATE/origin-signer.pid
 VARNISH_PID_FILE=$STATE/varnishd.pid
 # varnishd reads its VCL and keeps its work folder as its own users: both live where they can reach them.
-VARNISH_DIR=/tmp/reel-ingest-test-varnish
+# Each checkout has folders of its own (named by a hash of its path): two checkouts' servers never stop each other's.
+CHECKOUT=$(pwd -P | md5sum | cut -c1-8)
+VARNISH_DIR=/tmp/reel-ingest-test-varnish-$CHECKOUT
 POSTGRES_PID_FILE=$STATE/postgres.pid
 POSTGRES_BIN=/usr/lib/postgresql/15/bin
 # initdb and postgres refuse to run as root, so as root they run as Debian's postgres user, which cannot reach a
 # repository under /root or /work: the cluster, its socket and its log live in /tmp, recreated at each start.
-POSTGRES_DIR=/tmp/reel-ingest-test-postgres
+POSTGRES_DIR=/tmp/reel-ingest-test-postgres-$CHECKOUT
 BUCKET=reel-ingest-test
 mkdir -p "$STATE"
 
@@ -157,6 +159,9 @@ max_connections = 300
 fsync = off
 synchronous_commit = off
 full_page_writes = off
+# Query counts per database, for bench/fleet-throughput.sh.
+shared_preload_libraries = 'pg_stat_statements'
+pg_stat_statements.track = all
 CONF
     as_postgres "$POSTGRES_BIN/pg_ctl" -D "$POSTGRES_DIR/data" -l "$POSTGRES_DIR/postgres.log" -w -t 60 start \
         >"$STATE/postgres.err" 2>&1 || postgres_failed "postgres did not start on 127.0.0.1:$postgres_port"
@@ -169,6 +174,8 @@ CREATE ROLE reel_ingest LOGIN CREATEDB PASSWORD '$postgres_password';
 -- DROP DATABASE … WITH (FORCE) of a test database must be able to end an autovacuum worker still in it.
 GRANT pg_signal_backend TO reel_ingest;
 CREATE DATABASE reel_ingest OWNER reel_ingest;
+\\c reel_ingest
+CREATE EXTENSION pg_stat_statements;
 SQL
     postgres_url="postgres://reel_ingest:$postgres_password@127.0.0.1:$postgres_port/reel_ingest"
     # Over TCP with the password, as the tests connect; then the same with a wrong one must be refused.

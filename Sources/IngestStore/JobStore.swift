@@ -11,6 +11,9 @@ public protocol JobStore: Sendable {
     var location: String { get }
     /// Every committed transition and progress tick of this process, for the scheduler and live status.
     var updates: JobUpdates { get }
+    /// Whether other processes' changes reach `updates` too (PostgreSQL's NOTIFY); SQLite's do not, and a daemon
+    /// on it has to look at the database to see them.
+    var announcesChanges: Bool { get }
     /// The schema migrations applied, oldest first.
     func appliedMigrations() async throws -> [String]
     /// A trivial round trip: proves the store answers.

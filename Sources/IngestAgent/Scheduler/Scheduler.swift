@@ -25,9 +25,6 @@ struct Scheduler: Service {
         case finished(Int64)
     }
 
-    /// How often the database is looked at for changes made by other processes (`jobs cancel`, `retry-sweep`).
-    static let pollInterval: Duration = .seconds(1)
-
     func run() async throws {
         let started = Date()
         let agent = context.box.config.agent.name
@@ -44,12 +41,13 @@ struct Scheduler: Service {
         var leases = LeaseKeeper(lease: lease)
         let fencing = FencingWatch(lease: lease)
         var standing = AgentStanding(quarantineAfter: context.box.config.agent.quarantineAfter)
+        let pace = PollPace(lease: lease, announcesChanges: context.database.announcesChanges)
         await register(agent: agent, lease: lease, standing: &standing)
         await withTaskGroup(of: Void.self) { runners in
             await withTaskGroup(of: Void.self) { helpers in
                 helpers.addTask {
                     while !Task.isCancelled {
-                        try? await Task.sleep(for: Self.pollInterval)
+                        try? await Task.sleep(for: pace.interval)
                         signal.yield(.tick)
                     }
                 }
@@ -95,6 +93,7 @@ struct Scheduler: Service {
                             context.logger.notice("drained: nothing runs any more; the agent can be stopped")
                         }
                     }
+                    pace.jobsRunning(!running.isEmpty)
                     let free = context.box.config.agent.parallelJobs - transcoding.count
                     guard free > 0, !leases.selfFenced, standing.mayClaim else { continue }
                     let taken: [JobClaim]
@@ -125,6 +124,7 @@ struct Scheduler: Service {
                             signal.yield(.finished(id))
                         }
                     }
+                    pace.jobsRunning(!running.isEmpty)
                 }
                 helpers.cancelAll()
             }

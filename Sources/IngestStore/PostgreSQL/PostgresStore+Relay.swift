@@ -5,7 +5,7 @@ import PostgresNIO
 /// Other agents' job updates, over LISTEN/NOTIFY: every transaction that changes a job notifies (delivered at
 /// commit, never after a rollback), and each daemon relays what others committed into its own `updates`. An idle
 /// agent's scheduler wakes at once when another agent queues work, and the status page shows the whole fleet live.
-/// NOTIFY is not durable: a relay that reconnects may miss some, which the scheduler's one-second poll covers.
+/// NOTIFY is not durable: a relay that reconnects may have missed some, so it wakes the scheduler to look again.
 extension PostgresStore {
     static let channel = "reel_ingest_jobs"
 

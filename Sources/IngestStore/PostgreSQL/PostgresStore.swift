@@ -12,6 +12,7 @@ public final class PostgresStore: JobStore {
     let logger: Logger
     public let place: PostgresLocation
     public let updates = JobUpdates()
+    public var announcesChanges: Bool { true }
     /// This process's handle, so it ignores its own notifications.
     let instance = UUID().uuidString
     public var location: String { place.description }

@@ -9,6 +9,7 @@ public final class SQLiteStore: JobStore {
     let pool: DatabasePool
     /// Every committed transition and progress tick, for the scheduler and live status.
     public let updates = JobUpdates()
+    public var announcesChanges: Bool { false }
 
     /// Opens (creating the directory and file if needed) and migrates to the latest schema.
     public init(path: String) throws {
