@@ -215,6 +215,10 @@ pg_one() { psql "${server%/*}/$one" -tAq -c "$1" 2>/dev/null || echo 0; }
 echo "pg-1: $files files" >&2
 run pg-1 "$one" pg_one >>"$work/table"
 stop_agents
+# Where one agent's statements went, over the whole run (start, idle half minute, the jobs).
+psql "$server" -tAq -F ' | ' -c "SELECT calls, left(regexp_replace(query, '\s+', ' ', 'g'), 90)
+  FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = '$one')
+  AND query NOT LIKE '%\$2 = \$3%' ORDER BY calls DESC LIMIT 10" >pg-1.top
 
 # Two agents on one PostgreSQL, one core each.
 fresh_share
@@ -246,3 +250,6 @@ print(f"two agents against one on PostgreSQL: {one / two:.2f}x the files per hou
 print(f"the ffmpeg CLI on two cores against one: {ffmpeg_one / ffmpeg_two:.2f}x")
 EOF
 echo "published by: $split"
+echo
+echo "pg-1's most frequent statements (calls | statement):"
+cat "$work/pg-1.top"
