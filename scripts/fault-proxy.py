@@ -6,7 +6,8 @@ Usage: fault-proxy.py UPSTREAM_URL FAILURES [LOG]   -- prints the port it listen
 killed. With LOG, every forwarded request is appended to that file as a JSON line (method, path, x-amz-checksum-*
 and x-amz-sdk-* headers, the body when it is XML, and the upstream's answer status), so tests can see what the
 client sent and what was stored. FAULT_PROXY_PORT listens on that port (a proxy stopped and started again, as an S3
-server going down and coming back); FAULT_PROXY_DELAY_MS holds every request that long (a slow uplink).
+server going down and coming back); FAULT_PROXY_DELAY_MS holds every request that long (a slow uplink), and with
+FAULT_PROXY_HELD names each request in that file once its body is read and before it is held.
 """
 import os
 import time
@@ -49,6 +50,11 @@ class Handler(BaseHTTPRequestHandler):
             return
         delay = int(os.environ.get("FAULT_PROXY_DELAY_MS", "0"))
         if delay:
+            held = os.environ.get("FAULT_PROXY_HELD")
+            if held:
+                # The whole request is here: a test may now act while the server has not answered.
+                with lock, open(held, "a") as mark:
+                    mark.write(f"{self.command} {self.path}\n")
             time.sleep(delay / 1000)
         record = None
         if log_path:

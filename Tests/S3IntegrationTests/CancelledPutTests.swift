@@ -14,9 +14,11 @@ struct CancelledPutTests {
         defer { scratch.remove() }
         let file = try scratch.randomFile("seg_00001.m4s", size: 200_000)
         let prefix = S3TestServer.uniquePrefix("cancelled-put")
-        // The proxy reads the whole body, then holds the request 3 s before passing it on: the job is stopped
-        // 1 s in, while the server has everything and has not answered yet.
-        let proxy = try FaultProxy(upstream: server.endpoint, failures: 0, delay: .seconds(3))
+        // The proxy reads the whole body, notes it, then holds the request 3 s before passing it on: the job is
+        // stopped once the note is there, while the server has everything and has not answered yet (curl asks
+        // whether to go on several times a second while it waits for the answer).
+        let held = scratch.path + "/held"
+        let proxy = try FaultProxy(upstream: server.endpoint, failures: 0, delay: .seconds(3), held: held)
         defer { proxy.stop() }
         let store = S3Store(
             client: try server.client(endpoint: proxy.endpoint),
@@ -26,10 +28,11 @@ struct CancelledPutTests {
             multipartThreshold: 8 << 20,
             concurrency: 1
         )
-        let stopAt = ContinuousClock.now + .seconds(1)
+        let stopped = { @Sendable in FileManager.default.fileExists(atPath: held) }
         let result = await Task.detached { () -> Result<StoredObject, any Error> in
-            Result { try store.makeUploader().put(file: file, key: "seg_00001.m4s", jobId: nil) { .now >= stopAt } }
+            Result { try store.makeUploader().put(file: file, key: "seg_00001.m4s", jobId: nil, isCancelled: stopped) }
         }.value
+        #expect(stopped(), "the job was stopped while the proxy held the request")
         let stored = try result.get()
         #expect(stored.key == prefix + "/seg_00001.m4s")
         let head = try await server.aws(["s3api", "head-object", "--bucket", server.bucket, "--key", stored.key])

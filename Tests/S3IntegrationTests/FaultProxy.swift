@@ -9,7 +9,8 @@ final class FaultProxy {
     private let process: Process
     private let log: String?
 
-    init(upstream: String, failures: Int, log: String? = nil, delay: Duration? = nil) throws {
+    /// With `delay`, `held` (when given) gets a line per request once its body is read, before it is held.
+    init(upstream: String, failures: Int, log: String? = nil, delay: Duration? = nil, held: String? = nil) throws {
         self.log = log
         let script = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -21,6 +22,7 @@ final class FaultProxy {
             var environment = ProcessInfo.processInfo.environment
             let milliseconds = delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000
             environment["FAULT_PROXY_DELAY_MS"] = String(milliseconds)
+            if let held { environment["FAULT_PROXY_HELD"] = held }
             process.environment = environment
         }
         let out = Pipe()
