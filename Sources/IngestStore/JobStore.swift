@@ -141,6 +141,11 @@ public protocol JobStore: Sendable {
     func knownUploadIds(storeURL: String) async throws -> Set<String>
     /// True when exactly this content was already stored under `key` (full key) in this store.
     func objectStored(storeURL: String, key: String, sha256: String) async throws -> Bool
+    /// Before an object is sent: from now on it may exist, so the clean-ups that list stored keys remove it even
+    /// when the agent dies (or loses its job) before `recordStoredObject` lands.
+    func recordIntendedObject(job: Int64?, storeURL: String, key: String, localPath: String, size: Int64, at now: Date)
+        async throws
+    /// The object is stored: its intent row (if any) becomes the completed record.
     func recordStoredObject(
         job: Int64?,
         storeURL: String,
@@ -151,8 +156,9 @@ public protocol JobStore: Sendable {
         etag: String,
         at now: Date
     ) async throws
-    /// Full keys stored under `keyPrefix` and not deleted since: by one job (its unpublished revision, when it is
-    /// cancelled), or by any (everything the agent put under a video's folder, when a publication replaces it).
+    /// Full keys stored (or maybe stored: an intent with no outcome) under `keyPrefix` and not deleted since: by one
+    /// job (its unpublished revision, when it is cancelled), or by any (everything the agent put under a video's
+    /// folder, when a publication replaces it).
     func storedKeys(job: Int64?, storeURL: String, keyPrefix: String) async throws -> [String]
     /// The objects under these full keys are gone from the store.
     func markDeleted(storeURL: String, keys: [String], at now: Date) async throws
@@ -357,6 +363,19 @@ extension JobStore {
 
     public func setUploadState(_ id: Int64, _ state: UploadRecord.State, at now: Date) async throws {
         try await setUploadState(id, state, etag: nil, at: now)
+    }
+
+    public func recordIntendedObject(job: Int64?, storeURL: String, key: String, localPath: String, size: Int64)
+        async throws
+    {
+        try await recordIntendedObject(
+            job: job,
+            storeURL: storeURL,
+            key: key,
+            localPath: localPath,
+            size: size,
+            at: Date()
+        )
     }
 
     public func recordStoredObject(

@@ -89,17 +89,23 @@ struct FleetTests {
                 )
             }
 
-            // An agent killed mid-transcode: its lease runs out and the other agent finishes the job.
+            // An agent killed mid-transcode, just after a segment reached the bucket and before its journal row
+            // said so: its lease runs out, the other agent finishes the job and removes that segment too.
             b.signal(SIGSTOP)
+            #expect(await a.exit(after: SIGTERM, timeout: .seconds(30)) == 0)
+            var armed = first
+            armed.environment[KillPoint.environmentKey] = KillPoint.betweenStoreAndRecord.rawValue + "@3"
+            let dying = try armed.startAgent()
+            agents.add(dying)
+            _ = try await dying.waitForLine(containing: "watching folder", timeout: .seconds(60))
             let long = try await Clips.long(first.dir.path + "/long.mp4", seconds: 30, bitrate: "2M")
-            let seen = a.log.split(separator: "\n").count
             try first.drop(long, into: shared)
-            try await a.waitUntil(timeout: .seconds(120)) { lines in
-                lines.dropFirst(seen).contains { $0.contains("[IngestAgent] worker started") }
-            }
+            _ = try await dying.waitForLine(
+                containing: "kill point \(KillPoint.betweenStoreAndRecord.rawValue) reached",
+                timeout: .seconds(120)
+            )
+            #expect(await dying.exit(after: 0, timeout: .seconds(10)) == SIGKILL)
             b.signal(SIGCONT)
-            a.signal(SIGKILL)
-            _ = await a.waitForExit()
             let all = try await waitForFleet(store, [b], "the dead agent's job published by the other") {
                 jobs in
                 jobs.count == 7 && jobs.allSatisfy { $0.state.isTerminal }

@@ -12,7 +12,7 @@ import Testing
 /// afterwards every source is published exactly once or ended with a reason, the bucket holds exactly what
 /// `video.json` names with the sizes and hashes it records, no multipart upload is left after a sweep, no job is
 /// left running, SQLite's integrity check passes, and no source was moved or deleted before its publication
-/// committed. Three suites of seven points run side by side; the points inside a suite run one after another.
+/// committed. Three suites of seven or eight points run side by side; the points inside a suite run one after another.
 struct KillScenario: Sendable, CustomTestStringConvertible {
     enum Trigger: Sendable {
         /// A clip dropped into the watched folder.
@@ -37,7 +37,8 @@ struct KillScenario: Sendable, CustomTestStringConvertible {
         .init(point: .afterDiscovery), .init(point: .midHash), .init(point: .afterJobRow), .init(point: .midProbe),
         .init(point: .midTranscode), .init(point: .midTranscode, hit: 12), .init(point: .betweenTranscodeAndUpload),
         .init(point: .midPart), .init(point: .beforeComplete), .init(point: .betweenCompleteAndCommit),
-        .init(point: .beforeVideoJSON), .init(point: .afterVideoJSON), .init(point: .midPurge),
+        .init(point: .betweenStoreAndRecord, hit: 3), .init(point: .beforeVideoJSON), .init(point: .afterVideoJSON),
+        .init(point: .midPurge),
         .init(point: .midPrewarm), .init(point: .duringOnSuccess), .init(point: .duringOnSuccess, onSuccess: "delete"),
         .init(point: .midTusUpload, trigger: .tus), .init(point: .midChunkedUpload, trigger: .chunked),
         .init(point: .uploadHandOff, trigger: .tus), .init(point: .midRetrySweep, trigger: .sweep),

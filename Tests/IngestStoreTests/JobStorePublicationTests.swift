@@ -91,6 +91,50 @@ struct JobStorePublicationTests {
         }
     }
 
+    @Test(arguments: StoreBackend.allCases) func anObjectIntendedButNeverRecordedIsStillListedForRemoval(
+        backend: StoreBackend
+    ) async throws {
+        try await backend.withStore { db, _ in
+            let id = try await newJob(db)
+            let store = "s3://media"
+            for key in ["p/videos/v/r1/a.m4s", "p/videos/v/r1/b.m4s"] {
+                try await db.recordIntendedObject(
+                    job: id,
+                    storeURL: store,
+                    key: key,
+                    localPath: "/scratch/\(key)",
+                    size: 10,
+                    at: t0
+                )
+            }
+            // The sender died after a.m4s may have reached the store: both keys are somebody's to remove.
+            #expect(
+                try await db.storedKeys(job: id, storeURL: store, keyPrefix: "p/videos/v/")
+                    == ["p/videos/v/r1/a.m4s", "p/videos/v/r1/b.m4s"]
+            )
+            #expect(try await db.lastStoreWrite() == nil, "an intent is not a write")
+            #expect(!(try await db.objectStored(storeURL: store, key: "p/videos/v/r1/b.m4s", sha256: "bb")))
+
+            try await db.recordStoredObject(
+                job: id,
+                storeURL: store,
+                key: "p/videos/v/r1/b.m4s",
+                localPath: "/scratch/b",
+                size: 12,
+                sha256: "bb",
+                etag: "\"bb\"",
+                at: t0 + 1
+            )
+            #expect(try await db.objectStored(storeURL: store, key: "p/videos/v/r1/b.m4s", sha256: "bb"))
+            #expect(try await db.lastStoreWrite() == t0 + 1)
+
+            try await db.markDeleted(storeURL: store, keys: ["p/videos/v/r1/a.m4s"], at: t0 + 2)
+            #expect(
+                try await db.storedKeys(job: nil, storeURL: store, keyPrefix: "p/videos/v/") == ["p/videos/v/r1/b.m4s"]
+            )
+        }
+    }
+
     @Test(arguments: StoreBackend.allCases) func unfinishedMultipartUploadsAreAbandonedForTheSweep(
         backend: StoreBackend
     ) async throws {

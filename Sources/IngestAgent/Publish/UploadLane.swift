@@ -130,17 +130,31 @@ final class UploadLane: @unchecked Sendable {
         if try blockingWait({ try await database.objectStored(storeURL: storeURL, key: fullKey, sha256: sha256) }) {
             return UploadedObject(key: item.key, size: size, sha256: sha256, etag: "", skipped: true, seconds: 0)
         }
+        let jobId = item.jobId
+        let file = item.file
+        // The intent lands first: an agent killed (or cut off from the database) once the object may exist still
+        // leaves its key to the clean-ups that list the journal, whoever runs them.
+        try blockingWait {
+            try await database.recordIntendedObject(
+                job: jobId,
+                storeURL: storeURL,
+                key: fullKey,
+                localPath: file,
+                size: size
+            )
+        }
         let stored: StoredObject
         do {
             stored = try uploader.put(file: item.file, key: item.key, jobId: item.jobId, isCancelled: item.isCancelled)
         } catch {
             // A PUT given up on (a stopped job) may still have reached the store whole: nothing would ever name
-            // or remove that object. The key is this run's alone (a revision is never shared), so it goes.
-            try? store.delete([item.key])
+            // it. The key is this run's alone (a revision is never shared), so it goes.
+            if (try? store.delete([item.key])) != nil {
+                try? blockingWait { try await database.markDeleted(storeURL: storeURL, keys: [fullKey]) }
+            }
             throw error
         }
-        let jobId = item.jobId
-        let file = item.file
+        KillPoint.betweenStoreAndRecord.reached()
         do {
             try blockingWait {
                 try await database.recordStoredObject(
@@ -154,8 +168,8 @@ final class UploadLane: @unchecked Sendable {
                 )
             }
         } catch {
-            // An object the journal does not know would be nobody's to remove (a job cancelled or taken over
-            // removes what the journal lists): it goes too.
+            // Its record did not land (the database is out of reach, or the job is no longer this agent's): the
+            // object goes now; if even that fails, its intent row leaves it to the journal's clean-ups.
             try? store.delete([item.key])
             throw error
         }

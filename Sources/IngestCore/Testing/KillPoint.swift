@@ -28,6 +28,9 @@ public enum KillPoint: String, CaseIterable, Sendable {
     case beforeComplete = "before-complete"
     /// CompleteMultipartUpload succeeded; the journal does not know yet.
     case betweenCompleteAndCommit = "between-complete-and-commit"
+    /// An output object is stored (a PUT answered, or a multipart upload completed); its journal row still
+    /// says only that it was about to be sent.
+    case betweenStoreAndRecord = "between-store-and-record"
     /// Everything but `video.json` is stored.
     case beforeVideoJSON = "before-video-json"
     /// `video.json` is stored; the job is not yet committed as published.

@@ -121,6 +121,29 @@ extension PostgresStore {
         }
     }
 
+    public func recordIntendedObject(
+        job: Int64?,
+        storeURL: String,
+        key: String,
+        localPath: String,
+        size: Int64,
+        at now: Date
+    ) async throws {
+        var record = UploadRecord(
+            jobId: job,
+            storeUrl: storeURL,
+            objectKey: key,
+            localPath: localPath,
+            totalSize: size,
+            uploadId: nil,
+            partSize: nil,
+            sourceMtimeNs: nil,
+            at: now
+        )
+        record.state = .putting
+        _ = try await insertUpload(record)
+    }
+
     public func recordStoredObject(
         job: Int64?,
         storeURL: String,
@@ -146,7 +169,22 @@ extension PostgresStore {
         record.etag = etag
         record.sha256 = sha256
         record.completedAt = now
-        _ = try await insertUpload(record)
+        try await write { session, _ in
+            let changed = try await session.changes(
+                """
+                UPDATE video_uploads
+                SET state = 'completed', etag = ?, sha256 = ?, completed_at = ?, updated_at = ?, total_size = ?
+                WHERE id = (
+                    SELECT id FROM video_uploads
+                    WHERE store_url = ? AND object_key = ? AND job_id IS NOT DISTINCT FROM ? AND state = 'putting'
+                    ORDER BY id DESC LIMIT 1
+                )
+                RETURNING 1
+                """,
+                [etag, sha256, now, now, size, storeURL, key, job]
+            )
+            if changed == 0 { _ = try await session.insert(record, into: Self.uploads) }
+        }
     }
 
     public func storedKeys(job: Int64?, storeURL: String, keyPrefix: String) async throws -> [String] {
@@ -157,7 +195,8 @@ extension PostgresStore {
                 String.self,
                 """
                 SELECT DISTINCT object_key FROM video_uploads
-                WHERE \(byJob) store_url = ? AND state = 'completed' AND sha256 IS NOT NULL
+                WHERE \(byJob) store_url = ?
+                    AND ((state = 'completed' AND sha256 IS NOT NULL) OR state = 'putting')
                     AND starts_with(object_key, ?)
                 ORDER BY object_key
                 """,
@@ -175,7 +214,8 @@ extension PostgresStore {
                 try await session.execute(
                     """
                     UPDATE video_uploads SET state = 'deleted', updated_at = ?
-                    WHERE store_url = ? AND object_key IN (\(marks(batch.count))) AND state = 'completed'
+                    WHERE store_url = ? AND object_key IN (\(marks(batch.count)))
+                        AND state IN ('completed', 'putting')
                     """,
                     [now, storeURL] + batch.map { $0 as any SQLBindable }
                 )

@@ -29,6 +29,8 @@ public struct UploadRecord: Codable, Sendable, Equatable, FetchableRecord, Mutab
     public enum State: String, Codable, Sendable, CaseIterable {
         /// Parts are going up (or the process stopped while they were).
         case uploading
+        /// An object is being stored (or the process died while it was): it may exist, so clean-ups remove its key.
+        case putting
         case completed
         /// Given up on: `retry-sweep` aborts it on the server.
         case abandoned
