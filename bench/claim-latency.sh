@@ -15,27 +15,10 @@ files=${2:-30}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 work=$(mktemp -d /tmp/reel-ingest-claim-bench.XXXXXX)
-pids=()
-started_servers=0
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  [ "$started_servers" = 1 ] && "$root/scripts/test-servers.sh" stop >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-if [ -z "${REEL_INGEST_TEST_POSTGRES_URL:-}" ]; then
-  "$root/scripts/test-servers.sh" start >/dev/null
-  started_servers=1
-  set -a; . "$root/.build/test-servers.env"; set +a
-fi
-server=$REEL_INGEST_TEST_POSTGRES_URL
-database=claims_$$
-psql "$server" -q -c "CREATE DATABASE $database"
+. "$here/lib/test-postgres.sh"
+new_database database claims
 target=${server%/*}/$database
-password=$(python3 -c 'import sys, urllib.parse as u; print(u.urlsplit(sys.argv[1]).password)' "$server")
-url=$(python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(f"postgres://{p.username}@{p.hostname}:{p.port}{p.path}?sslmode=disable")' "$target")
-export PGPASSWORD=$password
+url=$(url_of "$database")
 
 cd "$work"
 mkdir -p share published clips
@@ -79,7 +62,6 @@ drop_all() { # QUERY-COMMAND...
     done
   done
 }
-stop_agents() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; pids=(); }
 
 # Latency in ms per job, and who claimed: the probe-started row's agent is not stored, the log says who ran it.
 report() { # LABEL FILE-OF-MS
@@ -129,7 +111,6 @@ claimed_a=$(grep -c "worker started" fleet-a/agent.log || true)
 claimed_b=$(grep -c "worker started" fleet-b/agent.log || true)
 recorded_a=$(grep -c "\[IngestAgent\] recorded" fleet-a/agent.log || true)
 recorded_b=$(grep -c "\[IngestAgent\] recorded" fleet-b/agent.log || true)
-psql "$server" -q -c "DROP DATABASE $database WITH (FORCE)"
 
 echo "| setup | files | p50 [ms] | p99 [ms] | max [ms] |"
 echo "|:---|---:|---:|---:|---:|"

@@ -18,25 +18,7 @@ seconds=${3:-12}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 work=$(mktemp -d /tmp/reel-ingest-fleet-bench.XXXXXX)
-pids=()
-databases=()
-started_servers=0
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  for d in "${databases[@]}"; do psql "$server" -q -c "DROP DATABASE $d WITH (FORCE)" 2>/dev/null || true; done
-  [ "$started_servers" = 1 ] && "$root/scripts/test-servers.sh" stop >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-if [ -z "${REEL_INGEST_TEST_POSTGRES_URL:-}" ]; then
-  "$root/scripts/test-servers.sh" start >/dev/null
-  started_servers=1
-  set -a; . "$root/.build/test-servers.env"; set +a
-fi
-server=$REEL_INGEST_TEST_POSTGRES_URL
-password=$(python3 -c 'import sys, urllib.parse as u; print(u.urlsplit(sys.argv[1]).password)' "$server")
-export PGPASSWORD=$password
+. "$here/lib/test-postgres.sh"
 psql "$server" -tAq -c "SELECT 1 FROM pg_stat_statements LIMIT 1" >/dev/null 2>&1 ||
   { echo "pg_stat_statements is not loaded in $server's server (scripts/test-servers.sh loads it)" >&2; exit 1; }
 
@@ -142,20 +124,8 @@ EOF
   echo "$started $ended" >"$label.span"
 }
 
-stop_agents() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; pids=(); }
 
 fresh_share() { rm -rf share published; mkdir -p share published; }
-
-new_database() {
-  local name=fleet_bench_$$_$1
-  psql "$server" -q -c "CREATE DATABASE $name"
-  databases+=("$name")
-  echo "$name"
-}
-
-url_of() { # DATABASE
-  python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(f"postgres://{p.username}@{p.hostname}:{p.port}/{sys.argv[2]}?sslmode=disable")' "$server" "$1"
-}
 
 echo "| run | files | wall [s] | files/hour | agent peak RSS [MiB] |" >"$work/table"
 echo "|:---|---:|---:|---:|---:|" >>"$work/table"
@@ -207,7 +177,7 @@ stop_agents
 
 # One agent on PostgreSQL.
 fresh_share
-one=$(new_database one)
+new_database one fleet_one
 config pg-1 pg-1 "[database]
 url = \"$(url_of "$one")\""
 start_agent pg-1 0
@@ -222,7 +192,7 @@ psql "$server" -tAq -F ' | ' -c "SELECT calls, left(regexp_replace(query, '\s+',
 
 # Two agents on one PostgreSQL, one core each.
 fresh_share
-two=$(new_database two)
+new_database two fleet_two
 for n in 0 1; do
   config "pg-2-$n" "pg-2-$n" "[database]
 url = \"$(url_of "$two")\""

@@ -20,14 +20,7 @@ struct CancelledPutTests {
         let held = scratch.path + "/held"
         let proxy = try FaultProxy(upstream: server.endpoint, failures: 0, delay: .seconds(3), held: held)
         defer { proxy.stop() }
-        let store = S3Store(
-            client: try server.client(endpoint: proxy.endpoint),
-            prefix: prefix,
-            journal: MemoryJournal(),
-            partSize: 5 << 20,
-            multipartThreshold: 8 << 20,
-            concurrency: 1
-        )
+        let store = try server.store(prefix: prefix, endpoint: proxy.endpoint, concurrency: 1)
         let stopped = { @Sendable in FileManager.default.fileExists(atPath: held) }
         let result = await Task.detached { () -> Result<StoredObject, any Error> in
             Result { try store.makeUploader().put(file: file, key: "seg_00001.m4s", jobId: nil, isCancelled: stopped) }

@@ -11,17 +11,6 @@ import Testing
 /// S3 does): the probe, the store's writer, and two agents committing one video at once.
 @Suite("Conditional writes against moto_server")
 struct ConditionalWriteTests {
-    private func store(_ server: S3TestServer, prefix: String) throws -> S3Store {
-        S3Store(
-            client: try server.client(),
-            prefix: prefix,
-            journal: MemoryJournal(),
-            partSize: 5 << 20,
-            multipartThreshold: 8 << 20,
-            concurrency: 2
-        )
-    }
-
     private func keys(_ server: S3TestServer, under prefix: String) async throws -> [String] {
         // (--prefix is the first segment only: moto mis-checks signatures of %2F in query values.)
         let listed = try await server.aws(["s3api", "list-objects-v2", "--bucket", server.bucket, "--prefix", "tests"])
@@ -35,7 +24,7 @@ struct ConditionalWriteTests {
     @Test func theProbeFindsThemHonouredAndLeavesNothingBehind() async throws {
         let server = try S3TestServer.require()
         let prefix = S3TestServer.uniquePrefix("probe")
-        let store = try store(server, prefix: prefix)
+        let store = try server.store(prefix: prefix)
         guard case .honoured(let writer) = await store.probeConditionalWrites() else {
             Issue.record("moto honours If-None-Match, the probe said otherwise")
             return
@@ -74,7 +63,7 @@ struct ConditionalWriteTests {
     @Test func ofTwoAgentsCommittingOneVideoOnlyOneWins() async throws {
         let server = try S3TestServer.require()
         let prefix = S3TestServer.uniquePrefix("commit")
-        let store = try store(server, prefix: prefix)
+        let store = try server.store(prefix: prefix)
         let support = await store.probeConditionalWrites()
         let commit = ManifestCommit(support: support)
         let logger = Logger(label: "test")

@@ -39,6 +39,18 @@ struct S3TestServer {
         return try S3Client(bucket: bucket, credentials: credentials, options: options)
     }
 
+    /// A store under `prefix` with a journal in memory: 5 MiB parts, multipart from 8 MiB.
+    func store(prefix: String, endpoint: String? = nil, concurrency: Int = 2) throws -> S3Store {
+        S3Store(
+            client: try client(endpoint: endpoint),
+            prefix: prefix,
+            journal: MemoryJournal(),
+            partSize: 5 << 20,
+            multipartThreshold: 8 << 20,
+            concurrency: concurrency
+        )
+    }
+
     /// A key prefix no other test uses.
     static func uniquePrefix(_ name: String) -> String {
         "tests/\(name)-\(UUID().uuidString.prefix(8).lowercased())"

@@ -129,18 +129,15 @@ extension PostgresStore {
         size: Int64,
         at now: Date
     ) async throws {
-        var record = UploadRecord(
-            jobId: job,
-            storeUrl: storeURL,
-            objectKey: key,
+        let record = UploadRecord.object(
+            job: job,
+            storeURL: storeURL,
+            key: key,
             localPath: localPath,
-            totalSize: size,
-            uploadId: nil,
-            partSize: nil,
-            sourceMtimeNs: nil,
+            size: size,
+            stored: nil,
             at: now
         )
-        record.state = .putting
         _ = try await insertUpload(record)
     }
 
@@ -154,21 +151,15 @@ extension PostgresStore {
         etag: String,
         at now: Date
     ) async throws {
-        var record = UploadRecord(
-            jobId: job,
-            storeUrl: storeURL,
-            objectKey: key,
+        let record = UploadRecord.object(
+            job: job,
+            storeURL: storeURL,
+            key: key,
             localPath: localPath,
-            totalSize: size,
-            uploadId: nil,
-            partSize: nil,
-            sourceMtimeNs: nil,
+            size: size,
+            stored: (sha256, etag),
             at: now
         )
-        record.state = .completed
-        record.etag = etag
-        record.sha256 = sha256
-        record.completedAt = now
         try await write { session, _ in
             let changed = try await session.changes(
                 """

@@ -83,6 +83,38 @@ public struct UploadRecord: Codable, Sendable, Equatable, FetchableRecord, Mutab
         self.sourceMtimeNs = sourceMtimeNs
     }
 
+    /// A row of the per-object journal: an object about to be sent (`putting`), or stored (`completed`, with its
+    /// SHA-256 and ETag).
+    static func object(
+        job: Int64?,
+        storeURL: String,
+        key: String,
+        localPath: String,
+        size: Int64,
+        stored: (sha256: String, etag: String)?,
+        at now: Date
+    ) -> UploadRecord {
+        var record = UploadRecord(
+            jobId: job,
+            storeUrl: storeURL,
+            objectKey: key,
+            localPath: localPath,
+            totalSize: size,
+            uploadId: nil,
+            partSize: nil,
+            sourceMtimeNs: nil,
+            at: now
+        )
+        record.state = .putting
+        if let stored {
+            record.state = .completed
+            record.sha256 = stored.sha256
+            record.etag = stored.etag
+            record.completedAt = now
+        }
+        return record
+    }
+
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
     }

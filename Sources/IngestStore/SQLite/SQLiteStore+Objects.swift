@@ -25,18 +25,15 @@ extension SQLiteStore {
         at now: Date
     ) async throws {
         try await pool.write { db in
-            var record = UploadRecord(
-                jobId: job,
-                storeUrl: storeURL,
-                objectKey: key,
+            var record = UploadRecord.object(
+                job: job,
+                storeURL: storeURL,
+                key: key,
                 localPath: localPath,
-                totalSize: size,
-                uploadId: nil,
-                partSize: nil,
-                sourceMtimeNs: nil,
+                size: size,
+                stored: nil,
                 at: now
             )
-            record.state = .putting
             try record.insert(db)
         }
     }
@@ -65,21 +62,15 @@ extension SQLiteStore {
                 arguments: [etag, sha256, now, now, size, storeURL, key, job]
             )
             if db.changesCount > 0 { return }
-            var record = UploadRecord(
-                jobId: job,
-                storeUrl: storeURL,
-                objectKey: key,
+            var record = UploadRecord.object(
+                job: job,
+                storeURL: storeURL,
+                key: key,
                 localPath: localPath,
-                totalSize: size,
-                uploadId: nil,
-                partSize: nil,
-                sourceMtimeNs: nil,
+                size: size,
+                stored: (sha256, etag),
                 at: now
             )
-            record.state = .completed
-            record.etag = etag
-            record.sha256 = sha256
-            record.completedAt = now
             try record.insert(db)
         }
     }
