@@ -32,6 +32,54 @@ struct JobStoreStatusTests {
         }
     }
 
+    /// The job list reads its rows by position (no `Codable`); each must equal the same job read the general way,
+    /// with claims, leases, fences, revisions, progress, failures and NULLs in the columns.
+    @Test(arguments: StoreBackend.allCases) func aPageReadsEveryColumnAsTheGeneralReaderDoes(
+        backend: StoreBackend
+    ) async throws {
+        try await backend.withStore { db, _ in
+            var watch = WatchConfig(name: "w", file: "/etc/reel-ingest/watches.d/w.toml", path: "/srv/w")
+            watch.priority = 7
+            let files = (0..<3).map {
+                (
+                    FileObservation(path: "/srv/w/\($0).mp4", device: 1, inode: Int64($0 + 1), size: 10, mtimeNs: 1),
+                    metadata: $0 == 0 ? "{\"title\":\"Übung\"}" : String?.none
+                )
+            }
+            let ids = try await db.recordStable(files, watch: watch, policy: policy).compactMap { $0?.job.id }
+            for id in ids { try await db.markChecked(job: id) }
+            let claims = try await db.claimJobs(
+                agent: "agent-a",
+                limit: 2,
+                lease: .seconds(90),
+                uncheckedBefore: .distantPast
+            )
+            #expect(claims.count == 2)
+            let running = try #require(claims.first)
+            _ = try await db.apply(.probeStarted, toJob: running.jobId, policy: policy, claim: running)
+            _ = try await db.apply(.transcodeStarted, toJob: running.jobId, policy: policy, claim: running)
+            try await db.setRevision(job: running.jobId, "r20261207T000000Z-abcd", claim: running)
+            try await db.setProgress(job: running.jobId, percent: 42.5, etaSeconds: 12.25, claim: running)
+            let failing = try #require(claims.last)
+            _ = try await db.apply(.probeStarted, toJob: failing.jobId, policy: policy, claim: failing)
+            _ = try await db.apply(.failed(error: "probe: no video stream"), toJob: failing.jobId, policy: policy)
+
+            let page = try await db.jobsPage(state: nil, watch: nil, beforeID: nil, limit: 10)
+            #expect(page.count == 3)
+            for job in page {
+                let id = try #require(job.id)
+                let general = try await db.job(id: id)
+                #expect(job == general)
+            }
+            let byState = Dictionary(uniqueKeysWithValues: page.map { ($0.state, $0) })
+            #expect(byState[.transcoding]?.claimedBy == "agent-a" && byState[.transcoding]?.leaseUntil != nil)
+            #expect(byState[.transcoding]?.progress == 42.5 && byState[.transcoding]?.fence == running.fence)
+            #expect(byState[.failed]?.failedIn == .probing && byState[.failed]?.nextAttemptAt != nil)
+            #expect(page.contains { $0.metadata == "{\"title\":\"Übung\"}" })
+            #expect(page.allSatisfy { $0.priority == 7 })
+        }
+    }
+
     @Test(arguments: StoreBackend.allCases) func overviewCountsPerWatchAndWhatFinishedSince(backend: StoreBackend)
         async throws
     {

@@ -55,6 +55,18 @@ struct PostgresSession {
         }
     }
 
+    /// Rows as they come, for readers that go by position (no index of column names is built for each row).
+    func rowsInOrder(_ sql: String, _ arguments: [any SQLBindable] = []) async throws -> [PostgresRow] {
+        do {
+            let sequence = try await connection.queryUnlessClosed(postgresQuery(sql, arguments), logger: logger)
+            var rows: [PostgresRow] = []
+            for try await row in sequence { rows.append(row) }
+            return rows
+        } catch {
+            throw PostgresStoreError(error)
+        }
+    }
+
     func execute(_ sql: String, _ arguments: [any SQLBindable] = []) async throws {
         _ = try await rows(sql, arguments)
     }

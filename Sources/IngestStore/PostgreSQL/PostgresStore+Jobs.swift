@@ -112,7 +112,11 @@ extension PostgresStore {
 
     public func jobsPage(state: JobState?, watch: String?, beforeID: Int64?, limit: Int) async throws -> [JobRecord] {
         let page = JobRecord.page(state: state, watch: watch, beforeID: beforeID, limit: limit)
-        return try await read { session in try await session.fetchAll(JobRecord.self, page.sql, page.arguments) }
+        return try await read { session in
+            try await session.rowsInOrder(page.sql, page.arguments).map { row in
+                do { return try JobRecord(postgresRowInColumnOrder: row) } catch { throw PostgresStoreError(error) }
+            }
+        }
     }
 
     public func jobs(videoID: String) async throws -> [JobRecord] {

@@ -44,12 +44,6 @@ extension JobRecord {
         claimedBy = try column(.claimedBy)
         leaseUntil = try column.optionalDate(.leaseUntil)
         fence = try column(.fence)
-        sourcePath = try column(.sourcePath)
-        watchName = try column(.watchName)
-        profile = try column(.profile)
-        priority = try column(.priority)
-        sourceFileId = try column(.sourceFileId)
-        metadata = try column(.metadata)
     }
 
     private struct RowReader {
