@@ -39,15 +39,14 @@ extension PostgresStore {
 
     public func agentStatuses() async throws -> [AgentStatus] {
         try await read { session in
-            let now = try await session.scalar(Date.self, "SELECT now()") ?? Date()
-            var running: [String: Int] = [:]
-            for row in try await session.rows(AgentRecord.runningCounts) {
-                if let name = try session.decode(String.self, row[0]) {
-                    running[name] = Int(try session.decode(Int64.self, row[1]) ?? 0)
+            try await session.rows(AgentRecord.statusQuery(clock: "now()")).map { row in
+                let agent: AgentRecord
+                do { agent = try AgentRecord(from: PostgresRowDecoder(row: row)) } catch {
+                    throw PostgresStoreError(error)
                 }
-            }
-            return try await session.fetchAll(AgentRecord.self, "SELECT * FROM agents ORDER BY name").map {
-                AgentStatus(agent: $0, running: running[$0.name] ?? 0, now: now)
+                let running = try session.decode(Int64.self, row["running"]) ?? 0
+                let now = try session.decode(Date.self, row["database_now"]) ?? Date()
+                return AgentStatus(agent: agent, running: Int(running), now: now)
             }
         }
     }

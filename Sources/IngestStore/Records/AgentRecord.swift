@@ -110,10 +110,19 @@ extension AgentRecord {
 
     var registrationArguments: [any SQLBindable] { [name, host, version, Int64(slots), leaseSeconds] }
 
-    /// How many jobs each agent holds a claim on.
-    static let runningCounts = """
-        SELECT claimed_by, COUNT(*) FROM video_processing_jobs WHERE claimed_by IS NOT NULL GROUP BY claimed_by
-        """
+    /// Every agent with the number of jobs it holds a claim on (`running`), by name, in one statement (the fleet
+    /// view is read on every refresh of the page); `clock` adds the database's time as `database_now`. The count
+    /// goes through `jobs_on_lease`, whose rows are the claimed jobs only.
+    static func statusQuery(clock: String? = nil) -> String {
+        let now = clock.map { ", \($0) AS database_now" } ?? ""
+        return """
+            SELECT agents.*, (
+                SELECT COUNT(*) FROM video_processing_jobs
+                WHERE claimed_by = agents.name AND claimed_by IS NOT NULL
+            ) AS running\(now)
+            FROM agents ORDER BY name
+            """
+    }
 }
 
 extension AgentStatus: Encodable {

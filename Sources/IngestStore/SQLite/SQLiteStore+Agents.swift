@@ -42,12 +42,8 @@ extension SQLiteStore {
     public func agentStatuses() async throws -> [AgentStatus] {
         let now = Date()
         return try await pool.read { db in
-            var running: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: AgentRecord.runningCounts) {
-                running[row[0]] = row[1]
-            }
-            return try AgentRecord.order(Column("name")).fetchAll(db).map {
-                AgentStatus(agent: $0, running: running[$0.name] ?? 0, now: now)
+            try Row.fetchAll(db, sql: AgentRecord.statusQuery()).map { row in
+                AgentStatus(agent: try AgentRecord(row: row), running: row["running"] ?? 0, now: now)
             }
         }
     }
