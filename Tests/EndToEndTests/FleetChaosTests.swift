@@ -7,7 +7,8 @@ import Testing
 
 /// Three real agents (own state, own scratch, each reaching PostgreSQL through a TCP proxy of its own and the shared
 /// folder through a path of its own) on one database and one bucket folder, while one agent is killed mid-transcode,
-/// one is frozen past its lease and one is cut off from the database for longer than its lease.
+/// one is frozen past its lease, one is cut off from the database for longer than its lease, and one is behind a
+/// black hole (its proxy frozen: nothing answered, nothing refused) for longer than its lease.
 @Suite("end to end: three agents through kill -9, a freeze and a cut", .serialized)
 struct FleetChaosTests {
     static let names = ["agent-a", "agent-b", "agent-c"]
@@ -115,17 +116,36 @@ struct FleetChaosTests {
             )
             try await proxies[cut].restart()
 
+            // A black hole between an agent and the database (connections open, nothing answered or refused): it
+            // stops its worker once a lease passed without a renewal and another agent takes the job over; what
+            // the network held reaches the database after the thaw, where the fence refuses it.
+            try world.drop(
+                try await Clips.long(world.dir.path + "/long-4.mp4", seconds: 20, bitrate: "2M"),
+                into: shared
+            )
+            let isolated = try await transcodingLong("long-4.mp4", on: live)
+            let seen = processes[isolated].log.split(separator: "\n").count
+            proxies[isolated].freeze()
+            let fenced = "no answer from the job database for longer than the lease"
+            try await processes[isolated].waitUntil(timeout: .seconds(60)) { lines in
+                lines.dropFirst(seen).contains { $0.contains(fenced) }
+            }
+            _ = try await waitForFleet(store, processes, "long-4.mp4 taken from the isolated agent") { jobs in
+                jobs.contains { $0.sourcePath == "long-4.mp4" && $0.claimedBy != Self.names[isolated] }
+            }
+            proxies[isolated].thaw()
+
             let jobs = try await waitForFleet(store, processes, timeout: .seconds(420), "every job settled") { jobs in
-                jobs.count == 27 && jobs.allSatisfy { $0.state.isTerminal && $0.claimedBy == nil }
+                jobs.count == 28 && jobs.allSatisfy { $0.state.isTerminal && $0.claimedBy == nil }
             }
             let published = jobs.filter { $0.state == .published }
             let distinct = Set(jobs.filter { $0.state != .duplicate }.compactMap(\.contentSha256))
-            #expect(distinct.count == 23)
+            #expect(distinct.count == 24)
             #expect(
-                published.count == 23,
+                published.count == 24,
                 "\(jobs.map { "\($0.sourcePath) \($0.state.rawValue) \($0.lastError ?? "")" })"
             )
-            #expect(Set(published.map(\.videoId)).count == 23, "each content published once")
+            #expect(Set(published.map(\.videoId)).count == 24, "each content published once")
             let duplicates = jobs.filter { $0.state == .duplicate }
             #expect(duplicates.count == 4)
             for duplicate in duplicates {
@@ -140,7 +160,7 @@ struct FleetChaosTests {
             // again on a later attempt, after another agent rescued it.
             let first = try #require(published.first { $0.sourcePath == "long-1.mp4" })
             #expect(first.revisionBy != Self.names[killed], "long-1.mp4 finished by another agent than the dead one")
-            for (file, agent) in [("long-1.mp4", killed), ("long-2.mp4", frozen)] {
+            for (file, agent) in [("long-1.mp4", killed), ("long-2.mp4", frozen), ("long-4.mp4", isolated)] {
                 let job = try #require(published.first { $0.sourcePath == file })
                 let history = try await store.stages(ofJob: try #require(job.id)).compactMap(\.message)
                 #expect(history.contains("lease expired on agent \(Self.names[agent])"), "\(file): \(history)")

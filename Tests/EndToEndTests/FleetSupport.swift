@@ -116,7 +116,8 @@ func waitForFleet(
 }
 
 /// scripts/tcp-proxy.py between one agent and PostgreSQL: stopping it is a network cut, restarting it on the same
-/// port ends the cut.
+/// port ends the cut. Freezing it (SIGSTOP) is a black hole: connections stay open and new ones are accepted by the
+/// kernel, but nothing is forwarded, answered or refused until it is thawed, when what was held goes through.
 final class TCPProxy: Sendable {
     let port: Int
     let upstream: PostgresLocation
@@ -142,8 +143,12 @@ final class TCPProxy: Sendable {
         process.withLock { $0 = started }
     }
 
+    func freeze() { process.withLock { $0 }?.signal(SIGSTOP) }
+    func thaw() { process.withLock { $0 }?.signal(SIGCONT) }
+
     func stop() {
         guard let running = process.withLock({ $0 }), running.isRunning else { return }
+        running.signal(SIGCONT)
         running.signal(SIGKILL)
         running.process.waitUntilExit()
     }
