@@ -10,14 +10,15 @@
 # Needs the test servers' PostgreSQL (started here through scripts/test-servers.sh unless
 # REEL_INGEST_TEST_POSTGRES_URL is set); it loads pg_stat_statements.
 # Clips: 720p, transcoded to a 720p, 360p and 180p ladder (veryfast), so that the transcode dominates each job.
-# Usage: bench/fleet-throughput.sh BIN_DIR [FILES] [SECONDS-PER-CLIP]
+# Usage: bench/fleet-throughput.sh BIN_DIR [FILES] [SECONDS-PER-CLIP]   (BENCH_DIR=/dev/shm puts the share, the
+# agents' state and scratch and the store on tmpfs, where fsync costs nothing)
 set -euo pipefail
 bindir=$(readlink -f "${1:?usage: $0 bin-dir [files] [seconds-per-clip]}")
 files=${2:-16}
 seconds=${3:-12}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
-work=$(mktemp -d /tmp/reel-ingest-fleet-bench.XXXXXX)
+work=$(mktemp -d "${BENCH_DIR:-/tmp}/reel-ingest-fleet-bench.XXXXXX")
 . "$here/lib/test-postgres.sh"
 psql "$server" -tAq -c "SELECT 1 FROM pg_stat_statements LIMIT 1" >/dev/null 2>&1 ||
   { echo "pg_stat_statements is not loaded in $server's server (scripts/test-servers.sh loads it)" >&2; exit 1; }
