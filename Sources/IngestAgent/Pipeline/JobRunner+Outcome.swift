@@ -34,10 +34,22 @@ extension JobRunner {
             await removeUnpublished(current ?? job)
             logger.notice("cancelled", metadata: ["reason": "\(why)"])
         case .leaseLost(let why):
-            // Whoever has the job now owns its rows and writes a revision of its own: what this run stored under
-            // its revision is named by no video.json and goes. The scratch folder stays in case the job comes back.
+            // Once another agent has the job it writes a revision of its own: what this run stored under its
+            // revision is named by no video.json and goes. While the job still names this run's revision, nobody
+            // else has written one, and this agent may run the job again under it: its objects stay (journaled,
+            // so whichever run publishes removes what it does not name). The scratch folder stays too.
             logger.warning("lease lost; dropped the job", metadata: ["reason": "\(why)"])
-            if let revision = revision.withLock({ $0 }) { await removeObjects(ofRevision: revision) }
+            guard let revision = revision.withLock({ $0 }) else { return }
+            do {
+                let current = try await database.job(id: id)
+                guard let current, current.revision != revision else { return }
+                await removeObjects(ofRevision: revision)
+            } catch {
+                logger.warning(
+                    "objects of the dropped run left to the next publication",
+                    metadata: ["error": "\(error)"]
+                )
+            }
         }
     }
 

@@ -95,7 +95,10 @@ struct Scheduler: Service {
                     }
                     pace.jobsRunning(!running.isEmpty)
                     let free = context.box.config.agent.parallelJobs - transcoding.count
-                    guard free > 0, !leases.selfFenced, standing.mayClaim else { continue }
+                    // A stopped job's runner is still cleaning up: the same job may be claimable again (its lease
+                    // ran out), and a second runner for it would share its revision, scratch folder and slot.
+                    let cleaningUp = running.values.contains { $0.isStopped }
+                    guard free > 0, !leases.selfFenced, standing.mayClaim, !cleaningUp else { continue }
                     let taken: [JobClaim]
                     do {
                         taken = try await context.database.claimJobs(
@@ -111,6 +114,15 @@ struct Scheduler: Service {
                     }
                     for claim in taken {
                         let id = claim.jobId
+                        guard running[id] == nil else {
+                            // Cannot happen while claims wait for stopped runners; if it does, the lease runs out
+                            // and the job is rescued rather than run twice here.
+                            context.logger.error(
+                                "claimed a job that still runs here; left to its lease",
+                                metadata: ["job": "\(id)"]
+                            )
+                            continue
+                        }
                         let control = JobControl()
                         running[id] = control
                         fencing.track(id, control)
