@@ -70,8 +70,22 @@ for path in ${PATHS:-/api/videos/processing/jobs?limit=50 /api/videos/processing
     connections=40
     pace=$((connections * 1000 / rate))
     echo "== $path at $rate req/s ($connections connections, one request per $pace ms each), $duration"
-    PACE_MS=$pace wrk -t2 -c$connections -d"$duration" --latency -s "$here/api_paced.lua" \
-      "http://127.0.0.1:$port$path" | grep -E "^\s+(50|99)%|Requests/sec|Non-2xx|Socket errors"
+    cpu_before=$(python3 "$here/lib/cpu-seconds.py" "$agent")
+    out=$(PACE_MS=$pace wrk -t2 -c$connections -d"$duration" --latency -s "$here/api_paced.lua" \
+      "http://127.0.0.1:$port$path")
+    cpu_after=$(python3 "$here/lib/cpu-seconds.py" "$agent")
+    grep -E "^\s+(50|99)%|Requests/sec|Non-2xx|Socket errors" <<<"$out"
+    # Where the machine's time went, per request answered: the agent, PostgreSQL (when it is the database) and the
+    # rest (wrk itself, the kernel, anything else running).
+    requests=$(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' <<<"$out")
+    python3 - "$requests" "$cpu_before" "$cpu_after" <<'EOF'
+import sys
+requests = int(sys.argv[1])
+machine, agent, postgres = (b - a for a, b in zip(map(float, sys.argv[2].split()), map(float, sys.argv[3].split())))
+ms = lambda seconds: seconds * 1000 / max(requests, 1)
+print(f"    CPU per request: agent {ms(agent):.2f} ms, PostgreSQL {ms(postgres):.2f} ms, "
+      f"other {ms(machine - agent - postgres):.2f} ms")
+EOF
   done
 done
 echo "agent peak RSS after the load: $(rss)"

@@ -5,7 +5,8 @@
 #   pg-2      two agents on one PostgreSQL, watching the same folder, pinned to cores 0 and 1
 # (taskset: the agent's transcode worker inherits its core). Reported per run: wall time from the drop to the last
 # publication, files per hour, each agent's peak RSS (VmHWM), and on PostgreSQL the most connections open to the
-# run's database and the statements it ran (pg_stat_statements) per job and per idle minute.
+# run's database and the statements it ran (pg_stat_statements) per job and per idle minute, and where the CPU time
+# went per file (the agents with their workers, PostgreSQL, the rest of the machine: bench/lib/cpu-seconds.py).
 # Store: a local file:// folder shared by the agents (uploads are not what is measured).
 # Needs the test servers' PostgreSQL (started here through scripts/test-servers.sh unless
 # REEL_INGEST_TEST_POSTGRES_URL is set); it loads pg_stat_statements.
@@ -21,7 +22,7 @@ root=$(cd "$here/.." && pwd)
 work=$(mktemp -d "${BENCH_DIR:-/tmp}/reel-ingest-fleet-bench.XXXXXX")
 . "$here/lib/test-postgres.sh"
 psql "$server" -tAq -c "SELECT 1 FROM pg_stat_statements LIMIT 1" >/dev/null 2>&1 ||
-  { echo "pg_stat_statements is not loaded in $server's server (scripts/test-servers.sh loads it)" >&2; exit 1; }
+  { echo "pg_stat_statements is not loaded in the test PostgreSQL (scripts/test-servers.sh loads it)" >&2; exit 1; }
 
 cd "$work"
 mkdir -p clips
@@ -80,36 +81,46 @@ statements() { # DATABASE
     WHERE dbid = (SELECT oid FROM pg_database WHERE datname = '$1') AND query NOT LIKE '%\$2 = \$3%'"
 }
 
-connections() { # DATABASE
-  psql "$server" -tAq -c "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = '$1'"
-}
-
 # One run, its agents started: drops every clip at once and waits until all are published. Prints one table row,
-# and keeps the PostgreSQL numbers in LABEL.pg and the run's start and end in LABEL.span.
+# and keeps the PostgreSQL numbers in LABEL.pg, the CPU accounting in LABEL.cpu and the run's start and end in
+# LABEL.span. On PostgreSQL the waiting asks one psql session kept open for the run (a psql started twice a second
+# would itself take a few per cent of a core from the agents, which in the two-agent run have no core to spare).
 run() { # LABEL DATABASE(or -) COUNT-COMMAND...
   local label=$1 database=$2
   shift 2
-  local idle_before idle_after started ended most=0
+  local idle_before idle_after started ended most=0 published=0
   if [ "$database" != - ]; then
     # A quiet minute's worth of statements: heartbeats, polls and the scheduler's look for work.
     idle_before=$(statements "$database")
     sleep 30
     idle_after=$(statements "$database")
+    coproc WATCH { psql "${server%/*}/$database" -tAq 2>&1; }
   fi
   local before=0
   [ "$database" != - ] && before=$(statements "$database")
+  local cpu_before; cpu_before=$(python3 "$here/lib/cpu-seconds.py" "${pids[@]}")
   started=$(date +%s.%N)
   for n in $(seq "$files"); do cp "clips/$n.mp4" "share/.$n.part" && mv "share/.$n.part" "share/$n.mp4"; done
-  while [ "$("$@" "SELECT COUNT(*) FROM video_processing_jobs WHERE state = 'published' AND 'bench' = 'bench'")" \
-    -lt "$files" ]; do
+  local published_query="SELECT COUNT(*) FROM video_processing_jobs WHERE state = 'published' AND 'bench' = 'bench'"
+  while [ "$published" -lt "$files" ]; do
     for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null || { echo "an agent exited:" >&2; cat ./*/agent.log >&2; exit 1; }; done
     if [ "$database" != - ]; then
-      local now; now=$(connections "$database")
+      # The session's own connection is not the agents'.
+      echo "$published_query; SELECT COUNT(*) - 1 FROM pg_stat_activity WHERE datname = '$database' AND 'bench' = 'bench';" >&"${WATCH[1]}"
+      read -r published <&"${WATCH[0]}"
+      local now; read -r now <&"${WATCH[0]}"
       [ "$now" -gt "$most" ] && most=$now
+    else
+      published=$("$@" "$published_query")
     fi
-    sleep 0.5
+    [ "$published" -lt "$files" ] && sleep 0.5
   done
   ended=$(date +%s.%N)
+  local cpu_after; cpu_after=$(python3 "$here/lib/cpu-seconds.py" "${pids[@]}")
+  if [ "$database" != - ]; then
+    echo '\q' >&"${WATCH[1]}"
+    wait "$WATCH_PID" 2>/dev/null || true
+  fi
   local rss=""
   for p in "${pids[@]}"; do rss+="${rss:+ / }$(peak_rss_mib "$p")"; done
   python3 - "$label" "$started" "$ended" "$files" "$rss" <<'EOF'
@@ -117,6 +128,14 @@ import sys
 label, started, ended, files, rss = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 wall = ended - started
 print(f"| {label} | {files} | {wall:.1f} | {files * 3600 / wall:.0f} | {rss} |")
+EOF
+  python3 - "$label" "$started" "$ended" "$files" "$cpu_before" "$cpu_after" >"$label.cpu" <<'EOF'
+import sys
+label, started, ended, files = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+machine, agents, postgres = (b - a for a, b in zip(map(float, sys.argv[5].split()), map(float, sys.argv[6].split())))
+other = machine - agents - postgres
+wall = ended - started
+print(f"| {label} | {agents / files:.2f} | {postgres / files:.2f} | {other / files:.2f} | {machine / (2 * wall) * 100:.0f} % |")
 EOF
   if [ "$database" != - ]; then
     local after; after=$(statements "$database")
@@ -146,17 +165,23 @@ ffmpeg_run() { # CORE FIRST LAST
   for n in $(seq "$2" "$3"); do taskset -c "$1" bash -c "$(declare -f ladder); ladder clips/$n.mp4 ffmpeg-out/$n"; done
 }
 echo "ffmpeg: $files files on one core, then on two" >&2
+# The machine's CPU time over each CLI run (nothing else of the bench runs then): the CLI's CPU per file.
+machine_cpu() { python3 "$here/lib/cpu-seconds.py" | cut -d' ' -f1; }
+cpu_before=$(machine_cpu)
 started=$(date +%s.%N)
 ffmpeg_run 0 1 "$files"
 ended=$(date +%s.%N)
 echo "$started $ended" >ffmpeg-1.span
+echo "| ffmpeg-1 (the CLI: the whole machine) | $(echo "$(machine_cpu) $cpu_before $files" | awk '{ printf "%.2f", ($1 - $2) / $3 }') | - | - | - |" >ffmpeg-1.cpu
 half=$((files / 2))
+cpu_before=$(machine_cpu)
 started=$(date +%s.%N)
 ffmpeg_run 0 1 "$half" &
 ffmpeg_run 1 $((half + 1)) "$files"
 wait $!
 ended=$(date +%s.%N)
 echo "$started $ended" >ffmpeg-2.span
+echo "| ffmpeg-2 (the CLI: the whole machine) | $(echo "$(machine_cpu) $cpu_before $files" | awk '{ printf "%.2f", ($1 - $2) / $3 }') | - | - | - |" >ffmpeg-2.cpu
 rm -rf ffmpeg-out
 for run in ffmpeg-1 ffmpeg-2; do
   python3 - "$run" "$files" "$run.span" <<'EOF' >>"$work/table"
@@ -212,6 +237,11 @@ echo
 echo "| run | most connections | statements per job | statements per idle minute |"
 echo "|:---|---:|---:|---:|"
 cat "$work/pg-1.pg" "$work/pg-2.pg"
+echo
+echo "CPU seconds per file: the agents with their transcode workers, PostgreSQL, and the rest of the machine"
+echo "| run | agents | PostgreSQL | other | both cores busy |"
+echo "|:---|---:|---:|---:|---:|"
+cat "$work/ffmpeg-1.cpu" "$work/ffmpeg-2.cpu" "$work/sqlite-1.cpu" "$work/pg-1.cpu" "$work/pg-2.cpu"
 echo
 python3 - "$work"/pg-1.span "$work"/pg-2.span "$work"/ffmpeg-1.span "$work"/ffmpeg-2.span <<'EOF'
 import sys

@@ -43,7 +43,7 @@ extension JobRunner {
             do {
                 let current = try await database.job(id: id)
                 guard let current, current.revision != revision else { return }
-                await removeObjects(ofRevision: revision)
+                await removeObjects(ofRevision: revision, job: current)
             } catch {
                 logger.warning(
                     "objects of the dropped run left to the next publication",
@@ -61,9 +61,11 @@ extension JobRunner {
         await removeObjects(ofRevision: revision)
     }
 
-    /// The objects this job stored under `revision`, unless `video.json` names it by now.
-    private func removeObjects(ofRevision revision: String) async {
-        let current = (try? await database.job(id: id)) ?? job
+    /// The objects this job stored under `revision`, unless `video.json` names it by now (`job`: the row as just
+    /// read, else it is read here).
+    private func removeObjects(ofRevision revision: String, job read: JobRecord? = nil) async {
+        let current: JobRecord
+        if let read { current = read } else { current = (try? await database.job(id: id)) ?? job }
         guard revision != current.publishedRevision else { return }
         let store = context.store
         let prefix = store.fullKey(VideoLayout.revisionFolder(current.videoId, revision)) + "/"

@@ -35,9 +35,8 @@ struct Scheduler: Service {
         let (signals, signal) = AsyncStream<Signal>.makeStream()
         let updates = context.database.updates.subscribe()
         let wakeups = context.database.updates.wakeups()
-        var running: [Int64: JobControl] = [:]
-        var claims: [Int64: JobClaim] = [:]
-        var transcoding: Set<Int64> = []
+        var jobs = RunningJobs(slots: context.box.config.agent.parallelJobs)
+        var controls: [Int64: JobControl] = [:]
         var leases = LeaseKeeper(lease: lease)
         let fencing = FencingWatch(lease: lease)
         var standing = AgentStanding(quarantineAfter: context.box.config.agent.quarantineAfter)
@@ -62,7 +61,7 @@ struct Scheduler: Service {
                 for await event in signals.cancelOnGracefulShutdown() {
                     switch event {
                     case .tick:
-                        await stopCancelled(running)
+                        await stopCancelled(controls)
                         await requeueDue()
                         if leases.heartbeatDue() {
                             await heartbeat(
@@ -70,40 +69,40 @@ struct Scheduler: Service {
                                 &standing,
                                 fencing,
                                 agent: agent,
-                                claims: Array(claims.values),
-                                running: running
+                                claims: jobs.claims,
+                                running: controls
                             )
                             await rescueExpired()
                         }
                     case .update(let update):
-                        if update.state == .cancelled, let control = running[update.jobId] {
-                            control.stop(.cancelled(update.message ?? "cancelled"))
+                        if jobs.mustStop(after: update) {
+                            controls[update.jobId]?.stop(.cancelled(update.message ?? "cancelled"))
                         }
                         // Progress frees no slot and queues nothing.
                         if update.kind == .progress { continue }
                     case .transcodeDone(let id):
-                        transcoding.remove(id)
+                        jobs.transcodeDone(id)
                     case .finished(let id):
-                        running[id] = nil
+                        jobs.finished(id)
+                        controls[id] = nil
                         fencing.untrack(id)
-                        claims[id] = nil
-                        transcoding.remove(id)
                         await jobEnded(id, agent: agent, standing: &standing)
-                        if standing.state == .draining, running.isEmpty {
+                        if standing.state == .draining, jobs.isEmpty {
                             context.logger.notice("drained: nothing runs any more; the agent can be stopped")
                         }
                     }
-                    pace.jobsRunning(!running.isEmpty)
-                    let free = context.box.config.agent.parallelJobs - transcoding.count
-                    // A stopped job's runner is still cleaning up: the same job may be claimable again (its lease
-                    // ran out), and a second runner for it would share its revision, scratch folder and slot.
-                    let cleaningUp = running.values.contains { $0.isStopped }
-                    guard free > 0, !leases.selfFenced, standing.mayClaim, !cleaningUp else { continue }
+                    pace.jobsRunning(!jobs.isEmpty)
+                    // Stops come from several places (cancellation, the fencing watch, lost leases): the flags are
+                    // read here, just before the decision that depends on them.
+                    for (id, control) in controls where control.isStopped { jobs.stopped(id) }
+                    guard let limit = jobs.claimLimit(mayClaim: !leases.selfFenced && standing.mayClaim) else {
+                        continue
+                    }
                     let taken: [JobClaim]
                     do {
                         taken = try await context.database.claimJobs(
                             agent: agent,
-                            limit: free,
+                            limit: limit,
                             lease: lease,
                             uncheckedBefore: started,
                             watches: context.box.config.watches.map(\.name)
@@ -112,22 +111,18 @@ struct Scheduler: Service {
                         context.logger.error("cannot claim from the queue", metadata: ["error": "\(error)"])
                         continue
                     }
-                    for claim in taken {
+                    let (start, stillRunning) = jobs.claimed(taken)
+                    for id in stillRunning {
+                        context.logger.error(
+                            "claimed a job that still runs here; left to its lease",
+                            metadata: ["job": "\(id)"]
+                        )
+                    }
+                    for claim in start {
                         let id = claim.jobId
-                        guard running[id] == nil else {
-                            // Cannot happen while claims wait for stopped runners; if it does, the lease runs out
-                            // and the job is rescued rather than run twice here.
-                            context.logger.error(
-                                "claimed a job that still runs here; left to its lease",
-                                metadata: ["job": "\(id)"]
-                            )
-                            continue
-                        }
                         let control = JobControl()
-                        running[id] = control
+                        controls[id] = control
                         fencing.track(id, control)
-                        claims[id] = claim
-                        transcoding.insert(id)
                         let runner = JobRunner(claim: claim, control: control, context: context) {
                             signal.yield(.transcodeDone(id))
                         }
@@ -136,14 +131,14 @@ struct Scheduler: Service {
                             signal.yield(.finished(id))
                         }
                     }
-                    pace.jobsRunning(!running.isEmpty)
+                    pace.jobsRunning(!jobs.isEmpty)
                 }
                 helpers.cancelAll()
             }
-            if !running.isEmpty {
-                context.logger.notice("stopping running jobs", metadata: ["jobs": "\(running.count)"])
+            if !controls.isEmpty {
+                context.logger.notice("stopping running jobs", metadata: ["jobs": "\(controls.count)"])
             }
-            for control in running.values { control.stop(.shutdown) }
+            for control in controls.values { control.stop(.shutdown) }
             // Jobs end by themselves once stopped: workers get SIGTERM, then SIGKILL after the grace; uploads stop
             // at their next progress callback; database writes finish.
             await runners.waitForAll()
