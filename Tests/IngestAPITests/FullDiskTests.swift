@@ -56,6 +56,86 @@ struct FullDiskTests {
         #expect(after.status == 200)
         #expect((try after.json()["scratch"] as? [String: Any])?["waitingJobs"] as? Int == 0)
     }
+
+    /// Two uploads that each fit when they were created but not together (a small tmpfs under the upload directory):
+    /// the second one's PATCH is refused with 507 and keeps only what was written whole, the agent keeps answering,
+    /// and once there is room the upload resumes from the offset it was given and the clip is published.
+    @Test(.timeLimit(.minutes(4))) func anUploadDirectoryThatFillsRefusesWith507AndTheUploadResumesWhenThereIsRoom()
+        async throws
+    {
+        let daemon = try APIDaemon()
+        defer { daemon.remove() }
+        let clipPath = daemon.dir.path + "/take.mp4"
+        try await Fixtures.clip(clipPath, seconds: 4, size: "640x360", noise: true)
+        let clip = try Data(contentsOf: URL(fileURLWithPath: clipPath))
+        let mib = 1_048_576
+        #expect(clip.count > 2 * mib, "a clip larger than one write batch")
+        // Room for one upload of the clip's size and half of another.
+        let room = (clip.count * 3 / 2 / mib + 1) * mib
+        let uploads = try daemon.dir.mkdir("state/uploads")
+        let mounted = try await runProcessAsync("/bin/mount", ["-t", "tmpfs", "-o", "size=\(room)", "tmpfs", uploads])
+        try #require(mounted.status == 0, "mount a small tmpfs (the tests run as root): \(mounted.stderr)")
+        defer { _ = try? runProcess("/bin/umount", ["--lazy", uploads]) }
+        try await daemon.start()
+
+        let tus = ["Tus-Resumable": "1.0.0"]
+        func create(_ name: String, length: Int) async throws -> String {
+            let created = try await daemon.call(
+                "POST",
+                "/api/videos/tus",
+                auth: true,
+                headers: tus.merging([
+                    "Upload-Length": "\(length)",
+                    "Upload-Metadata": "filename " + Data(name.utf8).base64EncodedString(),
+                ]) { $1 }
+            )
+            try #require(created.status == 201, "\(created.status): \(created.text)")
+            return try #require(created.header("Location"))
+        }
+        func patch(_ location: String, from offset: Int, _ bytes: Data) async throws -> APIDaemon.Reply {
+            try await daemon.call(
+                "PATCH",
+                location,
+                auth: true,
+                headers: tus.merging(["Content-Type": "application/offset+octet-stream", "Upload-Offset": "\(offset)"])
+                {
+                    $1
+                },
+                body: bytes
+            )
+        }
+        // A filler that stays open (one byte short), and the clip: both fit when created.
+        let filler = try await create("filler.mp4", length: clip.count + 1)
+        let upload = try await create("take.mp4", length: clip.count)
+        let filled = try await patch(filler, from: 0, Data(repeating: 7, count: clip.count))
+        #expect(filled.status == 204, "\(filled.status): \(filled.text)")
+
+        let refused = try await patch(upload, from: 0, clip)
+        #expect(refused.status == 507, "\(refused.status): \(refused.text)")
+        #expect(refused.errorMessage.contains("the upload directory is full"), "\(refused.text)")
+        let head = try await daemon.call("HEAD", upload, auth: true, headers: tus)
+        let offset = try #require(head.header("Upload-Offset").flatMap { Int($0) })
+        #expect(offset < clip.count)
+        #expect(refused.errorMessage.contains("\(offset) bytes are kept"), "\(refused.text)")
+        // Only whole batches are kept: the bytes of the failed write gave their room back.
+        let id = String(upload.split(separator: "/").last ?? "")
+        let onDisk = try FileManager.default.attributesOfItem(atPath: uploads + "/" + id + ".upload")[.size] as? Int
+        #expect(onDisk == offset)
+        let health = try await daemon.call("GET", "/healthz")
+        #expect(health.status == 200, "the agent still answers: \(health.text)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: daemon.inbox).isEmpty, "nothing handed off")
+
+        // Room returns: the client sends the rest from the offset it was given.
+        let grown = try await runProcessAsync("/bin/mount", ["-o", "remount,size=256m", uploads])
+        try #require(grown.status == 0, "\(grown.stderr)")
+        let resumed = try await patch(upload, from: offset, clip.subdata(in: offset..<clip.count))
+        #expect(resumed.status == 204, "\(resumed.status): \(resumed.text)")
+        #expect(resumed.header("Upload-Offset") == "\(clip.count)")
+        let published = try await daemon.waitForState(1, ["published"])
+        #expect(published["state"] as? String == "published")
+        let source = try await SQLiteStore(path: daemon.databasePath).job(id: 1)?.sourcePath
+        #expect(source.map { ($0 as NSString).lastPathComponent } == "take.mp4", "\(source ?? "no job")")
+    }
 }
 
 /// Polls `body` (another process writes what it reads) until it returns a value, for at most `timeout`.

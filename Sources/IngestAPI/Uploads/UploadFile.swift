@@ -74,10 +74,15 @@ final class UploadFile: @unchecked Sendable {
     }
 }
 
-/// A failed system call on an upload's file, with errno's text.
+/// A failed system call on an upload's file, with errno and its text.
 struct UploadIOError: Error, CustomStringConvertible {
     var description: String
+    var code: Int32
     init(_ call: String, _ path: String) {
-        description = "\(call) \(path): \(String(cString: strerror(errno)))"
+        code = errno
+        description = "\(call) \(path): \(String(cString: strerror(code)))"
     }
+
+    /// The filesystem (or the owner's quota) is full: the machine's condition, not the upload's.
+    var isNoRoom: Bool { code == ENOSPC || code == EDQUOT }
 }

@@ -100,6 +100,7 @@ final class UploadStore: Sendable {
         var pending = ByteBuffer()
         pending.reserveCapacity(Self.writeBatch)
         var written: Int64 = 0
+        // Why the body ended early: the client went away, the agent is stopping, or a write failed (the disk filled).
         var interruption: (any Error)? = nil
         do {
             for try await chunk in body {
@@ -124,11 +125,21 @@ final class UploadStore: Sendable {
         } catch {
             interruption = error
         }
-        written += try await flush(&pending, to: file, hasher: &hasher)
+        do {
+            written += try await flush(&pending, to: file, hasher: &hasher)
+        } catch {
+            interruption = interruption ?? error
+        }
+        if interruption is UploadIOError {
+            // A failed write may have left part of its batch past what was written whole: not kept, and its room
+            // is given back.
+            let kept = offset + written
+            try await runBlocking { () throws(UploadIOError) in try file.truncate(to: kept) }
+        }
         if let checksum, let hasher {
             guard interruption == nil, hasher.finalize() == checksum.expected else {
                 try await runBlocking { () throws(UploadIOError) in try file.truncate(to: offset) }
-                if let interruption { throw interruption }
+                if let interruption { throw Self.refusal(interruption, offset: offset) }
                 throw APIError(
                     HTTPResponse.Status(code: 460, reasonPhrase: "Checksum Mismatch"),
                     "the chunk's \(checksum.algorithm.rawValue) does not match Upload-Checksum: send it again",
@@ -136,7 +147,7 @@ final class UploadStore: Sendable {
                 )
             }
         }
-        try await runBlocking { () throws(UploadIOError) in try file.sync() }
+        try await sync(file, refusingFrom: offset)
         killPoint.reached()
         let now = Date()
         let advanced = try await database.advanceHTTPUpload(
@@ -148,8 +159,31 @@ final class UploadStore: Sendable {
         )
         guard advanced else { throw APIError(.conflict, "upload \(id) changed while this chunk was written") }
         receivedBytes.increment(by: Int(written))
-        if let interruption { throw interruption }
+        if let interruption { throw Self.refusal(interruption, offset: offset + written) }
         return try await find(id)
+    }
+
+    /// Makes the written bytes durable. Some filesystems find out only here that the bytes have no room: then none
+    /// of the request is kept and the client hears 507 with the offset it started from.
+    private func sync(_ file: UploadFile, refusingFrom offset: Int64) async throws {
+        do {
+            try await runBlocking { () throws(UploadIOError) in try file.sync() }
+        } catch {
+            guard error.isNoRoom else { throw error }
+            try? await runBlocking { () throws(UploadIOError) in try file.truncate(to: offset) }
+            throw Self.refusal(error, offset: offset)
+        }
+    }
+
+    /// A full upload directory as the client should hear it: 507, what is kept, and where to resume once there is
+    /// room (the upload stays open). Other errors as they are.
+    static func refusal(_ error: any Error, offset: Int64) -> any Error {
+        guard let error = error as? UploadIOError, error.isNoRoom else { return error }
+        return APIError(
+            HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage"),
+            "the upload directory is full: \(offset) bytes are kept; resume from there once there is room",
+            details: ["offset": offset]
+        )
     }
 
     /// Removes the bytes of an upload and marks it `state` (terminated by its client, or expired).
