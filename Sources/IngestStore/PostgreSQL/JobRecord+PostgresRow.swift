@@ -4,9 +4,9 @@ import PostgresNIO
 
 /// Rows of `video_processing_jobs` read by position rather than through `Codable`, as on SQLite (see
 /// `JobRecord+Row.swift`): the job list reads 50 jobs per request, and a name lookup plus keyed decoding per column
-/// was most of what a page cost. The row is decoded as one typed tuple, straight from the wire bytes: building a
-/// `PostgresCell` (with its column name) per value, then looking each column up, was most of what was left (perf
-/// under bench/api.sh).
+/// was most of what a page cost. The cells are taken in order, each decoded as its concrete type: an array of cells
+/// with an `allCases` array built per look-up, and postgres-nio's tuple decode (whose parameter pack is resolved at
+/// run time, metadata look-ups and all), each cost more than the rest of the page (perf under bench/api.sh).
 extension JobRecord {
     /// A row of `SELECT \(columnList) …`: its cells come in `CodingKeys.allCases` order.
     init(postgresRowInColumnOrder row: PostgresRow) throws {
@@ -16,22 +16,49 @@ extension JobRecord {
                 .init(codingPath: [], debugDescription: "\(row.count) columns, not \(expected)")
             )
         }
-        let state: String
-        let failedIn: String?
-        // The types in `CodingKeys` order; a job state is text.
-        (
-            id, videoId, sourceFileId, sourcePath, watchName, profile, priority, state, attempts, nextAttemptAt,
-            lastError, failedIn, duplicateOf, contentSha256, metadata, progress, createdAt, updatedAt, finishedAt,
-            etaSeconds, revision, publishedRevision, revisionBy, publishedAt, checkedAt, claimedBy, leaseUntil, fence
-        ) = try row.decode(
-            (
-                Int64?, String, Int64?, String, String?, String, Int, String, Int, Date?,
-                String?, String?, Int64?, String?, String?, Double?, Date, Date, Date?,
-                Double?, String?, String?, String?, Date?, Date?, String?, Date?, Int64
-            ).self
-        )
-        self.state = try Self.jobState(state, in: .state)
-        self.failedIn = try failedIn.map { try Self.jobState($0, in: .failedIn) }
+        var cell = Cells(row.makeIterator())
+        id = try cell.next(Int64?.self)
+        videoId = try cell.next(String.self)
+        sourceFileId = try cell.next(Int64?.self)
+        sourcePath = try cell.next(String.self)
+        watchName = try cell.next(String?.self)
+        profile = try cell.next(String.self)
+        priority = try cell.next(Int.self)
+        state = try Self.jobState(try cell.next(String.self), in: .state)
+        attempts = try cell.next(Int.self)
+        nextAttemptAt = try cell.next(Date?.self)
+        lastError = try cell.next(String?.self)
+        failedIn = try cell.next(String?.self).map { try Self.jobState($0, in: .failedIn) }
+        duplicateOf = try cell.next(Int64?.self)
+        contentSha256 = try cell.next(String?.self)
+        metadata = try cell.next(String?.self)
+        progress = try cell.next(Double?.self)
+        createdAt = try cell.next(Date.self)
+        updatedAt = try cell.next(Date.self)
+        finishedAt = try cell.next(Date?.self)
+        etaSeconds = try cell.next(Double?.self)
+        revision = try cell.next(String?.self)
+        publishedRevision = try cell.next(String?.self)
+        revisionBy = try cell.next(String?.self)
+        publishedAt = try cell.next(Date?.self)
+        checkedAt = try cell.next(Date?.self)
+        claimedBy = try cell.next(String?.self)
+        leaseUntil = try cell.next(Date?.self)
+        fence = try cell.next(Int64.self)
+    }
+
+    /// The row's cells one after the other (the count was checked first).
+    private struct Cells {
+        var iterator: PostgresRow.Iterator
+        init(_ iterator: PostgresRow.Iterator) { self.iterator = iterator }
+
+        @inline(__always)
+        mutating func next<Value: PostgresDecodable>(_: Value.Type) throws -> Value {
+            guard let cell = iterator.next() else {
+                throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "the row ended early"))
+            }
+            return try cell.decode(Value.self)
+        }
     }
 
     private static func jobState(_ text: String, in key: CodingKeys) throws -> JobState {
