@@ -136,6 +136,41 @@ struct FullDiskTests {
         let source = try await SQLiteStore(path: daemon.databasePath).job(id: 1)?.sourcePath
         #expect(source.map { ($0 as NSString).lastPathComponent } == "take.mp4", "\(source ?? "no job")")
     }
+
+    /// The state folder full (SQLite answers SQLITE_FULL): a file dropped meanwhile cannot get its job row. It is
+    /// not forgotten: the agent keeps answering, offers the file again, and publishes it once there is room; the
+    /// database is intact.
+    @Test(.timeLimit(.minutes(3))) func aFileDroppedWhileTheDatabaseCannotWriteIsTakenOnceItCan() async throws {
+        let daemon = try APIDaemon()
+        defer { daemon.remove() }
+        let state = try daemon.dir.mkdir("state")
+        let mounted = try await runProcessAsync("/bin/mount", ["-t", "tmpfs", "-o", "size=16m", "tmpfs", state])
+        try #require(mounted.status == 0, "mount a small tmpfs (the tests run as root): \(mounted.stderr)")
+        defer { _ = try? runProcess("/bin/umount", ["--lazy", state]) }
+        try await daemon.start()
+        // Everything but a few KiB taken: the next transaction cannot grow the database's write-ahead log.
+        let filler = state + "/filler"
+        let filled = try await runProcessAsync(
+            "/bin/sh",
+            ["-c", "dd if=/dev/zero of='\(filler)' bs=4k 2>/dev/null; df -k --output=avail '\(state)' | tail -1"]
+        )
+        #expect(Int(filled.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 99 < 8, "\(filled.stdout)")
+
+        try await Fixtures.clip(daemon.dir.path + "/take.mp4", seconds: 2)
+        try FileManager.default.moveItem(atPath: daemon.dir.path + "/take.mp4", toPath: daemon.inbox + "/take.mp4")
+        let refused = try await daemon.agent.waitForLine(containing: "cannot record files")
+        #expect(refused.contains("full"), "\(refused)")
+        let queue = try await daemon.call("GET", "/api/videos/processing/queue-status")
+        #expect(queue.status == 200, "the API still answers: \(queue.text)")
+
+        try FileManager.default.removeItem(atPath: filler)
+        let published = try await daemon.waitForState(1, ["published"], timeout: .seconds(90))
+        #expect(published["state"] as? String == "published")
+        let source = try await SQLiteStore(path: daemon.databasePath).job(id: 1)?.sourcePath
+        #expect(source.map { ($0 as NSString).lastPathComponent } == "take.mp4", "\(source ?? "no job")")
+        let integrity = try await runProcessAsync("/usr/bin/sqlite3", [daemon.databasePath, "PRAGMA integrity_check"])
+        #expect(integrity.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "ok", "\(integrity.stdout)")
+    }
 }
 
 /// Polls `body` (another process writes what it reads) until it returns a value, for at most `timeout`.

@@ -21,7 +21,13 @@ struct Intake: Sendable {
         case done
         /// The file changed while it was read: observe this new version from scratch.
         case changed(FileObservation)
+        /// The database could not take its job row (its disk full, its server out of reach): the watcher offers
+        /// the file again after `Intake.retryDelay`, so it is taken once the database can write again.
+        case notRecorded
     }
+
+    /// How long a file the database could not record waits before it is offered again.
+    static let retryDelay: TimeInterval = 5
 
     /// A job row just written, waiting for its checks.
     struct Recorded: Sendable {
@@ -34,9 +40,9 @@ struct Intake: Sendable {
     }
 
     /// Step one, quick and in arrival order: the job rows of files that settled together, in one transaction.
-    /// Versions already known get no row and are absent from the result.
+    /// Versions already known get no row and are absent from the result; nil when the transaction failed.
     func record(_ files: [FileObservation], watch: WatchConfig, config: AgentConfig) async -> [FileObservation:
-        Recorded]
+        Recorded]?
     {
         let (template, root) = (watch.metadataTemplate, watch.path)
         let resolved = await runBlocking { () -> [Result<String, SourceMetadata.SidecarError>] in
@@ -72,8 +78,11 @@ struct Intake: Sendable {
             }
             return result
         } catch {
-            logger.error("cannot record files", metadata: ["count": "\(files.count)", "error": "\(error)"])
-            return [:]
+            logger.error(
+                "cannot record files; offering them again shortly",
+                metadata: ["count": "\(files.count)", "error": "\(error)", "retry_in": "\(Int(Self.retryDelay)) s"]
+            )
+            return nil
         }
     }
 

@@ -77,6 +77,12 @@ struct WatchLoop {
             reloadDue = Date().addingTimeInterval(0.2)
         case .taken(let file, let name, let outcome):
             inFlight.remove(file)
+            if case .notRecorded = outcome {
+                // Not known yet: back in the gate, ready once the pause and its settle time have passed.
+                gate.observe(file, at: Date().addingTimeInterval(Intake.retryDelay))
+                owner[file.path] = name
+                return
+            }
             known[name, default: []].insert(file)
             if case .changed(let newer) = outcome { observe(newer, watch: name) }
         }

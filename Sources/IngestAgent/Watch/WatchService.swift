@@ -48,7 +48,12 @@ struct WatchService: Service {
                 for await item in queue {
                     switch item {
                     case .files(let files, let watch, let config):
-                        let recorded = await intake.record(files, watch: watch, config: config)
+                        guard let recorded = await intake.record(files, watch: watch, config: config) else {
+                            for file in files {
+                                continuation.yield(.taken(file, watch: watch.name, outcome: .notRecorded))
+                            }
+                            continue
+                        }
                         for file in files where recorded[file] == nil {
                             continuation.yield(.taken(file, watch: watch.name, outcome: .done))
                         }
