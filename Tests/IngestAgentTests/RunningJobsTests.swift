@@ -32,41 +32,44 @@ struct RunningJobsTests {
     }
 
     @Test func claimsAsManyAsTranscodeSlotsAreFreeAndAnUploadingJobHoldsNone() throws {
-        var jobs = RunningJobs(slots: 2)
-        #expect(jobs.claimLimit(mayClaim: true) == 2)
+        var jobs = RunningJobs()
+        #expect(jobs.claimLimit(slots: 2, mayClaim: true) == 2)
         let (start, stillRunning) = jobs.claimed([try claim(1), try claim(2)])
         #expect(start.map(\.jobId) == [1, 2] && stillRunning.isEmpty)
-        #expect(jobs.claimLimit(mayClaim: true) == nil, "both slots transcode")
+        #expect(jobs.claimLimit(slots: 2, mayClaim: true) == nil, "both slots transcode")
         jobs.transcodeDone(1)
-        #expect(jobs.claimLimit(mayClaim: true) == 1, "job 1 uploads: its transcode slot is free")
+        #expect(jobs.claimLimit(slots: 2, mayClaim: true) == 1, "job 1 uploads: its transcode slot is free")
         #expect(jobs.count == 2, "an uploading job still runs here")
         jobs.finished(1)
         jobs.finished(2)
-        #expect(jobs.isEmpty && jobs.claimLimit(mayClaim: true) == 2)
+        #expect(jobs.isEmpty && jobs.claimLimit(slots: 2, mayClaim: true) == 2)
     }
 
     @Test func anAgentThatMayNotClaimClaimsNothingWhateverIsFree() {
-        let jobs = RunningJobs(slots: 3)
-        #expect(jobs.claimLimit(mayClaim: false) == nil)
+        let jobs = RunningJobs()
+        #expect(jobs.claimLimit(slots: 3, mayClaim: false) == nil)
     }
 
     /// The interleaving a fleet met: an agent cut off from the database stopped its job; before that run had
     /// cleaned up, the job's lease ran out and the same agent could claim it afresh under the same revision, and the
     /// old run's clean-up would have deleted what the new run stored.
     @Test func aStoppedRunStillCleaningUpHoldsBackEveryClaim() throws {
-        var jobs = RunningJobs(slots: 2)
+        var jobs = RunningJobs()
         _ = jobs.claimed([try claim(7)])
-        #expect(jobs.claimLimit(mayClaim: true) == 1)
+        #expect(jobs.claimLimit(slots: 2, mayClaim: true) == 1)
         jobs.stopped(7)
-        #expect(jobs.claimLimit(mayClaim: true) == nil, "one free slot, but a stopped run still cleans up")
+        #expect(jobs.claimLimit(slots: 2, mayClaim: true) == nil, "one free slot, but a stopped run still cleans up")
         jobs.transcodeDone(7)
-        #expect(jobs.claimLimit(mayClaim: true) == nil, "its transcode slot is free; its clean-up is not done")
+        #expect(
+            jobs.claimLimit(slots: 2, mayClaim: true) == nil,
+            "its transcode slot is free; its clean-up is not done"
+        )
         jobs.finished(7)
-        #expect(jobs.claimLimit(mayClaim: true) == 2)
+        #expect(jobs.claimLimit(slots: 2, mayClaim: true) == 2)
     }
 
     @Test func aClaimOfAJobThatStillRunsHereIsNotStartedAgain() throws {
-        var jobs = RunningJobs(slots: 2)
+        var jobs = RunningJobs()
         _ = jobs.claimed([try claim(7, fence: 1)])
         let (start, stillRunning) = jobs.claimed([try claim(7, fence: 2), try claim(8)])
         #expect(start.map(\.jobId) == [8])
@@ -75,7 +78,7 @@ struct RunningJobsTests {
     }
 
     @Test func aCancellationStopsOnlyAJobThatRunsHere() throws {
-        var jobs = RunningJobs(slots: 1)
+        var jobs = RunningJobs()
         _ = jobs.claimed([try claim(3)])
         #expect(jobs.mustStop(after: update(3, .cancelled)))
         #expect(!jobs.mustStop(after: update(4, .cancelled)), "not ours")
@@ -83,11 +86,11 @@ struct RunningJobsTests {
     }
 
     @Test func stopsAndEndsOfJobsNotRunningHereChangeNothing() throws {
-        var jobs = RunningJobs(slots: 1)
+        var jobs = RunningJobs()
         jobs.stopped(9)
         jobs.transcodeDone(9)
         jobs.finished(9)
-        #expect(jobs.isEmpty && jobs.claimLimit(mayClaim: true) == 1)
+        #expect(jobs.isEmpty && jobs.claimLimit(slots: 1, mayClaim: true) == 1)
         _ = jobs.claimed([try claim(1)])
         jobs.finished(2)
         #expect(jobs.claims.map(\.jobId) == [1])

@@ -8,29 +8,24 @@ import IngestStore
 struct RunningJobs: Sendable {
     struct Run: Sendable, Equatable {
         var claim: JobClaim
-        /// Holds one of `slots` until its transcode is done; the upload stage has a limit of its own.
+        /// Holds a transcode slot until its transcode is done; the upload stage has a limit of its own.
         var transcoding = true
         /// Stopped (cancelled, lease lost, shutdown) and still cleaning up.
         var stopping = false
     }
 
-    /// `agent.parallel_jobs`: transcodes at once.
-    let slots: Int
     private(set) var runs: [Int64: Run] = [:]
-
-    init(slots: Int) {
-        self.slots = slots
-    }
 
     var isEmpty: Bool { runs.isEmpty }
     var count: Int { runs.count }
     var claims: [JobClaim] { runs.values.map(\.claim) }
 
-    /// How many jobs to claim now; nil for none: every transcode slot is taken, the agent may not claim (fenced
+    /// How many jobs to claim now, with `slots` transcodes at once (`agent.parallel_jobs`, read at each decision so
+    /// that a reload takes effect at once); nil for none: every transcode slot is taken, the agent may not claim (fenced
     /// off from the database, drained or quarantined), or a stopped run still cleans up. That run's job may be
     /// claimable again (its lease ran out), and a second run of it would share its revision, scratch folder and
     /// slot; its clean-up could delete what the second run stores.
-    func claimLimit(mayClaim: Bool) -> Int? {
+    func claimLimit(slots: Int, mayClaim: Bool) -> Int? {
         let free = slots - runs.values.count(where: \.transcoding)
         guard free > 0, mayClaim, !runs.values.contains(where: \.stopping) else { return nil }
         return free

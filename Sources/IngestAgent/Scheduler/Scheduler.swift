@@ -35,7 +35,7 @@ struct Scheduler: Service {
         let (signals, signal) = AsyncStream<Signal>.makeStream()
         let updates = context.database.updates.subscribe()
         let wakeups = context.database.updates.wakeups()
-        var jobs = RunningJobs(slots: context.box.config.agent.parallelJobs)
+        var jobs = RunningJobs()
         var controls: [Int64: JobControl] = [:]
         var leases = LeaseKeeper(lease: lease)
         let fencing = FencingWatch(lease: lease)
@@ -95,7 +95,12 @@ struct Scheduler: Service {
                     // Stops come from several places (cancellation, the fencing watch, lost leases): the flags are
                     // read here, just before the decision that depends on them.
                     for (id, control) in controls where control.isStopped { jobs.stopped(id) }
-                    guard let limit = jobs.claimLimit(mayClaim: !leases.selfFenced && standing.mayClaim) else {
+                    guard
+                        let limit = jobs.claimLimit(
+                            slots: context.box.config.agent.parallelJobs,
+                            mayClaim: !leases.selfFenced && standing.mayClaim
+                        )
+                    else {
                         continue
                     }
                     let taken: [JobClaim]
