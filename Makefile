@@ -46,24 +46,13 @@ run: deps
 	@echo "status page: http://127.0.0.1:8790/  (uploads, retry and cancel ask for the token in demo/state/api-token)"
 	"$(BIN_DIR)/reel-ingest" run --config $(DEMO_CONFIG)
 
-# scripts/test-servers.sh starts moto (signatures enforced), Varnish and its signing origin, and a throwaway
-# PostgreSQL 15, and writes .build/test-servers.env; the trap stops them by PID whether the tests pass, fail or are
-# interrupted. The store suites (each test creates and drops a PostgreSQL database) run on their own, and the
-# end-to-end and status API suites (real agents transcoding) after the others, together: on two cores their load
-# would starve the in-process watcher suites' timeouts. The fleet suites (FleetTests, FleetUploadTests,
-# FleetChaosTests: two and three agents transcoding at once) run last, together, for the same reason. Every run always happens; make fails if any did. Then the .deb is built and checked on this machine (packaging/test-deb.sh), after the tests rather than beside
-# them for the same reason: its release build would take the cores the timing-sensitive suites need.
-test: build lint deps-deb deps-test
-	@trap 'scripts/test-servers.sh stop' EXIT INT TERM; \
-	scripts/test-servers.sh start && \
-	set -a && . ./.build/test-servers.env && set +a && \
-	status=0; \
-	$(SWIFT) test --skip-build --skip "EndToEndTests|IngestAPITests|IngestStoreTests" || status=1; \
-	$(SWIFT) test --skip-build --filter "IngestStoreTests" || status=1; \
-	$(SWIFT) test --skip-build --filter "EndToEndTests|IngestAPITests" --skip "Fleet" || status=1; \
-	$(SWIFT) test --skip-build --filter "Fleet" || status=1; \
-	exit $$status
-	SWIFT=$(SWIFT) packaging/test-deb.sh
+# scripts/test.sh: the .deb's release build starts at idle priority beside everything else; the debug build, the
+# lint, the test servers (scripts/test-servers.sh: moto with signatures enforced, Varnish and its signing origin, a
+# throwaway PostgreSQL 15; stopped by PID however the run ends), the suites in four runs that keep real agents
+# transcoding away from the timing-sensitive in-process suites, then the .deb checked (packaging/test-deb.sh).
+# Every suite run always happens; make fails if any did.
+test: deps deps-deb deps-test
+	SWIFT=$(SWIFT) scripts/test.sh
 
 deps-deb: deps
 	@scripts/apt-install.sh $(DEB_PACKAGES)

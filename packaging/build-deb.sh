@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Builds dist/reel-ingest_<version>_<arch>.deb with dpkg-deb (no debhelper): the release binaries with the
-# Swift runtime linked in (--static-swift-stdlib: the server needs no Swift toolchain), the configuration as
+# Builds dist/reel-ingest_<version>_<arch>.deb with dpkg-deb (no debhelper): the release binaries
+# (packaging/build-release.sh: the Swift runtime linked in, so the server needs no Swift toolchain), the configuration as
 # conffiles, the systemd units, sysusers.d/tmpfiles.d, completions and a man page generated from the argument
 # parser, and Depends: computed by dpkg-shlibdeps from the binaries' real shared-library needs. Then lintian.
 #
-# Usage: packaging/build-deb.sh [OUTDIR]     (default dist/; SWIFT=... to pick the toolchain)
+# Usage: packaging/build-deb.sh [OUTDIR]     (default dist/; SWIFT=... to pick the toolchain, RELEASE_SCRATCH=DIR
+#                                            for the release build's folder: see packaging/build-release.sh)
 # The man page comes from the generate-manual plugin, which builds the debug configuration: after `make build`
 # that costs nothing, from a clean clone it adds a debug build.
 set -euo pipefail
@@ -21,11 +22,7 @@ deb="$out/reel-ingest_${version}_${arch}.deb"
 step() { printf '== %s\n' "$*"; }
 
 step "release build $version"
-# Full RELRO (-z now) as Debian builds C programs; it changes only the link, not the compiled modules.
-release=(-c release --static-swift-stdlib -Xlinker -z -Xlinker now)
-$SWIFT build "${release[@]}" --product reel-ingest
-$SWIFT build "${release[@]}" --product reel-ingest-media
-bin=$($SWIFT build "${release[@]}" --show-bin-path)
+bin=$(packaging/build-release.sh | tail -n 1)
 
 step "man page (swift-argument-parser's generate-manual plugin)"
 $SWIFT package generate-manual --configuration debug \

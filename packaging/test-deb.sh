@@ -8,7 +8,7 @@
 # Works without systemd as PID 1 (containers): the maintainer scripts skip what needs a running systemd.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ "$(id -u)" = 0 ] || exec sudo --preserve-env=SWIFT,DEB "$0" "$@"
+[ "$(id -u)" = 0 ] || exec sudo --preserve-env=SWIFT,DEB,RELEASE_SCRATCH "$0" "$@"
 
 fail() {
     echo "test-deb: FAIL: $*" >&2
