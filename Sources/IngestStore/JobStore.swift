@@ -16,8 +16,10 @@ public protocol JobStore: Sendable {
     var announcesChanges: Bool { get }
     /// The schema migrations applied, oldest first.
     func appliedMigrations() async throws -> [String]
-    /// A trivial round trip: proves the store answers.
+    /// A trivial round trip: proves the store answers (to reads; whether writes go through is `writeHealth`).
     func ping() async throws
+    /// The outcome of this process's recent writes: a database on a full disk answers reads, not writes.
+    var writeHealth: WriteHealth { get }
 
     // MARK: Jobs and their state machine
 

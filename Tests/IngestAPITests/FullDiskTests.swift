@@ -160,14 +160,31 @@ struct FullDiskTests {
         try FileManager.default.moveItem(atPath: daemon.dir.path + "/take.mp4", toPath: daemon.inbox + "/take.mp4")
         let refused = try await daemon.agent.waitForLine(containing: "cannot record files")
         #expect(refused.contains("full"), "\(refused)")
-        let queue = try await daemon.call("GET", "/api/videos/processing/queue-status")
+        let queue = try await eventually("the queue to say the database cannot write") {
+            let reply = try await daemon.call("GET", "/api/videos/processing/queue-status")
+            return reply.text.contains("the job database cannot write") ? reply : nil
+        }
         #expect(queue.status == 200, "the API still answers: \(queue.text)")
+        // The database still answers reads; /healthz must say that it cannot write.
+        let health = try await daemon.call("GET", "/healthz")
+        #expect(health.status == 503, "\(health.text)")
+        let database = try #require(try health.json()["database"] as? [String: Any], "\(health.text)")
+        #expect(database["writable"] as? Bool == false, "\(health.text)")
+        #expect((database["error"] as? String)?.contains("full") == true, "\(health.text)")
+        let metrics = try await daemon.call("GET", "/metrics").text
+        let writable = metrics.split(separator: "\n").first { $0.hasPrefix("reel_ingest_database_writable ") }
+        #expect(writable.flatMap { $0.split(separator: " ").last }.flatMap { Double($0) } == 0, "\(metrics)")
 
         try FileManager.default.removeItem(atPath: filler)
         let published = try await daemon.waitForState(1, ["published"], timeout: .seconds(90))
         #expect(published["state"] as? String == "published")
         let source = try await SQLiteStore(path: daemon.databasePath).job(id: 1)?.sourcePath
         #expect(source.map { ($0 as NSString).lastPathComponent } == "take.mp4", "\(source ?? "no job")")
+        _ = try await eventually("/healthz to find the database writable again", timeout: .seconds(30)) {
+            let reply = try await daemon.call("GET", "/healthz")
+            let database = try reply.json()["database"] as? [String: Any]
+            return reply.status == 200 && database?["writable"] as? Bool == true ? true : nil
+        }
         let integrity = try await runProcessAsync("/usr/bin/sqlite3", [daemon.databasePath, "PRAGMA integrity_check"])
         #expect(integrity.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "ok", "\(integrity.stdout)")
     }

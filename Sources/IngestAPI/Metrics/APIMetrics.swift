@@ -48,6 +48,12 @@ struct APIMetrics: Sendable {
     static var waitingForRoom: MetricNameDescriptor {
         gauge("jobs_waiting_for_room", "Queued jobs held back because the scratch disk has no room for them.")
     }
+    static var databaseWritable: MetricNameDescriptor {
+        gauge(
+            "database_writable",
+            "0 while the job database's writes fail (a full disk, an unreachable server), else 1."
+        )
+    }
     static var subscribers: MetricNameDescriptor {
         gauge("live_subscribers", "Open live-update streams (WebSockets and the scheduler).")
     }
@@ -73,6 +79,7 @@ struct APIMetrics: Sendable {
             registry.makeGauge(descriptor: Self.watchAvailable, labels: [("watch", watcher.name)])
                 .set(Double(watcher.ok ? 1 : 0))
         }
+        registry.makeGauge(descriptor: Self.databaseWritable).set(Double(database.writeHealth.failure() == nil ? 1 : 0))
         registry.makeGauge(descriptor: Self.waitingForRoom).set(Double(try await database.jobsWaitingForRoom().count))
         let counts = try await database.jobCounts()
         for (state, count) in counts {

@@ -3,13 +3,16 @@ import Hummingbird
 import IngestCore
 import IngestStore
 
-/// /metrics (Prometheus text) and /healthz (database, watchers, last store write, scratch disk).
+/// /metrics (Prometheus text) and /healthz (database reads and writes, watchers, last store write, scratch disk).
 extension APIRoutes {
     struct HealthJSON: Encodable {
+        /// `ok` needs both: reads answer (a round trip) and writes go through (`JobStore.writeHealth`).
         struct Database: Encodable {
             var ok: Bool
             var milliseconds: Double?
             var error: String?
+            var writable = true
+            var writesFailingSince: Date?
         }
         struct StoreWrite: Encodable {
             var at: Date?
@@ -61,6 +64,12 @@ extension APIRoutes {
             waiting = try await self.database.jobsWaitingForRoom()
         } catch {
             database = .init(ok: false, error: "\(error)")
+        }
+        if let failure = self.database.writeHealth.failure(now: now) {
+            database.ok = false
+            database.writable = false
+            database.writesFailingSince = failure.since
+            database.error = database.error ?? "cannot write: \(failure.error)"
         }
         let watchers = await backend.watcherHealth()
         let scratchDir = backend.config.agent.scratchDir

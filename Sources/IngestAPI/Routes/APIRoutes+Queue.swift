@@ -138,6 +138,9 @@ extension APIRoutes {
             let jobs = waitingForRoom.count == 1 ? "1 job" : "\(waitingForRoom.count) jobs"
             attention.append("\(jobs) \(reason)")
         }
+        if let failure = database.writeHealth.failure(now: now) {
+            attention.append("the job database cannot write: \(failure.error)")
+        }
         for watcher in await backend.watcherHealth() where !watcher.ok {
             attention.append("folder \(watcher.name) (\(watcher.path)) is unavailable: \(watcher.mode)")
         }

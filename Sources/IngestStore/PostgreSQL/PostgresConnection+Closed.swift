@@ -24,7 +24,9 @@ extension PostgresConnection {
             let watch = Task {
                 try await Task.sleep(for: .seconds(1))
                 while !self.isClosed { try await Task.sleep(for: .milliseconds(250)) }
-                answer.give(.failure(PostgresStoreError(message: "the connection closed before answering")))
+                answer.give(
+                    .failure(PostgresStoreError(message: "the connection closed before answering", lostServer: true))
+                )
                 work.cancel()
             }
             answer.onAnswer { watch.cancel() }

@@ -140,12 +140,15 @@ public struct PostgresStoreError: Error, CustomStringConvertible {
     /// The server's SQLSTATE (`40001` serialization failure, `23505` unique violation, ...), nil for client errors.
     public var sqlState: String?
     public var message: String
+    /// The client's own failure to talk to the server (none reached, the connection closed), not a decoding error.
+    var lostServer = false
 
     init(_ error: any Error) {
         if let error = error as? PostgresStoreError {
             self = error
         } else if let error = error as? PSQLError {
             sqlState = error.serverInfo?[.sqlState]
+            lostServer = error.serverInfo == nil
             if let serverMessage = error.serverInfo?[.message] {
                 message = serverMessage
             } else {
@@ -169,12 +172,25 @@ public struct PostgresStoreError: Error, CustomStringConvertible {
         }
     }
 
-    init(message: String) {
+    init(message: String, lostServer: Bool = false) {
         sqlState = nil
         self.message = message
+        self.lostServer = lostServer
     }
 
     public var description: String {
         "PostgreSQL: " + message + (sqlState.map { " (SQLSTATE \($0))" } ?? "")
+    }
+}
+
+/// The SQLSTATE classes of a server that cannot take a write (53: insufficient resources, such as 53100 disk full;
+/// 58: system errors, such as 58030 I/O error; 08: the connection; 57P: shutting down or starting; 25006: a read-only
+/// server, such as a standby), and the client's failures to reach the server.
+extension PostgresStoreError: StoreUnavailability {
+    var unavailability: String? {
+        guard let sqlState else { return lostServer ? description : nil }
+        let unavailable =
+            ["53", "58", "08"].contains(where: sqlState.hasPrefix) || sqlState.hasPrefix("57P") || sqlState == "25006"
+        return unavailable ? description : nil
     }
 }

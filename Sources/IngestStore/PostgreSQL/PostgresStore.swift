@@ -13,6 +13,7 @@ public final class PostgresStore: JobStore {
     public let place: PostgresLocation
     public let updates = JobUpdates()
     public var announcesChanges: Bool { true }
+    public let writeHealth = WriteHealth()
     /// This process's handle, so it ignores its own notifications.
     let instance = UUID().uuidString
     public var location: String { place.description }
@@ -140,8 +141,11 @@ public final class PostgresStore: JobStore {
                 }
             }
         } catch {
-            throw PostgresStoreError.mapped(error)
+            let mapped = PostgresStoreError.mapped(error)
+            writeHealth.failed(mapped)
+            throw mapped
         }
+        writeHealth.succeeded()
         for update in pending.all { updates.emit(update) }
         if pending.wakesOthers { updates.jobBecameRunnable() }
         return result

@@ -5,7 +5,7 @@ import GRDB
 extension SQLiteStore {
     public func registerAgent(_ agent: AgentRecord) async throws -> AgentRecord {
         let now = Date()
-        return try await pool.write { db in
+        return try await write { db in
             try AgentRecord.fetchOne(
                 db,
                 sql: AgentRecord.registration(now: "?"),
@@ -16,14 +16,14 @@ extension SQLiteStore {
 
     public func agentHeartbeat(name: String) async throws -> AgentRecord? {
         let now = Date()
-        return try await pool.write { db in
+        return try await write { db in
             try db.execute(sql: "UPDATE agents SET last_heartbeat = ? WHERE name = ?", arguments: [now, name])
             return try AgentRecord.fetchOne(db, key: name)
         }
     }
 
     public func setAgentState(name: String, _ state: AgentRecord.State, reason: String?) async throws -> Bool {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(
                 sql: "UPDATE agents SET state = ?, reason = ? WHERE name = ?",
                 arguments: [state.rawValue, reason, name]
@@ -34,7 +34,7 @@ extension SQLiteStore {
 
     public func agentStopped(name: String) async throws {
         let now = Date()
-        try await pool.write { db in
+        try await write { db in
             try db.execute(sql: "UPDATE agents SET stopped_at = ? WHERE name = ?", arguments: [now, name])
         }
     }

@@ -31,7 +31,7 @@ extension SQLiteStore {
         let request =
             watches.map { runnable.filter(Column("source_path").like("/%") || $0.contains(Column("watch_name"))) }
             ?? runnable
-        return try await pool.write { db in
+        return try await write { db in
             var claims: [JobClaim] = []
             for var job in try request.limit(limit).fetchAll(db) {
                 job.claimedBy = agent
@@ -47,7 +47,7 @@ extension SQLiteStore {
     public func renewLeases(_ claims: [JobClaim], lease: Duration) async throws -> Set<Int64> {
         guard !claims.isEmpty else { return [] }
         let until = Date().addingTimeInterval(lease.inSeconds)
-        return try await pool.write { db in
+        return try await write { db in
             var lost: Set<Int64> = []
             for claim in claims {
                 try db.execute(
@@ -65,7 +65,7 @@ extension SQLiteStore {
 
     public func rescueExpiredLeases(policy: RetryPolicy) async throws -> [RescuedJob] {
         let now = Date()
-        return try await pool.write { db in
+        return try await write { db in
             let expired = try JobRecord.filter(Column("claimed_by") != nil && Column("lease_until") < now)
                 .order(Column("id")).fetchAll(db)
             var rescued: [RescuedJob] = []

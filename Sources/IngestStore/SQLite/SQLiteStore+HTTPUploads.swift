@@ -4,7 +4,7 @@ import IngestCore
 
 extension SQLiteStore {
     public func insertHTTPUpload(_ upload: HTTPUploadRecord) async throws {
-        try await pool.write { db in
+        try await write { db in
             var row = upload
             try row.insert(db)
         }
@@ -23,7 +23,7 @@ extension SQLiteStore {
         expiresAt: Date,
         at now: Date
     ) async throws -> Bool {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(
                 sql: """
                     UPDATE video_http_uploads SET received_bytes = ?, updated_at = ?, expires_at = ?,
@@ -46,7 +46,7 @@ extension SQLiteStore {
         error: String?,
         at now: Date
     ) async throws {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(
                 sql: """
                     UPDATE video_http_uploads SET state = ?, final_path = COALESCE(?, final_path),
@@ -76,7 +76,7 @@ extension SQLiteStore {
 
     /// Marks an incomplete upload expired, unless a client finished or resumed it meanwhile; true when it did.
     public func expireHTTPUpload(id: String, at now: Date) async throws -> Bool {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(
                 sql: """
                     UPDATE video_http_uploads SET state = 'expired', updated_at = ?
@@ -116,7 +116,7 @@ extension SQLiteStore {
         policy: RetryPolicy,
         at now: Date
     ) async throws -> (job: JobRecord, sourceId: Int64, recorded: Bool) {
-        try await pool.write { db in
+        try await write { db in
             let result: (JobRecord, Int64, Bool)
             if let new = try self.recordStable(file, watch: watch, metadata: metadata, policy: policy, at: now, db: db)
             {

@@ -16,7 +16,7 @@ extension SQLiteStore {
     public func relativizeSourcePaths(watch: WatchConfig) async throws {
         let root = watch.path.hasSuffix("/") ? watch.path : watch.path + "/"
         let pattern = Self.likePrefix(root) + "%"
-        try await pool.write { db in
+        try await write { db in
             try db.execute(
                 sql: """
                     UPDATE source_files SET path = substr(path, ?) WHERE watch_name = ? AND path LIKE ? ESCAPE '\\';
@@ -38,7 +38,7 @@ extension SQLiteStore {
         policy: RetryPolicy,
         at now: Date
     ) async throws -> [RecordedSource?] {
-        try await pool.write { db in
+        try await write { db in
             try files.map { file, metadata in
                 try self.recordStable(file, watch: watch, metadata: metadata, policy: policy, at: now, db: db)
             }
@@ -115,7 +115,7 @@ extension SQLiteStore {
         policy: RetryPolicy,
         at now: Date
     ) async throws -> Int64? {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(sql: "UPDATE source_files SET sha256 = ? WHERE id = ?", arguments: [sha256, sourceId])
             try db.execute(
                 sql: "UPDATE video_processing_jobs SET content_sha256 = ?, video_id = ? WHERE id = ?",

@@ -5,7 +5,7 @@ import IngestCore
 extension SQLiteStore {
     /// Creates a job in `discovered` with its first stage row, in one transaction.
     public func insertJob(_ new: NewJob, at now: Date) async throws -> JobRecord {
-        try await pool.write { db in try self.insertJob(new, at: now, db: db) }
+        try await write { db in try self.insertJob(new, at: now, db: db) }
     }
 
     func insertJob(_ new: NewJob, at now: Date, db: Database) throws -> JobRecord {
@@ -28,7 +28,7 @@ extension SQLiteStore {
         at now: Date,
         claim: JobClaim?
     ) async throws -> JobRecord {
-        try await pool.write { db in try self.apply(event, toJob: id, policy: policy, at: now, claim: claim, db: db) }
+        try await write { db in try self.apply(event, toJob: id, policy: policy, at: now, claim: claim, db: db) }
     }
 
     func apply(
@@ -60,7 +60,7 @@ extension SQLiteStore {
     public func setProgress(job id: Int64, percent: Double, etaSeconds: Double?, at now: Date, claim: JobClaim?)
         async throws
     {
-        try await pool.write { db in
+        try await write { db in
             var sql = """
                 UPDATE video_processing_jobs SET progress = ?, eta_seconds = ?, updated_at = ?
                 WHERE id = ? AND state IN ('probing', 'transcoding', 'uploading', 'distributing')

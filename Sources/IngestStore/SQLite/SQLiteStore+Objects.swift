@@ -24,7 +24,7 @@ extension SQLiteStore {
         size: Int64,
         at now: Date
     ) async throws {
-        try await pool.write { db in
+        try await write { db in
             var record = UploadRecord.object(
                 job: job,
                 storeURL: storeURL,
@@ -48,7 +48,7 @@ extension SQLiteStore {
         etag: String,
         at now: Date
     ) async throws {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(
                 sql: """
                     UPDATE video_uploads
@@ -92,7 +92,7 @@ extension SQLiteStore {
     }
 
     public func markDeleted(storeURL: String, keys: [String], at now: Date) async throws {
-        try await pool.write { db in
+        try await write { db in
             for key in keys {
                 try db.execute(
                     sql: """
@@ -107,7 +107,7 @@ extension SQLiteStore {
 
     /// Marks a job's unfinished multipart uploads abandoned, for `retry-sweep` to abort on the server.
     public func abandonUploads(job: Int64, at now: Date) async throws {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(
                 sql: """
                     UPDATE video_uploads SET state = 'abandoned', updated_at = ?

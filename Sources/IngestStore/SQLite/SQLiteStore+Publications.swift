@@ -11,7 +11,7 @@ extension SQLiteStore {
         formats: [FormatRecord],
         thumbnails: [ThumbnailRecord]
     ) async throws {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(
                 sql: "DELETE FROM video_formats WHERE job_id = ? AND revision = ?",
                 arguments: [id, revision]
@@ -43,7 +43,7 @@ extension SQLiteStore {
 
     @discardableResult
     public func recordCDNAction(_ record: CDNActionRecord) async throws -> CDNActionRecord {
-        try await pool.write { db in
+        try await write { db in
             var record = record
             try record.insert(db)
             return record
@@ -52,7 +52,7 @@ extension SQLiteStore {
 
     /// A retried action's new result.
     public func updateCDNAction(_ record: CDNActionRecord) async throws {
-        try await pool.write { db in try record.update(db) }
+        try await write { db in try record.update(db) }
     }
 
     public func cdnActions(job id: Int64) async throws -> [CDNActionRecord] {
@@ -72,7 +72,7 @@ extension SQLiteStore {
 
     public func recordAnalytics(_ records: [AnalyticsRecord]) async throws {
         guard !records.isEmpty else { return }
-        try await pool.write { db in
+        try await write { db in
             for var record in records { try record.insert(db) }
         }
     }

@@ -75,7 +75,7 @@ extension SQLiteStore {
 
     /// Intake's checks passed: the job may run.
     public func markChecked(job id: Int64, at now: Date) async throws {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(
                 sql: "UPDATE video_processing_jobs SET checked_at = ? WHERE id = ? AND checked_at IS NULL",
                 arguments: [now, id]
@@ -87,7 +87,7 @@ extension SQLiteStore {
 
     /// The revision a run produces: kept while the job retries one publication, new once it was published.
     public func setRevision(job id: Int64, _ revision: String, claim: JobClaim?) async throws {
-        try await pool.write { db in
+        try await write { db in
             var sql = "UPDATE video_processing_jobs SET revision = ?, revision_by = ? WHERE id = ?"
             var arguments: [any SQLBindable] = [revision, claim?.agent, id]
             if let claim {
@@ -130,7 +130,7 @@ extension SQLiteStore {
 
     /// Records where `on_success` moved the source, so a later re-publish finds it.
     public func moveSource(job id: Int64, to path: String) async throws {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(
                 sql: "UPDATE video_processing_jobs SET source_path = ? WHERE id = ?",
                 arguments: [path, id]
@@ -155,7 +155,7 @@ extension SQLiteStore {
         at now: Date,
         claim: JobClaim?
     ) async throws -> JobRecord {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(
                 sql: "UPDATE video_processing_jobs SET published_revision = ?, published_at = ? WHERE id = ?",
                 arguments: [revision, now, id]

@@ -26,7 +26,7 @@ extension SQLiteStore {
     }
 
     public func insertUpload(_ upload: UploadRecord) async throws -> UploadRecord {
-        try await pool.write { db in
+        try await write { db in
             var upload = upload
             try upload.insert(db)
             return upload
@@ -35,7 +35,7 @@ extension SQLiteStore {
 
     /// Commits one finished part and touches the upload, so an active upload never looks abandoned.
     public func recordUploadPart(_ part: UploadPartRecord) async throws {
-        try await pool.write { db in
+        try await write { db in
             try part.upsert(db)
             try db.execute(
                 sql: "UPDATE video_uploads SET updated_at = ? WHERE id = ?",
@@ -52,7 +52,7 @@ extension SQLiteStore {
 
     /// Moves an upload to `state`; `completed` also records the object's ETag and completion time.
     public func setUploadState(_ id: Int64, _ state: UploadRecord.State, etag: String?, at now: Date) async throws {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(
                 sql: """
                     UPDATE video_uploads SET state = ?, etag = COALESCE(?, etag), updated_at = ?,

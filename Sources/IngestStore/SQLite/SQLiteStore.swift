@@ -10,6 +10,7 @@ public final class SQLiteStore: JobStore {
     /// Every committed transition and progress tick, for the scheduler and live status.
     public let updates = JobUpdates()
     public var announcesChanges: Bool { false }
+    public let writeHealth = WriteHealth()
 
     /// Opens (creating the directory and file if needed) and migrates to the latest schema.
     public init(path: String) throws {
@@ -38,5 +39,30 @@ public final class SQLiteStore: JobStore {
     /// A PRAGMA's current value, for tests and `status --json`.
     public func pragma(_ name: String) throws -> String? {
         try pool.read { db in try String.fetchOne(db, sql: "PRAGMA \(name)") }
+    }
+}
+
+extension SQLiteStore {
+    /// One write transaction through the pool, its outcome reported to `writeHealth`.
+    func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            let value = try await pool.write(updates)
+            writeHealth.succeeded()
+            return value
+        } catch {
+            writeHealth.failed(error)
+            throw error
+        }
+    }
+}
+
+/// SQLite's codes for a database that cannot take a write at all: full, failing, read-only, gone or damaged.
+extension DatabaseError: StoreUnavailability {
+    var unavailability: String? {
+        switch resultCode {
+        case .SQLITE_FULL, .SQLITE_IOERR, .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_CORRUPT, .SQLITE_NOTADB:
+            "SQLite error \(extendedResultCode.rawValue): \(message ?? "\(resultCode)")"
+        default: nil
+        }
     }
 }
