@@ -54,6 +54,16 @@ extension APIRoutes {
         follows: @escaping @Sendable (JobUpdate) -> Bool,
         snapshot: () async throws -> [JobRecord]
     ) async throws {
+        let limit = backend.config.api.maxLiveConnections
+        guard liveConnections.enter(limit: limit) else {
+            // 1013: try again later (RFC 6455's registry); the reason says why.
+            try await outbound.close(
+                .unknown(1013),
+                reason: "too many live connections (\(limit), api.max_live_connections); try again later"
+            )
+            return
+        }
+        defer { liveConnections.leave() }
         // Subscribe before reading the snapshot: nothing committed in between is lost; what the snapshot already
         // shows is skipped below.
         let updates = database.updates.subscribe()

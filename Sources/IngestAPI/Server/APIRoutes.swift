@@ -15,6 +15,7 @@ struct APIRoutes: Sendable {
     let metrics: APIMetrics
     let logger: Logger
     let queueCache = QueueStatusCache<QueueStatusJSON>()
+    let liveConnections = LiveConnections()
 
     /// The router for plain HTTP requests. Changes and uploads need the token; reads need it off loopback.
     func router() -> Router<APIContext> {

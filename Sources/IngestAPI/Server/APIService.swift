@@ -21,6 +21,25 @@ public struct APIService: Service {
         self.logger = logger
     }
 
+    /// `api.max_connections`, lowered to half the files this process may open (`ulimit -n`; the systemd unit sets
+    /// 65536) so that a flood of connections never leaves the agent without descriptors for its own files.
+    private func connectionLimit(_ settings: APISettings) -> Int {
+        var limit = rlimit()
+        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max else {
+            return settings.maxConnections
+        }
+        let room = max(16, Int(limit.rlim_cur / 2))
+        guard settings.maxConnections > room else { return settings.maxConnections }
+        logger.notice(
+            "api.max_connections lowered: this process may open only so many files",
+            metadata: [
+                "max_connections": "\(room)", "configured": "\(settings.maxConnections)",
+                "open_files_limit": "\(limit.rlim_cur)",
+            ]
+        )
+        return room
+    }
+
     /// What the executable bootstraps swift-metrics with, so that /metrics renders every metric of the process.
     public static func metricsFactory() -> any MetricsFactory { APIMetrics.makeFactory() }
 
@@ -56,8 +75,12 @@ public struct APIService: Service {
         let logger = self.logger
         let app = Application(
             router: routes.router(),
-            server: .http1WebSocketUpgrade(webSocketRouter: routes.webSocketRouter()),
-            configuration: .init(address: .hostname(address.host, port: address.port), serverName: "reel-ingest"),
+            server: .guardedHTTP1WebSocketUpgrade(webSocketRouter: routes.webSocketRouter(), settings: config.api),
+            configuration: .init(
+                address: .hostname(address.host, port: address.port),
+                serverName: "reel-ingest",
+                availableConnectionsDelegate: .maximum(connectionLimit(config.api), logger: logger)
+            ),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? address.port
                 let host = address.host.contains(":") ? "[\(address.host)]" : address.host

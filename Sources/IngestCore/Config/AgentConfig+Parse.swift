@@ -224,6 +224,14 @@ extension APISettings {
             range: .seconds(1) ... .seconds(30 * 86_400)
         )
         a.maxChunkSize = r.bytes("max_chunk_size", default: a.maxChunkSize, range: 65_536...(Int64(1) << 32))
+        a.headerTimeout = r.duration("header_timeout", default: a.headerTimeout, range: .seconds(1) ... .seconds(600))
+        a.idleTimeout = r.duration("idle_timeout", default: a.idleTimeout, range: .seconds(1) ... .seconds(3600))
+        a.maxConnections = r.int("max_connections", default: a.maxConnections, range: 1...65_536)
+        a.maxLiveConnections = r.int(
+            "max_live_connections",
+            default: a.maxLiveConnections,
+            range: 1...max(1, a.maxConnections)
+        )
         r.finish()
         return a
     }

@@ -73,6 +73,10 @@ extension AgentConfig {
             "preview_expiry": .string(d(api.previewExpiry)),
             "upload_expiry": .string(d(api.uploadExpiry)),
             "max_chunk_size": .string(b(api.maxChunkSize)),
+            "header_timeout": .string(d(api.headerTimeout)),
+            "idle_timeout": .string(d(api.idleTimeout)),
+            "max_connections": .integer(api.maxConnections),
+            "max_live_connections": .integer(api.maxLiveConnections),
         ]
         for case let (key, value?) in [("token_file", api.tokenFile), ("upload_dir", api.uploadDir)] {
             apiTable[key] = .string(value)

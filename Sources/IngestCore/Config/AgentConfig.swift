@@ -152,6 +152,17 @@ public struct APISettings: Sendable, Equatable {
     /// The largest body one chunk of the chunked upload API may carry. A tus PATCH is bounded by the upload's declared
     /// length instead (tus clients send a whole file in one PATCH by default); both stream to disk in 2 MiB batches.
     public var maxChunkSize: Int64 = 64 * 1_048_576
+    /// A connection must deliver its first request's head (request line and headers) within this time, and a
+    /// head may hold at most `maxHeaderBytes`: a client trickling a header a byte at a time is closed with 408.
+    public var headerTimeout: Duration = .seconds(15)
+    /// A connection that sends nothing for this long between requests, or within a request's body, is closed.
+    public var idleTimeout: Duration = .seconds(60)
+    /// Open connections at most; past it new ones wait in the listen backlog until one closes.
+    public var maxConnections = 1024
+    /// Open live-update WebSockets at most; one more is closed at once with 1013 (try again later).
+    public var maxLiveConnections = 256
+    /// The largest request head (request line and headers) in bytes; a larger one is answered 431.
+    public static let maxHeaderBytes = 32 * 1024
 
     /// True when `listen` names a loopback address (127.0.0.0/8, ::1, localhost).
     public var isLoopback: Bool {
