@@ -9,8 +9,11 @@ import Testing
 struct StoredDateTests {
     @Test func datesGRDBWroteReadBackTheSame() throws {
         var generator = SystemRandomNumberGenerator()
-        var dates = [Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: 951_782_400.5)]  // 2000-02-29
-        for _ in 0..<2000 { dates.append(Date(timeIntervalSince1970: .random(in: -2e9...4e9, using: &generator))) }
+        // 2004-02-29, the first instant of 2001, and random instants up to 2096.
+        var dates = [Date(timeIntervalSince1970: 1_078_012_800.5), Date(timeIntervalSinceReferenceDate: 0)]
+        for _ in 0..<2000 {
+            dates.append(Date(timeIntervalSinceReferenceDate: .random(in: 0...3e9, using: &generator)))
+        }
         for date in dates {
             let stored = date.databaseValue
             guard case .string(let text) = stored.storage else {
@@ -20,6 +23,9 @@ struct StoredDateTests {
             let parsed = try #require(StoredDate.parse(text), "\(text)")
             #expect(parsed == Date.fromDatabaseValue(stored), "\(text)")
         }
+        // Before 2001 the text is left to GRDB (Foundation's arithmetic on negative intervals can differ by an ulp).
+        #expect(StoredDate.parse("2000-12-30 11:51:44.123") == nil)
+        #expect(StoredDate.parse("2001-01-01 00:00:00.000") == Date(timeIntervalSinceReferenceDate: 0))
     }
 
     @Test(arguments: [

@@ -37,6 +37,9 @@ enum StoredDate {
         let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
         let days = era * 146097 + dayOfEra - 719468
         let seconds = days * 86400 + hour * 3600 + minute * 60 + second
+        // Before 2001 (a negative interval) Foundation's calendar can land one unit in the last place away from this
+        // sum; the store writes no such dates, and any that come are left to GRDB.
+        guard seconds >= 978_307_200 else { return nil }
         // From 2001 as Foundation counts (and GRDB's calendar computes), so the Double is the same one.
         return Date(timeIntervalSinceReferenceDate: Double(seconds - 978_307_200) + Double(millis) / 1000)
     }
