@@ -4,8 +4,8 @@ import IngestCore
 import IngestMedia
 
 /// The media worker. Users reach it through `reel-ingest probe|transcode`, which exec this binary so that only
-/// media work pays for loading FFmpeg. Exit status: 0 success, 1 failure (one line on stderr), 2 bad usage or
-/// invalid configuration.
+/// media work pays for loading FFmpeg. Exit status (`WorkerExitStatus`): 0 success, 1 failure (one line on stderr),
+/// 2 bad usage or invalid configuration, 3 the output's disk is full.
 @main
 struct ReelIngestMedia: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,20 +23,20 @@ struct ReelIngestMedia: ParsableCommand {
             try command.run()
         } catch let error as ConfigErrors {
             for issue in error.issues { printError("reel-ingest: invalid configuration: \(issue)") }
-            Foundation.exit(2)
+            Foundation.exit(WorkerExitStatus.usage)
         } catch let failure as Failure {
             printError(failure.description)
-            Foundation.exit(1)
+            Foundation.exit(failure.status)
         } catch {
             let code = exitCode(for: error)
             if code == .success || error is ExitCode {
                 exit(withError: error)
             } else if code == .validationFailure {
                 printError(fullMessage(for: error))
-                Foundation.exit(2)
+                Foundation.exit(WorkerExitStatus.usage)
             } else {
                 printError("reel-ingest: error: \(error)")
-                Foundation.exit(1)
+                Foundation.exit(WorkerExitStatus.failed)
             }
         }
     }
@@ -45,7 +45,11 @@ struct ReelIngestMedia: ParsableCommand {
 /// A failure whose text is the whole stderr line (probe reasons are read by the daemon as they are).
 struct Failure: Error, CustomStringConvertible {
     let description: String
-    init(_ description: String) { self.description = description }
+    let status: Int32
+    init(_ description: String, status: Int32 = WorkerExitStatus.failed) {
+        self.description = description
+        self.status = status
+    }
 }
 
 func printError(_ line: String) {

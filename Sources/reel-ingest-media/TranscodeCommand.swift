@@ -69,7 +69,10 @@ struct TranscodeCommand: ParsableCommand {
         do {
             _ = try Transcoder.run(request, progress: reporter.print)
         } catch {
-            throw Failure(error.description)
+            throw Failure(
+                error.description,
+                status: error.outOfSpace ? WorkerExitStatus.outOfSpace : WorkerExitStatus.failed
+            )
         }
     }
 }

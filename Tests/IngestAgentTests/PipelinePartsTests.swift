@@ -209,12 +209,28 @@ struct PipelinePartsTests {
 
     @Test func workerFailuresBecomePlainReasons() throws {
         let scratch = ScratchSpace(root: FileManager.default.temporaryDirectory.path)
-        let full = JobRunner.outcome(WorkerFailure("write seg_00003.m4s: No space left on device"), scratch: scratch)
-        let noRoom = try #require(full as? NoRoom, "a full disk makes the job wait, it does not fail it")
+        let ended = { (exit: ChildProcess.Exit, stderr: String) in
+            WorkerFailure.of(exit: exit, expired: false, limit: "2h", stderr: stderr)
+        }
+        #expect(ended(.status(0), "") == nil)
+        let fullDisk = try #require(ended(.status(3), "notice\nwrite seg_00003.m4s: No space left on device"))
+        let noRoom = try #require(
+            JobRunner.outcome(fullDisk, scratch: scratch) as? NoRoom,
+            "a full disk makes the job wait, it does not fail it"
+        )
         #expect(noRoom.description.hasPrefix("the scratch disk filled up during the transcode (write seg_00003.m4s"))
-        #expect(JobRunner.outcome(WorkerFailure("timed out after 2h"), scratch: scratch) is StageFailure)
-        #expect(JobRunner.stageFailure(WorkerFailure("timed out after 2h")).kind == "timeout")
-        #expect(JobRunner.stageFailure(WorkerFailure("worker killed by signal 9")).kind == "worker-signal")
+        // The same words with the failure's status are the source's problem, not the disk's.
+        let failed = try #require(ended(.status(1), "cannot decode: No space left on device"))
+        #expect((JobRunner.outcome(failed, scratch: scratch) as? StageFailure)?.kind == .worker)
+
+        let timedOut = try #require(WorkerFailure.of(exit: .signal(9), expired: true, limit: "2h", stderr: ""))
+        #expect(timedOut.description == "timed out after 2h")
+        #expect((JobRunner.outcome(timedOut, scratch: scratch) as? StageFailure)?.kind == .timeout)
+        let killed = try #require(ended(.signal(9), ""))
+        #expect(killed.description == "worker killed by signal 9")
+        #expect((JobRunner.outcome(killed, scratch: scratch) as? StageFailure)?.kind == .workerSignal)
+        #expect(ended(.status(1), "")?.description == "worker exited with status 1")
+        #expect(FailureKind.workerSignal.rawValue == "worker-signal", "the metric's label users alert on")
     }
 
     @Test func objectsAreCountedUnderTheirFormat() {

@@ -155,4 +155,38 @@ struct TranscodeWorkerTests {
         #expect(lastSegment < firstPlaylist)
         #expect(order.last == "video.json")
     }
+
+    /// The real worker with its output on a 256 KiB tmpfs: it says by its exit status that the disk is full, so the
+    /// agent lets the job wait for room instead of counting a failed attempt (the message is libav's or ours).
+    @Test(.timeLimit(.minutes(1))) func aFullOutputDiskIsReportedAsSuch() async throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        let clip = dir.path + "/clip.mp4"
+        _ = try await runProcessAsync(
+            "/usr/bin/ffmpeg",
+            [
+                "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25:duration=3",
+                "-vf", "noise=alls=30:allf=t", "-c:v", "libx264", "-preset", "ultrafast", clip,
+            ]
+        )
+        let out = try dir.mkdir("out")
+        let mounted = try await runProcessAsync("/bin/mount", ["-t", "tmpfs", "-o", "size=256k", "tmpfs", out])
+        try #require(mounted.status == 0, "mount a small tmpfs (the tests run as root): \(mounted.stderr)")
+        defer { _ = try? runProcess("/bin/umount", ["--lazy", out]) }
+        let worker = TranscodeWorker(executable: TestBinaries.path(named: "reel-ingest"), timeout: .seconds(60))
+        let arguments = TranscodeWorker.transcodeArguments(
+            input: clip,
+            output: out,
+            profile: "default",
+            config: try dir.write("agent.toml", "")
+        )
+        let error = await #expect(throws: WorkerFailure.self) {
+            try await worker.run(arguments: arguments) { _ in }
+        }
+        guard case .outOfSpace(let reason) = error else {
+            Issue.record("not reported as a full disk: \(String(describing: error))")
+            return
+        }
+        #expect(!reason.isEmpty)
+    }
 }

@@ -121,9 +121,9 @@ extension JobRunner {
     /// `on_failure` applies. The scratch folder stays for the next attempt.
     func fail(_ error: any Error, stage: String) async {
         let (reason, kind) = Self.describe(error)
-        Counter(label: "reel_ingest_errors_total", dimensions: [("kind", kind)]).increment()
+        Counter(label: "reel_ingest_errors_total", dimensions: [("kind", kind.rawValue)]).increment()
         Counter(label: "reel_ingest_retries_total", dimensions: [("stage", stage)]).increment()
-        await measure("error", 1, format: stage, detail: kind)
+        await measure("error", 1, format: stage, detail: kind.rawValue)
         let failed: JobRecord
         do {
             failed = try await database.apply(.failed(error: reason), toJob: id, policy: config.retry, claim: claim)
@@ -158,13 +158,13 @@ extension JobRunner {
     }
 
     /// The job's reason line and error kind.
-    static func describe(_ error: any Error) -> (String, String) {
+    static func describe(_ error: any Error) -> (String, FailureKind) {
         switch error {
-        case let failure as StageFailure: return (failure.description, failure.kind)
-        case let s3 as S3Error: return (s3.description, "storage")
-        case let store as FileStoreError: return (store.description, "storage")
-        case is UploadCancelled: return ("upload cancelled", "storage")
-        default: return ("\(error)", "other")
+        case let failure as StageFailure: (failure.description, failure.kind)
+        case let s3 as S3Error: (s3.description, .storage)
+        case let store as FileStoreError: (store.description, .storage)
+        case is UploadCancelled: ("upload cancelled", .storage)
+        default: ("\(error)", .other)
         }
     }
 

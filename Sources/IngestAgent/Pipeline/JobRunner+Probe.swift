@@ -26,10 +26,10 @@ extension JobRunner {
         try checkStopped()
         try await transition(.probeStarted)
         guard let profile = config.profiles[job.profile] else {
-            throw StageFailure("profile '\(job.profile)' is no longer configured", kind: "config")
+            throw StageFailure("profile '\(job.profile)' is no longer configured", kind: .config)
         }
         guard let path = localSource else {
-            throw StageFailure("watch '\(job.watchName ?? "")' is not configured on this agent", kind: "config")
+            throw StageFailure("watch '\(job.watchName ?? "")' is not configured on this agent", kind: .config)
         }
         let size = try await checkSourceUnchanged(since: "it was recorded")
         var sha256 = job.contentSha256
@@ -83,7 +83,7 @@ extension JobRunner {
             do {
                 return try decoder.decode(ProbeReport.self, from: Data(summary.utf8))
             } catch {
-                throw StageFailure("cannot read the probe's answer: \(error)", kind: "probe")
+                throw StageFailure("cannot read the probe's answer: \(error)", kind: .probe)
             }
         case .rejected(let reason):
             let containers = config.limits.allowedContainers.joined(separator: ", ")
@@ -92,7 +92,7 @@ extension JobRunner {
                 advice: "Save the recording as a video file (\(containers)) and copy it here again."
             )
         case .unavailable(let reason):
-            throw StageFailure("probe failed: \(reason)", kind: "probe")
+            throw StageFailure("probe failed: \(reason)", kind: .probe)
         }
     }
 

@@ -80,7 +80,7 @@ extension JobRunner {
         try checkStopped()
         if let failure { throw Self.outcome(failure, scratch: context.scratch) }
         guard let manifest = Self.finishedTranscode(in: folder) else {
-            throw StageFailure("the worker finished without writing video.json", kind: "worker")
+            throw StageFailure("the worker finished without writing video.json", kind: .worker)
         }
         let seconds = Date().timeIntervalSince(started)
         Timer(label: "reel_ingest_stage_seconds", dimensions: [("stage", "transcoding"), ("format", "all")])
@@ -143,18 +143,9 @@ extension JobRunner {
 
     /// The worker's failure as the job's reason; a full scratch disk is `NoRoom` (the job waits for room).
     static func outcome(_ failure: WorkerFailure, scratch: ScratchSpace) -> any Error {
-        let text = failure.description
-        if text.localizedCaseInsensitiveContains("no space left on device") || text.contains("ENOSPC") {
-            return NoRoom(needed: nil, free: scratch.freeBytes(), root: scratch.root, during: text)
+        if case .outOfSpace = failure {
+            return NoRoom(needed: nil, free: scratch.freeBytes(), root: scratch.root, during: failure.description)
         }
-        return stageFailure(failure)
-    }
-
-    /// The worker's failure as the job's reason and its kind.
-    static func stageFailure(_ failure: WorkerFailure) -> StageFailure {
-        let text = failure.description
-        if text.hasPrefix("timed out") { return StageFailure(text, kind: "timeout") }
-        if text.hasPrefix("worker killed by signal") { return StageFailure(text, kind: "worker-signal") }
-        return StageFailure(text, kind: "worker")
+        return StageFailure(failure.description, kind: failure.kind)
     }
 }

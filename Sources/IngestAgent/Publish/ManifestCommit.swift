@@ -63,7 +63,7 @@ struct ManifestCommit: Sendable {
             throw StageFailure(
                 "video.json was written by another agent while this one published (it names revision \(other)); "
                     + "this attempt did not overwrite it",
-                kind: "storage"
+                kind: .storage
             )
         }
     }

@@ -99,7 +99,7 @@ final class PublicationUploads: Sendable {
                     waiters.append(continuation)
                     state.entries[key] = .inFlight(waiters)
                     return nil
-                case nil: return .failure(StageFailure("\(key) was never uploaded", kind: "storage"))
+                case nil: return .failure(StageFailure("\(key) was never uploaded", kind: .storage))
                 }
             }
             if let ready { continuation.resume(returning: ready) }

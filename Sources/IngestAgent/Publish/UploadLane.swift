@@ -123,7 +123,7 @@ final class UploadLane: @unchecked Sendable {
         let storeURL = store.journalURL
         guard let info = FileSystemCalls.statFollowingLinks(item.file) else {
             let reason = String(cString: strerror(errno))
-            throw StageFailure("cannot read \(item.file.readablePath): \(reason)", kind: "storage")
+            throw StageFailure("cannot read \(item.file.readablePath): \(reason)", kind: .storage)
         }
         let size = Int64(info.st_size)
         let database = database

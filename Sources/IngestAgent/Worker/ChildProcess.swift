@@ -16,11 +16,11 @@ final class ChildProcess: @unchecked Sendable {
     init(executable: String, arguments: [String], environment: [String: String] = [:]) throws(WorkerFailure) {
         var out: [Int32] = [0, 0]
         var err: [Int32] = [0, 0]
-        guard pipe(&out) == 0 else { throw WorkerFailure("cannot create a pipe: \(errnoText())") }
+        guard pipe(&out) == 0 else { throw .cannotStart("cannot create a pipe: \(errnoText())") }
         guard pipe(&err) == 0 else {
             close(out[0])
             close(out[1])
-            throw WorkerFailure("cannot create a pipe: \(errnoText())")
+            throw .cannotStart("cannot create a pipe: \(errnoText())")
         }
         // Our ends stay out of other children the agent starts; dup2 clears the flag on the child's copies.
         for fd in out + err { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
@@ -48,7 +48,7 @@ final class ChildProcess: @unchecked Sendable {
         guard status == 0 else {
             close(out[0])
             close(err[0])
-            throw WorkerFailure("cannot start \(executable): \(String(cString: strerror(status)))")
+            throw .cannotStart("cannot start \(executable): \(String(cString: strerror(status)))")
         }
         pid = child
         stdout = FileHandle(fileDescriptor: out[0], closeOnDealloc: true)

@@ -111,7 +111,16 @@ public struct TranscodeWorker: Sendable {
                 lock.lock()
                 let stderr = String(decoding: errorText, as: UTF8.self)
                 lock.unlock()
-                done(Outcome(failure: Self.failure(exit: exit, expired: expired, timeout: timeout, stderr: stderr)))
+                done(
+                    Outcome(
+                        failure: WorkerFailure.of(
+                            exit: exit,
+                            expired: expired,
+                            limit: Self.text(timeout),
+                            stderr: stderr
+                        )
+                    )
+                )
             }
         }
 
@@ -152,19 +161,6 @@ public struct TranscodeWorker: Sendable {
                     // A line that is not a message (a stray print) is ignored rather than failing the job.
                     if let message = WorkerMessage.decode(Data(line)) { messages(message) }
                 }
-            }
-        }
-
-        static func failure(exit: ChildProcess.Exit, expired: Bool, timeout: Duration, stderr: String)
-            -> WorkerFailure?
-        {
-            if expired { return WorkerFailure("timed out after \(Self.text(timeout))") }
-            let reason = stderr.split(separator: "\n").last.map(String.init) ?? ""
-            switch exit {
-            case .status(0): return nil
-            case .status(let code):
-                return WorkerFailure(reason.isEmpty ? "worker exited with status \(code)" : reason)
-            case .signal(let signal): return WorkerFailure("worker killed by signal \(signal)")
             }
         }
 

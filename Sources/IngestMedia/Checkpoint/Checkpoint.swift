@@ -114,7 +114,9 @@ final class Checkpoint: @unchecked Sendable {
     static func create(directory: String, header: CheckpointRecord.Header) throws -> Checkpoint {
         let path = directory + "/" + fileName
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw TranscodeFailure("cannot create \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            throw TranscodeFailure("cannot create \(path): \(String(cString: strerror(errno)))", errno: errno)
+        }
         let checkpoint = Checkpoint(fd: fd, path: path)
         try checkpoint.record(CheckpointRecord(header: header))
         try DurableFile.syncDirectory(of: path)
@@ -125,13 +127,15 @@ final class Checkpoint: @unchecked Sendable {
     static func reopen(directory: String) throws -> Checkpoint {
         let path = directory + "/" + fileName
         let fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC)
-        guard fd >= 0 else { throw TranscodeFailure("cannot open \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            throw TranscodeFailure("cannot open \(path): \(String(cString: strerror(errno)))", errno: errno)
+        }
         let checkpoint = Checkpoint(fd: fd, path: path)
         // Cut a torn last line so the next record starts on a line of its own.
         let data = FileManager.default.contents(atPath: path) ?? Data()
         let complete = (data.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 }) ?? 0
         if complete < data.count, ftruncate(fd, off_t(complete)) != 0 {
-            throw TranscodeFailure("cannot repair \(path): \(String(cString: strerror(errno)))")
+            throw TranscodeFailure("cannot repair \(path): \(String(cString: strerror(errno)))", errno: errno)
         }
         return checkpoint
     }
@@ -161,7 +165,7 @@ final class Checkpoint: @unchecked Sendable {
                 return fsync(fd) == 0 ? 0 : errno
             }
             guard failure == 0 else {
-                throw TranscodeFailure("cannot write \(path): \(String(cString: strerror(failure)))")
+                throw TranscodeFailure("cannot write \(path): \(String(cString: strerror(failure)))", errno: failure)
             }
         }
     }

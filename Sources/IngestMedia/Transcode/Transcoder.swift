@@ -60,7 +60,7 @@ public enum Transcoder {
         } catch let failure as TranscodeFailure {
             throw failure
         } catch {
-            throw TranscodeFailure("transcode failed: \(error)")
+            throw TranscodeFailure(error, context: "transcode failed: ")
         }
     }
 }
