@@ -185,3 +185,9 @@ export function progressBar(percent, big = false) {
   return el('div', { class: big ? 'progress big' : 'progress', role: 'progressbar', 'aria-valuenow': value.toFixed(0) },
     fill, el('span', {}, `${value.toFixed(0)}%`));
 }
+
+// The job list's cursor for the page after the job `id`, as the server writes it (APIRoutes.encodeCursor: "j" and
+// the id, base64url without padding); page and server ship in one binary.
+export function cursorAfter(id) {
+  return btoa(`j${id}`).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+}

@@ -1,5 +1,5 @@
 // The queue: counts, filters, and every job with state, stage, progress and ETA, live over the WebSocket.
-import { get, follow, el, badge, progressBar, duration, ago, time } from './api.js';
+import { get, follow, el, badge, progressBar, duration, ago, time, cursorAfter } from './api.js';
 
 const ACTIVE = ['probing', 'transcoding', 'uploading', 'distributing'];
 const STATES = ['discovered', 'stable', 'probing', 'transcoding', 'uploading', 'distributing', 'published', 'failed',
@@ -10,6 +10,9 @@ export function renderQueue(view, params, setLive) {
   const watch = params.get('watch') || '';
   const rows = new Map();
   let nextCursor = null;
+  // The table holds the pages loaded (50 rows each); new jobs arriving live push the oldest rows off the end, and
+  // "Older jobs" continues from the last row kept. A thousand files dropped at once must not make a thousand rows.
+  let capacity = 0;
 
   const summary = el('div', { class: 'summary', id: 'summary' });
   const attention = el('div', { class: 'attention', id: 'attention', role: 'status' });
@@ -58,22 +61,36 @@ export function renderQueue(view, params, setLive) {
     return tr;
   };
 
+  const lastRowId = () => Number(body.querySelector('tr.job:last-child')?.dataset.job ?? 0);
   const upsert = (job, flash) => {
     const existing = rows.get(job.id);
     if (!matches(job)) {
       if (existing) { existing.tr.remove(); rows.delete(job.id); }
       return;
     }
+    // A job older than the last row belongs to a page not loaded yet: it shows when that page is.
+    if (!existing && nextCursor && job.id < lastRowId()) return;
     const tr = rowFor(job);
     if (flash) tr.classList.add('flash');
     if (existing) existing.tr.replaceWith(tr);
     else {
-      // Newest first: insert before the first row with a smaller id.
-      const after = [...rows.values()].filter((r) => r.job.id < job.id).sort((a, b) => b.job.id - a.job.id)[0];
-      if (after) body.insertBefore(tr, after.tr); else body.append(tr);
+      // Newest first: a new job goes on top; otherwise before the first row with a smaller id.
+      const first = body.querySelector('tr.job');
+      if (!first || Number(first.dataset.job) < job.id) body.prepend(tr);
+      else {
+        const after = [...body.querySelectorAll('tr.job')].find((r) => Number(r.dataset.job) < job.id);
+        if (after) body.insertBefore(tr, after); else body.append(tr);
+      }
     }
     rows.set(job.id, { job, tr });
     emptyRow.remove();
+    while (capacity > 0 && rows.size > capacity) {
+      const last = body.querySelector('tr.job:last-child');
+      rows.delete(Number(last.dataset.job));
+      last.remove();
+      nextCursor = cursorAfter(lastRowId());
+      more.hidden = false;
+    }
   };
   const emptyRow = el('tr', {}, el('td', { colspan: 8, class: 'empty' },
     'No jobs yet. Drop a video into a watched folder, or upload one.'));
@@ -117,6 +134,8 @@ export function renderQueue(view, params, setLive) {
     if (watch) query.set('watch', watch);
     if (cursor) query.set('cursor', cursor);
     const page = await get(`/api/videos/processing/jobs?${query}`);
+    // The first page sets the table's size; each older page adds to it.
+    capacity = cursor ? rows.size + page.jobs.length : Math.max(capacity, page.jobs.length);
     for (const job of page.jobs) upsert(job, false);
     nextCursor = page.nextCursor;
     more.hidden = !nextCursor;
@@ -129,9 +148,18 @@ export function renderQueue(view, params, setLive) {
     clearTimeout(summaryTimer);
     summaryTimer = setTimeout(() => { loadSummary().catch(() => {}); loadAgents().catch(() => {}); }, 300);
   };
+  // Live events are applied once per frame, the latest per job: hundreds of jobs moving at once cost one layout.
+  const pending = new Map();
+  let frame = null;
+  const flush = () => {
+    frame = null;
+    const batch = [...pending.values()];
+    pending.clear();
+    for (const { job, flash } of batch) upsert(job, flash);
+  };
   const stop = follow('/api/videos/processing/live', {
     onEvent: (event) => {
-      const previous = rows.get(event.jobId)?.job;
+      const previous = pending.get(event.jobId)?.job || rows.get(event.jobId)?.job;
       const job = event.job || { ...(previous || {}), id: event.jobId, videoId: event.videoId, state: event.state,
         percent: event.percent ?? (event.type === 'progress' ? event.percent : previous?.percent),
         etaSeconds: event.etaSeconds ?? previous?.etaSeconds, attempts: event.attempts,
@@ -141,7 +169,8 @@ export function renderQueue(view, params, setLive) {
           ? event.message : previous?.error };
       if (event.type === 'transition' && !ACTIVE.includes(event.state)) { job.percent = null; job.etaSeconds = null; }
       if (event.type === 'transition' && ACTIVE.includes(event.state)) { job.percent = 0; job.etaSeconds = null; }
-      upsert(job, event.type === 'transition');
+      pending.set(job.id, { job, flash: event.type === 'transition' || pending.get(job.id)?.flash === true });
+      frame ??= requestAnimationFrame(flush);
       if (event.type !== 'progress') refreshSummarySoon();
     },
     onPoll: () => { loadPage(null).catch(() => {}); loadSummary().catch(() => {}); loadAgents().catch(() => {}); },
