@@ -1,6 +1,7 @@
 // The queue: counts, filters, and every job with state, stage, progress and ETA, live over the WebSocket.
 import { get, follow, el, badge, progressBar, duration, ago, time, cursorAfter } from './api.js';
 
+const PAGE = 50;
 const ACTIVE = ['probing', 'transcoding', 'uploading', 'distributing'];
 const STATES = ['discovered', 'stable', 'probing', 'transcoding', 'uploading', 'distributing', 'published', 'failed',
   'rejected', 'duplicate', 'cancelled'];
@@ -129,13 +130,13 @@ export function renderQueue(view, params, setLive) {
     }
   };
   const loadPage = async (cursor) => {
-    const query = new URLSearchParams({ limit: '50' });
+    const query = new URLSearchParams({ limit: String(PAGE) });
     if (state) query.set('state', state);
     if (watch) query.set('watch', watch);
     if (cursor) query.set('cursor', cursor);
     const page = await get(`/api/videos/processing/jobs?${query}`);
     // The first page sets the table's size; each older page adds to it.
-    capacity = cursor ? rows.size + page.jobs.length : Math.max(capacity, page.jobs.length);
+    capacity = cursor ? rows.size + page.jobs.length : Math.max(capacity, PAGE);
     for (const job of page.jobs) upsert(job, false);
     nextCursor = page.nextCursor;
     more.hidden = !nextCursor;
