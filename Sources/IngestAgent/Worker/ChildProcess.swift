@@ -55,6 +55,12 @@ final class ChildProcess: @unchecked Sendable {
         stderr = FileHandle(fileDescriptor: err[0], closeOnDealloc: true)
     }
 
+    /// Closes this side of both pipes once they are read to their end.
+    func closePipes() {
+        try? stdout.close()
+        try? stderr.close()
+    }
+
     /// Sends `signal` to the whole process group.
     func kill(_ signal: Int32) {
         _ = Glibc.kill(-pid, signal)

@@ -98,7 +98,9 @@ public struct TranscodeWorker: Sendable {
                 readers.leave()
             }
             let deadline = DispatchTime.now() + .nanoseconds(Int(timeout.inNanoseconds))
-            DispatchQueue.global().asyncAfter(deadline: deadline) { [self] in expire() }
+            // Weak: the timer lives until the job's time limit (ten minutes and more), and holding this watch, its
+            // child and the child's pipes that long leaked two descriptors per job until then.
+            DispatchQueue.global().asyncAfter(deadline: deadline) { [weak self] in self?.expire() }
             Thread.detachNewThread { [self] in
                 let exit = child.wait()
                 lock.lock()
@@ -108,6 +110,7 @@ public struct TranscodeWorker: Sendable {
                 // The group was killed or has exited: the pipes close, the readers end.
                 child.kill(SIGKILL)
                 readers.wait()
+                child.closePipes()
                 lock.lock()
                 let stderr = String(decoding: errorText, as: UTF8.self)
                 lock.unlock()
