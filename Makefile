@@ -9,7 +9,7 @@ DEMO_CONFIG = etc/reel-ingest/demo.toml
 # The design card's C libraries, plus the tools tests and benchmarks call.
 APT_PACKAGES = libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev \
 	libsqlite3-dev libcurl4-openssl-dev libinotifytools0-dev \
-	ffmpeg libxml2-utils varnish curl python3-pip pkg-config time bc \
+	ffmpeg libxml2-utils varnish curl python3-pip pkg-config time bc sqlite3 \
 	chromium wrk
 
 # What only the test servers need (scripts/test-servers.sh): PostgreSQL 15. `make run` does not install it.
@@ -21,7 +21,7 @@ DEB_PACKAGES = dpkg-dev lintian systemd man-db xz-utils
 INSTALL_TEST_PACKAGES = debootstrap systemd-container
 
 .PHONY: deps deps-deb deps-test build lint run test test-deb deb test-install fuzz bench bench-s3 bench-transcode \
-	bench-passthrough bench-resume bench-playable bench-api bench-claims bench-fleet clean
+	bench-passthrough bench-resume bench-playable bench-api bench-claims bench-fleet bench-load bench-soak clean
 
 deps:
 	@scripts/apt-install.sh $(APT_PACKAGES)
@@ -128,6 +128,18 @@ bench-passthrough: deps
 bench-resume: deps
 	$(SWIFT) build -c release --product reel-ingest-media
 	bench/transcode-resume.sh "$$($(SWIFT) build -c release --show-bin-path)/reel-ingest-media" $${BENCH_SECONDS:-300}
+
+# 1,000 one-second clips dropped at once with the page, jobs watch and wrk open (COUNT=1000; about 10 minutes).
+bench-load: deps
+	$(SWIFT) build -c release --product reel-ingest
+	$(SWIFT) build -c release --product reel-ingest-media
+	bench/load.sh "$$($(SWIFT) build -c release --show-bin-path)"
+
+# An hour of drops, sampled each minute (MINUTES=60, DROP_EVERY=10).
+bench-soak: deps
+	$(SWIFT) build -c release --product reel-ingest
+	$(SWIFT) build -c release --product reel-ingest-media
+	bench/soak.sh "$$($(SWIFT) build -c release --show-bin-path)" $${MINUTES:-60}
 
 clean:
 	rm -rf .build demo dist
