@@ -76,19 +76,33 @@ struct TranscodeWorkerTests {
     }
 
     /// A worker's pipes are closed when it ends, not when its time limit would have passed: 1,000 files dropped at
-    /// once held two descriptors per job for ten minutes (2,048 at the peak). 100 runs with an hour's limit here;
-    /// other suites running meanwhile open and close descriptors of their own, hence the margin.
+    /// once held two descriptors per job for ten minutes (2,048 at the peak). The worker names its own stdout and
+    /// stderr pipes (their inodes, which this process's ends share); once `run` returns, no descriptor of this
+    /// process may still point at them. Other suites open and close descriptors meanwhile: counting them would not do.
     @Test func aFinishedWorkerLeavesNoDescriptorOpen() async throws {
         let dir = try TempDirectory()
         defer { dir.remove() }
-        let quick = try script(dir, "quick.sh", "echo '\(progressLine)'\necho done >&2")
+        let naming = try script(
+            dir,
+            "pipes.sh",
+            "echo \"$(readlink /proc/$$/fd/1) $(readlink /proc/$$/fd/2)\" >&2\nexit 1"
+        )
         let worker = shell(timeout: .seconds(3600))
-        let before = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count
-        for _ in 0..<100 {
-            try await worker.run(arguments: [quick]) { _ in }
+        for _ in 0..<5 {
+            let error = await #expect(throws: WorkerFailure.self) {
+                try await worker.run(arguments: [naming]) { _ in }
+            }
+            guard case .exited(_, let reason) = error else {
+                Issue.record("\(String(describing: error))")
+                return
+            }
+            let pipes = Set(reason.split(separator: " ").map(String.init))
+            #expect(pipes.count == 2 && pipes.allSatisfy { $0.hasPrefix("pipe:[") }, "\(reason)")
+            let open = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").compactMap {
+                try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + $0)
+            }
+            #expect(open.filter(pipes.contains).isEmpty, "still open after the worker ended: \(pipes)")
         }
-        let after = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count
-        #expect(after - before < 50, "\(before) descriptors before 100 workers, \(after) after")
     }
 
     @Test func failureReasonIsTheLastStderrLine() async throws {
