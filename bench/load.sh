@@ -15,7 +15,7 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 cd "$work"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. "$here/lib/file-agent.sh"
 
 mkdir -p inbox staging
 ffmpeg -hide_banner -loglevel error -y -f lavfi -i "testsrc2=size=160x120:rate=25:duration=$count" \
@@ -25,26 +25,7 @@ ffmpeg -hide_banner -loglevel error -y -f lavfi -i "testsrc2=size=160x120:rate=2
 made=$(ls staging | wc -l)
 echo "== $made clips of 1 s made"
 
-port=$(free_port)
-cat >agent.toml <<TOML
-[agent]
-state_dir = "$work/state"
-scratch_dir = "$work/scratch"
-log_level = "info"
-[limits]
-settle_time = "1s"
-[storage]
-url = "file://$work/published"
-[api]
-listen = "127.0.0.1:$port"
-TOML
-mkdir -p watches.d
-printf 'path = "%s"\n' "$work/inbox" >watches.d/inbox.toml
-"$bindir/reel-ingest" run --config agent.toml >agent.log 2>&1 &
-agent=$!
-pids+=("$agent")
-for _ in $(seq 300); do curl -sf -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.1; done
-base="http://127.0.0.1:$port"
+start_file_agent "$bindir"
 
 # The page, open in Chromium for the whole run; it holds the live WebSocket and reads the queue as a user's would.
 python3 - "$base/" >page.log 2>&1 <<'PY' &

@@ -21,31 +21,13 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 cd "$work"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. "$here/lib/file-agent.sh"
 
-port=$(free_port)
-mkdir -p inbox staging watches.d
-cat >agent.toml <<TOML
-[agent]
-state_dir = "$work/state"
-scratch_dir = "$work/scratch"
-log_level = "info"
-[limits]
-settle_time = "1s"
-[storage]
-url = "file://$work/published"
-[api]
-listen = "127.0.0.1:$port"
-TOML
-printf 'path = "%s"\non_success = "delete"\n' "$work/inbox" >watches.d/inbox.toml
-"$bindir/reel-ingest" run --config agent.toml >agent.log 2>&1 &
-agent=$!
-pids+=("$agent")
-for _ in $(seq 300); do curl -sf -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.1; done
-curl -sf -o /dev/null "http://127.0.0.1:$port/healthz" || { cat agent.log; exit 1; }
+mkdir -p staging
+start_file_agent "$bindir" 'on_success = "delete"'
 
 # The observers a user would have open: the live WebSocket (as the page holds it) and `jobs watch` on a pipe.
-python3 - "ws://127.0.0.1:$port/api/videos/processing/live" >ws.log 2>&1 <<'PY' &
+python3 - "${base/http:/ws:}/api/videos/processing/live" >ws.log 2>&1 <<'PY' &
 import sys, websocket
 ws = websocket.create_connection(sys.argv[1], subprotocols=["reel-ingest"])
 n = 0
