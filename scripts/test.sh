@@ -3,7 +3,8 @@
 #
 #   1. the .deb's release build (packaging/build-release.sh, in .build-release) starts in the background at idle
 #      priority (its autogroup at nice 19, SCHED_IDLE, the idle I/O class), so it runs only on what the debug build
-#      and the suites leave of the two cores; alone it takes about 15 minutes, most of which now hide in their gaps;
+#      and the suites leave of the two cores and never slows them; on two cores that is little (alone it takes about
+#      15 minutes, of which a minute or two hide in their gaps);
 #   2. the debug build with the test targets, and the lint;
 #   3. the test servers (scripts/test-servers.sh; a trap stops them by PID however this ends), then the suites in
 #      four runs: everything but the store, end-to-end, API and fleet suites; the store suites; the end-to-end and
