@@ -46,10 +46,10 @@ run: deps
 	@echo "status page: http://127.0.0.1:8790/  (uploads, retry and cancel ask for the token in demo/state/api-token)"
 	"$(BIN_DIR)/reel-ingest" run --config $(DEMO_CONFIG)
 
-# scripts/test.sh: the .deb's release build starts at idle priority beside everything else; the debug build, the
-# lint, the test servers (scripts/test-servers.sh: moto with signatures enforced, Varnish and its signing origin, a
+# scripts/test.sh: the debug build, the lint, the test servers (scripts/test-servers.sh: moto with signatures enforced, Varnish and its signing origin, a
 # throwaway PostgreSQL 15; stopped by PID however the run ends), the suites in four runs that keep real agents
-# transcoding away from the timing-sensitive in-process suites, then the .deb checked (packaging/test-deb.sh).
+# transcoding away from the timing-sensitive in-process suites, then the release build and the .deb checked
+# (packaging/test-deb.sh).
 # Every suite run always happens; make fails if any did.
 test: deps deps-deb deps-test
 	SWIFT=$(SWIFT) scripts/test.sh
