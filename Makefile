@@ -15,9 +15,9 @@ APT_PACKAGES = libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libsw
 # What only the test servers need (scripts/test-servers.sh): PostgreSQL 15. `make run` does not install it.
 TEST_PACKAGES = postgresql
 
-# Building and checking the .deb: dpkg-shlibdeps, lintian, systemd-analyze, man; debootstrap and systemd-nspawn
-# for test-install.
-DEB_PACKAGES = dpkg-dev lintian systemd man-db xz-utils
+# Building and checking the .deb: dpkg-shlibdeps, lintian, systemd-analyze, man, patchelf (the RUNPATH of the
+# private Swift runtime); debootstrap and systemd-nspawn for test-install.
+DEB_PACKAGES = dpkg-dev lintian systemd man-db xz-utils patchelf
 INSTALL_TEST_PACKAGES = debootstrap systemd-container
 
 .PHONY: deps deps-deb deps-test build lint run test test-deb deb test-install fuzz bench bench-s3 bench-transcode \
@@ -46,9 +46,10 @@ run: deps
 	@echo "status page: http://127.0.0.1:8790/  (uploads, retry and cancel ask for the token in demo/state/api-token)"
 	"$(BIN_DIR)/reel-ingest" run --config $(DEMO_CONFIG)
 
-# scripts/test.sh: the debug build, the lint, the test servers (scripts/test-servers.sh: moto with signatures enforced, Varnish and its signing origin, a
-# throwaway PostgreSQL 15; stopped by PID however the run ends), the suites in four runs that keep real agents
-# transcoding away from the timing-sensitive in-process suites, then the release build and the .deb checked
+# scripts/test.sh: the release build with the test targets (the build the .deb packages), the lint, the test
+# servers (scripts/test-servers.sh: moto with signatures enforced, Varnish and its signing origin, a throwaway
+# PostgreSQL 15; stopped by PID however the run ends), the suites in four runs that keep real agents
+# transcoding away from the timing-sensitive in-process suites, then the .deb from that build checked
 # (packaging/test-deb.sh).
 # Every suite run always happens; make fails if any did.
 test: deps deps-deb deps-test
@@ -87,59 +88,56 @@ bench: build
 # Uploads of the same 1 GiB file with reel-ingest push, aws s3 cp and rclone copyto (release build).
 bench-s3: deps-test
 	@command -v rclone >/dev/null 2>&1 || $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rclone
-	$(SWIFT) build -c release --product reel-ingest
-	bench/s3-upload.sh "$$($(SWIFT) build -c release --show-bin-path)/reel-ingest"
+	SWIFT=$(SWIFT) packaging/build-release.sh >/dev/null
+	bench/s3-upload.sh "$$(SWIFT=$(SWIFT) packaging/build-release.sh | tail -n 1)/reel-ingest"
 
 # Transcode against the ffmpeg command lines (several minutes on 2 cores); BENCH_SECONDS=20 for a shorter source.
 bench-transcode: deps
-	$(SWIFT) build -c release --product reel-ingest-media
-	bench/transcode-ladder.sh "$$($(SWIFT) build -c release --show-bin-path)/reel-ingest-media" $${BENCH_SECONDS:-60}
+	SWIFT=$(SWIFT) packaging/build-release.sh >/dev/null
+	bench/transcode-ladder.sh "$$(SWIFT=$(SWIFT) packaging/build-release.sh | tail -n 1)/reel-ingest-media" $${BENCH_SECONDS:-60}
 
 # The status API with 100,000 jobs under wrk at fixed rates, and a 1 GiB tus upload against cp (release build).
 bench-api: deps
-	$(SWIFT) build -c release --product reel-ingest
-	bench/api.sh "$$($(SWIFT) build -c release --show-bin-path)/reel-ingest"
+	SWIFT=$(SWIFT) packaging/build-release.sh >/dev/null
+	bench/api.sh "$$(SWIFT=$(SWIFT) packaging/build-release.sh | tail -n 1)/reel-ingest"
 
 # Claim latency after intake's checks: one agent on SQLite, two on the test servers' PostgreSQL.
 bench-claims: deps deps-test
-	$(SWIFT) build -c release
-	bench/claim-latency.sh "$$($(SWIFT) build -c release --show-bin-path)"
+	SWIFT=$(SWIFT) packaging/build-release.sh >/dev/null
+	bench/claim-latency.sh "$$(SWIFT=$(SWIFT) packaging/build-release.sh | tail -n 1)"
 
 # One agent against two on one share and one PostgreSQL, each pinned to a core, beside the ffmpeg CLI on one core
 # and on two; RSS, connections and statements per job (about 15 minutes on 2 cores).
 bench-fleet: deps deps-test
-	$(SWIFT) build -c release --product reel-ingest
-	$(SWIFT) build -c release --product reel-ingest-media
-	bench/fleet-throughput.sh "$$($(SWIFT) build -c release --show-bin-path)"
+	SWIFT=$(SWIFT) packaging/build-release.sh >/dev/null
+	bench/fleet-throughput.sh "$$(SWIFT=$(SWIFT) packaging/build-release.sh | tail -n 1)"
 
 # Drop → playable under a 20 Mbit/s uplink against ffmpeg then aws s3 sync (several minutes on 2 cores).
 bench-playable: deps
-	$(SWIFT) build -c release
-	bench/drop-to-playable.sh "$$($(SWIFT) build -c release --show-bin-path)" $${BENCH_SECONDS:-60}
+	SWIFT=$(SWIFT) packaging/build-release.sh >/dev/null
+	bench/drop-to-playable.sh "$$(SWIFT=$(SWIFT) packaging/build-release.sh | tail -n 1)" $${BENCH_SECONDS:-60}
 
 # Passthrough top rung against one ffmpeg command re-encoding every rung and one copying the top rung (60 s 1080p30,
 # ROUNDS=3 rounds, NOISE=0 for the plain pattern).
 bench-passthrough: deps
-	$(SWIFT) build -c release --product reel-ingest-media
-	bench/transcode-passthrough.sh "$$($(SWIFT) build -c release --show-bin-path)/reel-ingest-media" $${BENCH_SECONDS:-60}
+	SWIFT=$(SWIFT) packaging/build-release.sh >/dev/null
+	bench/transcode-passthrough.sh "$$(SWIFT=$(SWIFT) packaging/build-release.sh | tail -n 1)/reel-ingest-media" $${BENCH_SECONDS:-60}
 
 # Finishing a 5-minute 1080p transcode killed at 90 % against running it again from scratch (ROUNDS=2, NOISE=6 for the
 # noisy source; about 15 minutes a round on 2 cores).
 bench-resume: deps
-	$(SWIFT) build -c release --product reel-ingest-media
-	bench/transcode-resume.sh "$$($(SWIFT) build -c release --show-bin-path)/reel-ingest-media" $${BENCH_SECONDS:-300}
+	SWIFT=$(SWIFT) packaging/build-release.sh >/dev/null
+	bench/transcode-resume.sh "$$(SWIFT=$(SWIFT) packaging/build-release.sh | tail -n 1)/reel-ingest-media" $${BENCH_SECONDS:-300}
 
 # 1,000 one-second clips dropped at once with the page, jobs watch and wrk open (COUNT=1000; about 10 minutes).
 bench-load: deps
-	$(SWIFT) build -c release --product reel-ingest
-	$(SWIFT) build -c release --product reel-ingest-media
-	bench/load.sh "$$($(SWIFT) build -c release --show-bin-path)"
+	SWIFT=$(SWIFT) packaging/build-release.sh >/dev/null
+	bench/load.sh "$$(SWIFT=$(SWIFT) packaging/build-release.sh | tail -n 1)"
 
 # An hour of drops, sampled each minute (MINUTES=60, DROP_EVERY=10).
 bench-soak: deps
-	$(SWIFT) build -c release --product reel-ingest
-	$(SWIFT) build -c release --product reel-ingest-media
-	bench/soak.sh "$$($(SWIFT) build -c release --show-bin-path)" $${MINUTES:-60}
+	SWIFT=$(SWIFT) packaging/build-release.sh >/dev/null
+	bench/soak.sh "$$(SWIFT=$(SWIFT) packaging/build-release.sh | tail -n 1)" $${MINUTES:-60}
 
 clean:
 	rm -rf .build demo dist

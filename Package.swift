@@ -175,3 +175,10 @@ let package = Package(
         ),
     ]
 )
+
+// The test-only targets compile without optimisation in the release configuration too: `make test` runs its suites on
+// the release build the .deb packages (packaging/release-flags.sh), and optimising the test code tripled that build's
+// time while testing nothing the products do.
+for target in package.targets where target.type == .test || target.path?.hasPrefix("Tests/") == true {
+    target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(["-Onone"], .when(configuration: .release))]
+}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the .deb (unless DEB=path is given) and checks it on this machine, as root (sudo otherwise):
 #   dpkg-deb --info/--contents show the files, conffiles and Depends the package must have;
-#   dpkg -i (then apt-get -f install for dependencies) installs it; /usr/bin/reel-ingest --version runs; the
+#   dpkg -i (then apt-get -f install for dependencies) installs it; /usr/bin/reel-ingest --version runs, with the
+#   Swift runtime from the package (not this machine's toolchain); the
 #   user, directories and unit enablement exist; systemd-analyze verify accepts every unit; the installed agent
 #   starts and stops as the reel-ingest user; watch add prints the sandbox drop-in;
 #   dpkg -r keeps configuration and state; dpkg -P leaves the file system as it was before (file listing diff).
@@ -62,7 +63,8 @@ for path in /usr/bin/reel-ingest /usr/libexec/reel-ingest/reel-ingest /usr/libex
     /usr/lib/sysusers.d/reel-ingest.conf /usr/lib/tmpfiles.d/reel-ingest.conf \
     /usr/share/bash-completion/completions/reel-ingest /usr/share/zsh/vendor-completions/_reel-ingest \
     /usr/share/fish/vendor_completions.d/reel-ingest.fish /usr/share/man/man1/reel-ingest.1.gz \
-    /usr/share/doc/reel-ingest/copyright /usr/share/doc/reel-ingest/examples/cron.d/reel-ingest; do
+    /usr/share/doc/reel-ingest/copyright /usr/share/doc/reel-ingest/examples/cron.d/reel-ingest \
+    /usr/lib/reel-ingest/libswiftCore.so /usr/lib/reel-ingest/libFoundation.so; do
     grep -qxF "$path" <<<"$contents" || fail "package lacks $path"
 done
 pass "dpkg-deb --info and --contents: $(stat -c %s "$DEB") bytes, Depends: $(field Depends)"
@@ -95,6 +97,16 @@ grep -q "^FFmpeg [0-9]" "$work/version.txt" || fail "--version does not reach re
 grep -q "^libcurl [0-9]" "$work/version.txt" || fail "--version lacks libcurl"
 grep -q "^SQLite 3\." "$work/version.txt" || fail "--version lacks SQLite"
 pass "/usr/bin/reel-ingest --version"
+# This machine has a Swift toolchain; the installed binaries must not need it: every library resolves, and the
+# Swift runtime comes from the package's private folder.
+for b in reel-ingest reel-ingest-media; do
+    needs=$(ldd "/usr/libexec/reel-ingest/$b")
+    ! grep -q "not found" <<<"$needs" || fail "$b: a library is not found: $(grep "not found" <<<"$needs")"
+    grep -q "libswiftCore.so => /usr/lib/reel-ingest/libswiftCore.so" <<<"$needs" ||
+        fail "$b loads the Swift runtime from elsewhere: $(grep libswiftCore <<<"$needs")"
+    ! grep -E "=> /(opt|home|root)/" <<<"$needs" || fail "$b loads a library from outside the package and the system"
+done
+pass "the binaries load the Swift runtime from /usr/lib/reel-ingest and nothing from the toolchain"
 
 getent passwd reel-ingest | grep -q ":/var/lib/reel-ingest:/usr/sbin/nologin$" || fail "user: $(getent passwd reel-ingest)"
 for dir in /var/lib/reel-ingest /var/cache/reel-ingest; do

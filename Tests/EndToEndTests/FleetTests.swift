@@ -113,12 +113,12 @@ struct FleetTests {
             let rescued = try #require(all.first { $0.sourcePath == "long.mp4" })
             #expect(rescued.state == .published)
             #expect(rescued.revisionBy == "agent-b", "the surviving agent published a revision of its own")
-            #expect(
-                b.log.split(separator: "\n").contains {
-                    $0.contains("[IngestAgent] published") && $0.contains("/mount-b/long.mp4")
-                },
-                "the second agent opened the file under its own mount"
+            // The agent logs after the commit the store shows: wait for the line, not for the log at this instant.
+            let publishedLine = try? await b.waitForLine(
+                containingAll: ["[IngestAgent] published", "/mount-b/long.mp4"],
+                timeout: .seconds(15)
             )
+            #expect(publishedLine != nil, "the second agent opened the file under its own mount")
             let stages = try await store.stages(ofJob: try #require(rescued.id))
             #expect(stages.contains { $0.message == "lease expired on agent agent-a" }, "\(stages.map(\.message))")
             #expect(stages.filter { $0.event == "published" }.count == 1)
