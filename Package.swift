@@ -133,7 +133,7 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         // The parsers the agent owns as fuzz targets; `make fuzz` builds reel-ingest-fuzz with libFuzzer, the
-        // regression suite replays seeds and found crashes. Debug builds only (@testable imports).
+        // regression suite replays seeds and found crashes (@testable imports: see the end of this file).
         .target(
             name: "FuzzTargets",
             dependencies: ["IngestCore", "IngestWatcher", "IngestAPI", "IngestPublish", "IngestMedia"],
@@ -176,9 +176,18 @@ let package = Package(
     ]
 )
 
-// The test-only targets compile without optimisation in the release configuration too: `make test` runs its suites on
-// the release build the .deb packages (packaging/release-flags.sh), and optimising the test code tripled that build's
-// time while testing nothing the products do.
-for target in package.targets where target.type == .test || target.path?.hasPrefix("Tests/") == true {
-    target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(["-Onone"], .when(configuration: .release))]
+// `make test` runs its suites on the release build the .deb packages (packaging/release-flags.sh). In that
+// configuration the modules the suites import with @testable are compiled for testing (only they: the dependencies
+// compile as usual), and the test-only targets without optimisation (optimising the test code tripled the build's
+// time while testing nothing the products do).
+let testableModules: Set = [
+    "IngestCore", "IngestStore", "IngestWatcher", "IngestMedia", "IngestPublish", "IngestAgent", "IngestAPI",
+]
+for target in package.targets {
+    if testableModules.contains(target.name) {
+        target.swiftSettings =
+            (target.swiftSettings ?? []) + [.unsafeFlags(["-enable-testing"], .when(configuration: .release))]
+    } else if target.type == .test || target.path?.hasPrefix("Tests/") == true {
+        target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(["-Onone"], .when(configuration: .release))]
+    }
 }
