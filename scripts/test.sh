@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What `make test` runs once the packages are installed (the Makefile's deps targets):
 #
-#   1. the release build with the test targets (packaging/build-release.sh --build-tests; flags in
+#   1. the release build with the test targets (packaging/build-release.sh; flags in
 #      packaging/release-flags.sh): the suites run on the binaries the .deb packages, and one build serves both
 #      (a debug build for the suites and a release build for the package took 11 and 11-15 minutes); the lint;
 #   2. the test servers (scripts/test-servers.sh; a trap stops them by PID however this ends), then the suites in
@@ -20,7 +20,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-packaging/build-release.sh --build-tests >/dev/null || exit 1
+packaging/build-release.sh >/dev/null || exit 1
 . packaging/release-flags.sh
 $SWIFT format lint --strict --recursive Sources Tests Plugins Package.swift || exit 1
 
