@@ -63,11 +63,12 @@ in_root dpkg-query -W -f='${Status}' reel-ingest | grep -q "install ok installed
 # shellcheck disable=SC2016
 pass "installed with its Depends: $(in_root dpkg-query -W -f='${binary:Package} ' | wc -w) packages in the root"
 
-# No Swift anywhere: the binaries carry their runtime.
-found=$(find "$root" -xdev \( -name 'libswiftCore*' -o -name 'libFoundation*.so*' -o -name swift \) -print -quit)
-[ -z "$found" ] || fail "Swift runtime in the root: $found"
+# No Swift but the package's own copy of the runtime (in /usr/lib/reel-ingest, which the binaries' RUNPATH names).
+found=$(find "$root" -xdev -path "$root/usr/lib/reel-ingest" -prune -o \
+    \( -name 'libswiftCore*' -o -name 'libFoundation*.so*' -o -name swift \) -print -quit)
+[ -z "$found" ] || fail "Swift runtime in the root outside the package: $found"
 in_root sh -c '! command -v swift' >/dev/null || fail "a swift command in the root"
-pass "no Swift toolchain or runtime in the root"
+pass "no Swift toolchain in the root; the runtime only in the package's /usr/lib/reel-ingest"
 
 in_root /usr/bin/reel-ingest --version | tee "$work/version.txt"
 grep -q "^FFmpeg [0-9]" "$work/version.txt" || fail "--version: FFmpeg unknown"
