@@ -8,8 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SWIFT=${SWIFT:-swift}
 . packaging/release-flags.sh
-# Always with the test targets: SwiftPM compiles Hummingbird differently in a build without them (and in a build of
-# one product), so any other build would compile it again after `make test`'s. The test targets add about 2 minutes
-# to a first build.
+# Always with the test targets, so that every release build is the one `make test` runs its suites on. The test
+# targets add about 2 minutes to a first build.
 $SWIFT build "${RELEASE_FLAGS[@]}" --build-tests >&2
 $SWIFT build "${RELEASE_FLAGS[@]}" --show-bin-path
