@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds dist/reel-ingest_<version>_<arch>.deb with dpkg-deb (no debhelper): the release binaries
 # (packaging/build-release.sh) and the Swift runtime libraries they load, as private libraries in /usr/lib/reel-ingest
-# (so the server needs no Swift toolchain), the configuration as conffiles, the systemd units, sysusers.d/tmpfiles.d, completions and a man page generated from the argument
-# parser, and Depends: computed by dpkg-shlibdeps from the binaries' real shared-library needs. Then lintian.
+# (so the server needs no Swift toolchain), the configuration as conffiles, the systemd units, sysusers.d/tmpfiles.d,
+# completions and a man page generated from the argument parser, and Depends: computed by dpkg-shlibdeps from the
+# binaries' real shared-library needs. Then lintian.
 #
 # Usage: packaging/build-deb.sh [OUTDIR]     (default dist/; SWIFT=... to pick the toolchain, RELEASE_SCRATCH=DIR
 #                                            for the release build's folder: see packaging/build-release.sh)

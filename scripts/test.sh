@@ -8,8 +8,7 @@
 #      four runs: everything but the store, end-to-end, API and fleet suites; the store suites; the end-to-end and
 #      API suites together; the fleet suites together (real agents transcoding at once would starve the in-process
 #      watcher suites' timeouts). Every run happens; the script fails if any did;
-#   3. packaging/test-deb.sh: the .deb built from that build and checked (its build step still compiles Hummingbird's
-#      two modules again, about a minute, for a reason not found yet).
+#   3. packaging/test-deb.sh: the .deb built from that build (its build step finds it up to date) and checked.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 SWIFT=${SWIFT:-swift}
