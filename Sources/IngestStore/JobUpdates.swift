@@ -12,6 +12,7 @@ public final class JobUpdates: Sendable {
     }
 
     private let state = Mutex(State())
+    private let changes = Atomic<UInt64>(0)
     /// Updates a subscriber may have pending before the oldest are dropped.
     public static let bufferLimit = 1024
 
@@ -47,14 +48,20 @@ public final class JobUpdates: Sendable {
 
     /// A job may run now without an update saying so: every waiting scheduler looks at the queue.
     func jobBecameRunnable() {
+        changes.add(1, ordering: .releasing)
         state.withLock { state in
             for continuation in state.wakers.values { continuation.yield() }
         }
     }
 
+    /// Counts every update and wake-up this process has heard of (its own commits, and others' through NOTIFY):
+    /// an answer computed while it stood still is as fresh as the changes announced (the job list's cache).
+    public var generation: UInt64 { changes.load(ordering: .acquiring) }
+
     public var subscriberCount: Int { state.withLock { $0.subscribers.count } }
 
     func emit(_ update: JobUpdate) {
+        changes.add(1, ordering: .releasing)
         // Yield under the lock so that concurrent commits reach every subscriber in the same order.
         state.withLock { state in
             for continuation in state.subscribers.values { continuation.yield(update) }

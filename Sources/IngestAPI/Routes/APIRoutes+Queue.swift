@@ -62,8 +62,6 @@ extension APIRoutes {
             json.endObject()
             return json.bytes
         }
-
-        var response: Response { JSONResponse.make(bytes: encoded) }
     }
 
     static let maxPageSize = 500
@@ -72,11 +70,12 @@ extension APIRoutes {
         reads.get("/api/videos/processing/queue-status") { _, _ in
             try JSONResponse.make(try await queueCache.value { try await queueStatus() })
         }
-        reads.get("/api/videos/processing/jobs") { request, _ in try await jobsPage(request).response }
+        reads.get("/api/videos/processing/jobs") { request, _ in
+            JSONResponse.make(bytes: try await jobsPageBytes(request))
+        }
         reads.get("/api/agents") { _, _ in
-            try JSONResponse.make(
-                AgentsJSON(thisAgent: backend.config.agent.name, agents: try await database.agentStatuses())
-            )
+            let agents = try await agentsCache.value { try await database.agentStatuses() }
+            return try JSONResponse.make(AgentsJSON(thisAgent: backend.config.agent.name, agents: agents))
         }
         reads.get("/api/watches") { _, _ in
             try JSONResponse.make(
@@ -165,7 +164,16 @@ extension APIRoutes {
         )
     }
 
-    func jobsPage(_ request: Request) async throws -> JobPageJSON {
+    /// The job list as sent: from `jobPages` where the store announces every change (see `JobPageCache`).
+    func jobsPageBytes(_ request: Request) async throws -> [UInt8] {
+        let key = try jobsPageKey(request)
+        guard database.announcesChanges else { return try await jobsPage(key).encoded }
+        let generation = database.updates.generation
+        return try await jobPages.page(key, generation: generation) { [self] in try await jobsPage(key).encoded }
+    }
+
+    /// The page a request asks for; a clear error for a parameter it cannot be.
+    func jobsPageKey(_ request: Request) throws -> JobPageCache.Key {
         let query = request.uri.queryParameters
         var state: JobState? = nil
         if let text = query["state"].map(String.init), !text.isEmpty {
@@ -191,12 +199,21 @@ extension APIRoutes {
             }
             before = id
         }
+        return JobPageCache.Key(state: state, watch: watch, before: before, limit: limit)
+    }
+
+    func jobsPage(_ key: JobPageCache.Key) async throws -> JobPageJSON {
         // One extra row says whether another page exists without a COUNT.
-        let rows = try await database.jobsPage(state: state, watch: watch, beforeID: before, limit: limit + 1)
-        let page = Array(rows.prefix(limit))
-        let next = rows.count > limit ? page.last?.id.map(Self.encodeCursor) : nil
+        let rows = try await database.jobsPage(
+            state: key.state,
+            watch: key.watch,
+            beforeID: key.before,
+            limit: key.limit + 1
+        )
+        let page = Array(rows.prefix(key.limit))
+        let next = rows.count > key.limit ? page.last?.id.map(Self.encodeCursor) : nil
         let config = backend.config
-        return JobPageJSON(jobs: page.map { JobJSON($0, config: config) }, nextCursor: next, limit: limit)
+        return JobPageJSON(jobs: page.map { JobJSON($0, config: config) }, nextCursor: next, limit: key.limit)
     }
 
     /// Opaque to clients (so the keyset can change): the last id of the page, base64url.

@@ -14,7 +14,9 @@ struct APIRoutes: Sendable {
     let links: MediaLinks
     let metrics: APIMetrics
     let logger: Logger
-    let queueCache = QueueStatusCache<QueueStatusJSON>()
+    let queueCache = RecentAnswerCache<QueueStatusJSON>()
+    let agentsCache = RecentAnswerCache<[AgentStatus]>()
+    let jobPages = JobPageCache()
     let liveConnections = LiveConnections()
 
     /// The router for plain HTTP requests. Changes and uploads need the token; reads need it off loopback.

@@ -1,9 +1,10 @@
 import Synchronization
 
-/// The queue status is counted over every job (one pass over an index: about 10 ms at 100,000 jobs). Under load
-/// one count a second is enough: an answer is at most `maxAge` old, and while one request recounts the others get
-/// the previous answer instead of counting too.
-final class QueueStatusCache<Value: Sendable>: Sendable {
+/// An answer that may be up to `maxAge` old, computed by one request at a time: while one request computes it again
+/// the others get the previous answer instead of computing too. The queue status is counted over every job (one
+/// pass over an index: about 10 ms at 100,000 jobs) and the fleet view reads every agent; under load one of each a
+/// second is enough.
+final class RecentAnswerCache<Value: Sendable>: Sendable {
     private struct State {
         var value: Value?
         var at: ContinuousClock.Instant?
