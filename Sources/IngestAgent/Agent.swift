@@ -50,7 +50,8 @@ public struct Agent: Sendable {
         }
         let load = load
         let systemd = SystemdNotifier.current
-        let environment = WatchEnvironment(
+        let probeAnswers = ProbeAnswers()
+        var environment = WatchEnvironment(
             prober: SubprocessProber.besideCurrentExecutable(configFile: config.file),
             reload: { [box, logger] in
                 ConfigReloader.reload(box: box, load: load, logger: logger, cause: "watches.d changed")
@@ -58,12 +59,19 @@ public struct Agent: Sendable {
             statusFile: WatchStatusFile.path(stateDir: config.agent.stateDir),
             ready: { [logger] in systemd?.notify(.ready, logger: logger) }
         )
+        environment.probeAnswers = probeAnswers
         if environment.prober == nil {
             logger.warning("reel-ingest-media not found next to the agent: files are not probed before queueing")
         }
         let store = try StoreFactory.make(config.storage, database: database)
         let manifests = ManifestCommit(probing: store, fleet: config.database.postgres != nil, logger: logger)
-        let pipeline = try pipelineContext(database: database, box: box, store: store, manifests: manifests)
+        let pipeline = try pipelineContext(
+            database: database,
+            box: box,
+            store: store,
+            manifests: manifests,
+            probeAnswers: probeAnswers
+        )
         logger.notice(
             "publishing",
             metadata: [
@@ -97,7 +105,8 @@ public struct Agent: Sendable {
         database: any JobStore,
         box: ConfigBox,
         store: any ObjectStore,
-        manifests: ManifestCommit
+        manifests: ManifestCommit,
+        probeAnswers: ProbeAnswers
     ) throws -> PipelineContext {
         // Only CloudFront signs its requests; a credentials file that is there but unusable stops the start.
         let credentials = try CredentialSource.ifConfigured(for: config.storage)
@@ -118,7 +127,8 @@ public struct Agent: Sendable {
             mediaWorker: SiblingExecutable.mediaWorker,
             configFile: config.file,
             cdnCredentials: credentials,
-            manifests: manifests
+            manifests: manifests,
+            probeAnswers: probeAnswers
         )
     }
 }

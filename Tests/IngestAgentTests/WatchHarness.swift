@@ -44,18 +44,16 @@ final class WatchHarness: Sendable {
     /// Runs the watcher while `body` runs, then stops it as a graceful shutdown would.
     func run(
         prober: (any MediaProber)? = nil,
+        probeAnswers: ProbeAnswers? = nil,
         filesystemMagic: @escaping @Sendable (String) -> UInt = { _ in 0xEF53 },
         ready: String = "watching folder",
         _ body: @Sendable (WatchHarness) async throws -> Void
     ) async throws {
         var logger = Logger(label: "test") { _ in self.log.handler }
         logger.logLevel = .debug
-        let service = WatchService(
-            box: box,
-            database: database,
-            logger: logger,
-            environment: WatchEnvironment(prober: prober, filesystemMagic: filesystemMagic)
-        )
+        var environment = WatchEnvironment(prober: prober, filesystemMagic: filesystemMagic)
+        environment.probeAnswers = probeAnswers
+        let service = WatchService(box: box, database: database, logger: logger, environment: environment)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await service.run() }
             defer { group.cancelAll() }

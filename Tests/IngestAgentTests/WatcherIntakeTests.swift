@@ -149,12 +149,23 @@ struct WatcherIntakeTests {
         )
         #expect(ffmpeg.status == 0)
         let prober = SubprocessProber(executable: TestBinaries.mediaWorker)
-        try await h.run(prober: prober) { h in
+        let answers = ProbeAnswers()
+        try await h.run(prober: prober, probeAnswers: answers) { h in
             try FileManager.default.moveItem(atPath: clip, toPath: h.inbox + "/clip.mp4")
             try await h.log.waitFor("recorded")
             let job = try #require(try await h.job("clip.mp4", in: .stable))
             #expect(job.lastError == nil)
             #expect(!FileManager.default.fileExists(atPath: h.inbox + "/clip.mp4.error.txt"))
+            // The probe stage gets intake's answer for this file instead of starting the worker again.
+            let path = h.inbox + "/clip.mp4"
+            let file = try #require(FileSystemCalls.lstat(path).map { FileObservation(path: path, stat: $0) })
+            let id = try #require(job.id)
+            let summary = try #require(answers.take(job: id, file: file, limits: h.box.config.limits))
+            let decoder = JSONDecoder()
+            decoder.keyDecodingStrategy = .convertFromSnakeCase
+            let report = try decoder.decode(ProbeReport.self, from: Data(summary.utf8))
+            #expect(report.displayWidth == 160)
+            #expect(answers.take(job: id, file: file, limits: h.box.config.limits) == nil, "an answer is used once")
         }
     }
 

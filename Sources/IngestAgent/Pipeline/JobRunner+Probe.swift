@@ -73,10 +73,19 @@ extension JobRunner {
         )
     }
 
-    /// `reel-ingest-media probe --json` in a child process (libav never runs inside the agent).
+    /// Intake's answer for this very file, or `reel-ingest-media probe --json` in a child process (libav never runs
+    /// inside the agent).
     private func probeReport(_ path: String) async throws -> ProbeReport {
-        let prober = SubprocessProber(executable: context.mediaWorker, configFile: context.configFile)
-        switch await prober.probe(path) {
+        let outcome: ProbeOutcome
+        if let file = FileSystemCalls.lstat(path).map({ FileObservation(path: path, stat: $0) }),
+            let summary = context.probeAnswers?.take(job: id, file: file, limits: config.limits)
+        {
+            outcome = .media(container: "", summary: summary)
+        } else {
+            outcome = await SubprocessProber(executable: context.mediaWorker, configFile: context.configFile)
+                .probe(path)
+        }
+        switch outcome {
         case .media(_, let summary):
             let decoder = JSONDecoder()
             decoder.keyDecodingStrategy = .convertFromSnakeCase

@@ -22,4 +22,6 @@ struct PipelineContext: Sendable {
     let cdnCredentials: SigV4Credentials?
     /// How `video.json` is written: conditionally where the store honours it.
     let manifests: ManifestCommit
+    /// Intake's probe answers, used instead of probing the same file again.
+    var probeAnswers: ProbeAnswers? = nil
 }

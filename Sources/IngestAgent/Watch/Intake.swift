@@ -14,6 +14,7 @@ import Logging
 struct Intake: Sendable {
     let database: any JobStore
     let prober: (any MediaProber)?
+    var probeAnswers: ProbeAnswers? = nil
     let logger: Logger
 
     enum Outcome: Sendable {
@@ -170,8 +171,8 @@ struct Intake: Sendable {
                     "probe unavailable; the worker will check the file",
                     metadata: ["path": "\(path)", "reason": "\(reason)"]
                 )
-            case .media:
-                break
+            case .media(_, let summary):
+                probeAnswers?.keep(job: id, file: file, limits: config.limits, summary: summary)
             }
         }
         // Only now may the scheduler take it.

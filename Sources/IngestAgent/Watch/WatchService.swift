@@ -30,7 +30,12 @@ struct WatchService: Service {
         let (queue, queueContinuation) = AsyncStream<WatchLoop.IntakeItem>.makeStream()
         let timer = DeadlineTimer { continuation.yield(.due) }
         box.onReplace { _ in continuation.yield(.configReplaced) }
-        let intake = Intake(database: database, prober: environment.prober, logger: logger)
+        let intake = Intake(
+            database: database,
+            prober: environment.prober,
+            probeAnswers: environment.probeAnswers,
+            logger: logger
+        )
         var loop = WatchLoop(
             database: database,
             logger: logger,
@@ -100,6 +105,8 @@ struct WatchService: Service {
 public struct WatchEnvironment: Sendable {
     public var hub: InotifyHub
     public var prober: (any MediaProber)?
+    /// Where intake keeps each probe's answer for the pipeline's probe stage.
+    var probeAnswers: ProbeAnswers?
     /// The statfs magic of a watch root.
     public var filesystemMagic: @Sendable (String) -> UInt
     /// Reloads the configuration when a drop-in in `watches.d/` changes (the same as SIGHUP).
