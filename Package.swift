@@ -37,6 +37,8 @@ let package = Package(
         ),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CInotifyTools", providers: [.apt(["libinotifytools0-dev"])]),
+        // glibc's malloc.h (allocator statistics for /metrics); part of libc6-dev.
+        .systemLibrary(name: "CMallocInfo"),
 
         .target(
             name: "IngestCore",
@@ -50,6 +52,7 @@ let package = Package(
             dependencies: [
                 "IngestCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -74,7 +77,7 @@ let package = Package(
         .target(
             name: "IngestAPI",
             dependencies: [
-                "IngestCore", "IngestStore",
+                "IngestCore", "IngestStore", "CMallocInfo",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),

@@ -2,8 +2,8 @@
 # An hour of continuous drops (issue 19's soak): the agent (release build) on SQLite and a file:// store, one
 # watched folder, with a live WebSocket and `jobs watch` open the whole time. A new clip (2 s, 320x240, content
 # unique by its noise seed) is renamed into the folder every DROP_EVERY seconds, and every SAMPLE_EVERY seconds
-# the agent's RSS, peak RSS, open file descriptors, threads, the database's size (file, WAL) and the jobs
-# published are written to a CSV. At the end the drops stop, the queue drains, and the summary says whether each
+# the agent's RSS, peak RSS, open file descriptors, threads, SQLite's own heap (its page caches) and the C
+# allocator's bytes in use and kept free (both from /metrics), the database's size (file, WAL) and the jobs published are written to a CSV. At the end the drops stop, the queue drains, and the summary says whether each
 # measure levelled off: its maximum over the last third of the run against the middle third.
 # Usage: [DROP_EVERY=10] [SAMPLE_EVERY=60] bench/soak.sh RELEASE_BIN_DIR [MINUTES]     (results: bench/out/)
 set -euo pipefail
@@ -49,12 +49,13 @@ drop() { # N
 published() { sqlite3 "$work/state/reel-ingest.sqlite" "SELECT COUNT(*) FROM video_processing_jobs WHERE state = 'published'" 2>/dev/null || echo 0; }
 failed() { sqlite3 "$work/state/reel-ingest.sqlite" "SELECT COUNT(*) FROM video_processing_jobs WHERE state IN ('failed','rejected')" 2>/dev/null || echo 0; }
 field() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$agent/status"; }
+metric() { curl -sf "$base/metrics" | awk -v name="reel_ingest_$1" '$1 == name { printf "%d", $2 }'; }
 db_bytes() { du -cb "$work"/state/reel-ingest.sqlite* 2>/dev/null | tail -1 | cut -f1; }
 start=$(date +%s)
 sample() {
-  echo "$(($(date +%s) - start)),$(field VmRSS),$(field VmHWM),$(ls "/proc/$agent/fd" | wc -l),$(field Threads),$(db_bytes),$(published),$(failed)" >>"$csv"
+  echo "$(($(date +%s) - start)),$(field VmRSS),$(field VmHWM),$(ls "/proc/$agent/fd" | wc -l),$(field Threads),$(metric sqlite_memory_bytes),$(metric heap_in_use_bytes),$(metric heap_free_bytes),$(db_bytes),$(published),$(failed)" >>"$csv"
 }
-echo "seconds,rss_kib,peak_rss_kib,fds,threads,db_bytes,published,failed" >"$csv"
+echo "seconds,rss_kib,peak_rss_kib,fds,threads,sqlite_bytes,heap_in_use_bytes,heap_free_bytes,db_bytes,published,failed" >"$csv"
 sample
 
 end=$((start + minutes * 60))
@@ -85,11 +86,17 @@ last = rows[-1]
 print(f"soak: {int(last['seconds']) / 60:.0f} min, {dropped} clips dropped, {last['published']} published, {last['failed']} failed or rejected")
 third = max(1, len(rows) // 3)
 middle, tail = rows[third:2 * third] or rows, rows[2 * third:] or rows
-for key, unit, scale in [("rss_kib", "MiB", 1024), ("fds", "", 1), ("threads", "", 1), ("db_bytes", "MiB", 1 << 20)]:
+# RSS without SQLite's page caches: what grows with the database until each connection's cache is full.
+for r in rows:
+    r["rss_less_sqlite_kib"] = str(int(r["rss_kib"]) - int(r["sqlite_bytes"] or 0) // 1024)
+for key, unit, scale in [("rss_kib", "MiB", 1024), ("sqlite_bytes", "MiB", 1 << 20),
+                         ("rss_less_sqlite_kib", "MiB", 1024), ("heap_in_use_bytes", "MiB", 1 << 20),
+                         ("heap_free_bytes", "MiB", 1 << 20), ("fds", "", 1), ("threads", "", 1),
+                         ("db_bytes", "MiB", 1 << 20)]:
     values = [int(r[key]) for r in rows]
     m, t = max(int(r[key]) for r in middle), max(int(r[key]) for r in tail)
     growth = (t - m) / m * 100 if m else 0
-    print(f"  {key:9} first {values[0] / scale:8.1f} {unit:3}  max {max(values) / scale:8.1f}  last {values[-1] / scale:8.1f}"
+    print(f"  {key:19} first {values[0] / scale:8.1f} {unit:3}  max {max(values) / scale:8.1f}  last {values[-1] / scale:8.1f}"
           f"  last third's max vs middle third's: {growth:+.1f} %")
 print(f"  peak RSS {int(last['peak_rss_kib']) / 1024:.1f} MiB")
 PY

@@ -39,6 +39,11 @@ struct MetricsTests {
         #expect((after.value("reel_ingest_uploaded_bytes_total") ?? 0) > 0, "the pipeline's upload counter")
         #expect(after.types["reel_ingest_stage_seconds"] == "histogram")
         #expect((after.value("reel_ingest_stage_seconds_count", ["format=all", "stage=transcoding"]) ?? 0) >= 2)
+        // The memory the allocators report: present, non-zero, and SQLite's share inside the C heap's.
+        let sqlite = try #require(after.value("reel_ingest_sqlite_memory_bytes"))
+        let heap = try #require(after.value("reel_ingest_heap_in_use_bytes"))
+        #expect(sqlite > 0 && heap > sqlite && heap < Double(1 << 30), "SQLite \(sqlite), heap \(heap)")
+        #expect((after.value("reel_ingest_heap_free_bytes") ?? -1) >= 0)
         let requests = { (m: Scrape) in
             m.samples.filter { $0.key.hasPrefix("reel_ingest_api_requests_total{") }.values.reduce(0, +)
         }

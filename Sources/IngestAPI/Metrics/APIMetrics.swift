@@ -58,6 +58,20 @@ struct APIMetrics: Sendable {
         gauge("live_subscribers", "Open live-update streams (WebSockets and the scheduler).")
     }
 
+    static var sqliteMemory: MetricNameDescriptor {
+        gauge(
+            "sqlite_memory_bytes",
+            "SQLite's own heap in this process: every connection's page cache, statements and schemas."
+        )
+    }
+
+    static var heapInUse: MetricNameDescriptor {
+        gauge("heap_in_use_bytes", "Bytes the C allocator has handed out and not had back (glibc mallinfo2).")
+    }
+    static var heapFree: MetricNameDescriptor {
+        gauge("heap_free_bytes", "Free bytes the C allocator keeps in its arenas for reuse (glibc mallinfo2).")
+    }
+
     static var thisAgent: MetricNameDescriptor {
         gauge("this_agent", "1, labelled with the name of the agent answering this scrape.")
     }
@@ -90,6 +104,10 @@ struct APIMetrics: Sendable {
         let running = JobState.allCases.filter(\.isActive).reduce(0) { $0 + (counts[$1] ?? 0) }
         registry.makeGauge(descriptor: Self.running).set(Double(running))
         registry.makeGauge(descriptor: Self.subscribers).set(Double(database.updates.subscriberCount))
+        registry.makeGauge(descriptor: Self.sqliteMemory).set(Double(SQLiteMemory.bytesInUse))
+        let heap = ProcessHeap.read()
+        registry.makeGauge(descriptor: Self.heapInUse).set(Double(heap.inUse))
+        registry.makeGauge(descriptor: Self.heapFree).set(Double(heap.free))
         registry.makeGauge(descriptor: Self.thisAgent, labels: [("agent", agentName)]).set(1.0)
         for status in try await database.agentStatuses() {
             let agent = status.agent.name
