@@ -122,6 +122,16 @@ struct Intake: Sendable {
             )
             return .done
         }
+        // The watcher hands over a file that is not a whole container only once it waited `incomplete_wait`.
+        let verdict = await runBlocking { () -> ContainerCompleteness.Verdict in ContainerCompleteness.check(path: path)
+        }
+        if case .incomplete(let missing) = verdict {
+            let wait = Units.formatDuration(config.limits.incompleteWait)
+            let reason = "incomplete video file, unchanged for \(wait): \(missing)"
+            let advice = "The copy or the recording stopped before the end: copy the whole recording here again."
+            try await reject(id, path: path, reason: reason, advice: advice, watch: watch, config: config)
+            return .done
+        }
         let hash: String
         do {
             hash = try await runBlocking { () throws(Errno) -> String in try ContentHasher.sha256(path: path) }

@@ -44,13 +44,14 @@ extension WatchLoop {
             let result = await runBlocking { scanner.scan(root) }
             await handle(.scanned(result, root: root, complete: true), in: entry)
         }
-        var batches: [String: [FileObservation]] = [:]
+        var settled: [(file: FileObservation, watch: String)] = []
         let ready = gate.takeReady(at: Date(), settle: settle)
         for file in ready {
             guard let name = owner.removeValue(forKey: file.path), let entry = followed[name] else { continue }
             // Compare the stat at the end of the settle time with the one at its start.
             guard let now = Intake.lstat(file.path) else {
                 logger.info("dropped before it settled: deleted or moved out", metadata: ["path": "\(file.path)"])
+                incomplete[file.path] = nil
                 continue
             }
             if now != file || stillBeingWritten(file.path, settle: entry.plan.settle) {
@@ -59,6 +60,10 @@ extension WatchLoop {
             }
             writing[file.path] = nil
             if known[name]?.contains(file) == true { continue }
+            settled.append((file, name))
+        }
+        var batches: [String: [FileObservation]] = [:]
+        for (file, name) in await wholeOrWaitedEnough(settled) {
             inFlight.insert(file)
             batches[name, default: []].append(file)
         }
@@ -69,6 +74,50 @@ extension WatchLoop {
                 intake.yield(.files(Array(files[start..<min(start + 500, files.count)]), entry.watch, config))
             }
         }
+    }
+
+    /// The settled files that are whole containers, or have waited `limits.incomplete_wait` without becoming whole
+    /// (intake rejects those as truncated). The others go back to the gate, to be checked again after the settle time.
+    mutating func wholeOrWaitedEnough(_ settled: [(file: FileObservation, watch: String)]) async
+        -> [(file: FileObservation, watch: String)]
+    {
+        guard !settled.isEmpty else { return [] }
+        let paths = settled.map(\.file.path)
+        let verdicts = await runBlocking { paths.map { ContainerCompleteness.check(path: $0) } }
+        let now = Date()
+        var taken: [(file: FileObservation, watch: String)] = []
+        for ((file, name), verdict) in zip(settled, verdicts) {
+            guard case .incomplete(let reason) = verdict else {
+                incomplete[file.path] = nil
+                taken.append((file, name))
+                continue
+            }
+            let wait = config.limits.incompleteWait
+            if let earlier = incomplete[file.path], earlier.file == file {
+                if now.timeIntervalSince(earlier.since) >= wait.timeInterval {
+                    incomplete[file.path] = nil
+                    taken.append((file, name))
+                    continue
+                }
+            } else {
+                incomplete[file.path] = (file, now)
+                guard wait > .zero else {
+                    incomplete[file.path] = nil
+                    taken.append((file, name))
+                    continue
+                }
+                logger.info(
+                    "waiting for the rest of the file",
+                    metadata: [
+                        "path": "\(file.path)", "reason": "\(reason)",
+                        "rejected_after": "\(Units.formatDuration(wait))",
+                    ]
+                )
+            }
+            gate.observe(file, at: now)
+            owner[file.path] = name
+        }
+        return taken
     }
 
     /// Modified and not closed since: a writer pausing longer than the settle time. Its close ends the wait;

@@ -45,6 +45,8 @@ struct WatchLoop {
     /// Files some local process has modified and not yet closed (IN_MODIFY without IN_CLOSE_WRITE), with
     /// the time of the last modification.
     var writing: [String: Date] = [:]
+    /// Files that held still without being whole containers, each with the version first found so and when.
+    var incomplete: [String: (file: FileObservation, since: Date)] = [:]
     var generation = 0
     var reloadDue: Date?
     var statusPublishedAt = Date.distantPast

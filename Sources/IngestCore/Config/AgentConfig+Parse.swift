@@ -85,6 +85,7 @@ extension Limits {
         l.maxWidth = r.int("max_width", default: l.maxWidth, range: 16...16384)
         l.maxHeight = r.int("max_height", default: l.maxHeight, range: 16...16384)
         l.maxDuration = r.duration("max_duration", default: l.maxDuration, range: .seconds(1) ... .seconds(86_400))
+        l.incompleteWait = r.duration("incomplete_wait", default: l.incompleteWait, range: .zero ... .seconds(86_400))
         r.finish()
         return l
     }

@@ -30,6 +30,7 @@ extension AgentConfig {
             "max_width": .integer(limits.maxWidth),
             "max_height": .integer(limits.maxHeight),
             "max_duration": .string(d(limits.maxDuration)),
+            "incomplete_wait": .string(d(limits.incompleteWait)),
         ])
         tree["retry"] = .table([
             "max_attempts": .integer(retry.maxAttempts),

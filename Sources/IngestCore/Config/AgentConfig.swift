@@ -71,8 +71,12 @@ public struct Limits: Sendable, Equatable {
     public var maxWidth = 7680
     public var maxHeight = 4320
     public var maxDuration: Duration = .seconds(6 * 3600)
+    /// How long a file that held still but is not yet a whole container (a recorder paused) waits for the rest
+    /// before it is rejected as truncated.
+    public var incompleteWait: Duration = .seconds(600)
 
-    public static let knownContainers = ["mp4", "mov", "avi", "matroska", "mkv", "webm"]
+    /// `mpegts` (MPEG transport streams, `.ts` and `.m2ts` from recorders) is known but not allowed by default.
+    public static let knownContainers = ["mp4", "mov", "avi", "matroska", "mkv", "webm", "mpegts"]
 }
 
 public struct StorageSettings: Sendable, Equatable {
