@@ -28,7 +28,7 @@ struct WatchService: Service {
     func run() async throws {
         let (inputs, continuation) = AsyncStream<Input>.makeStream()
         let (queue, queueContinuation) = AsyncStream<WatchLoop.IntakeItem>.makeStream()
-        let timer = DeadlineTimer { continuation.yield(.due) }
+        let timer = DeadlineTimer(label: "reel-ingest.watch-timer") { continuation.yield(.due) }
         box.onReplace { _ in continuation.yield(.configReplaced) }
         let intake = Intake(
             database: database,

@@ -97,12 +97,13 @@ public struct TranscodeWorker: Sendable {
                 lock.unlock()
                 readers.leave()
             }
-            let deadline = DispatchTime.now() + .nanoseconds(Int(timeout.inNanoseconds))
-            // Weak: the timer lives until the job's time limit (ten minutes and more), and holding this watch, its
-            // child and the child's pipes that long leaked two descriptors per job until then.
-            DispatchQueue.global().asyncAfter(deadline: deadline) { [weak self] in self?.expire() }
+            // A timer cancelled when the child ends: one left to the job's time limit (ten minutes and more) kept
+            // its memory, and once this watch with the child's pipes, until then for every job.
+            let timer = DeadlineTimer { [weak self] in self?.expire() }
+            timer.schedule(at: Date().addingTimeInterval(timeout.timeInterval))
             Thread.detachNewThread { [self] in
                 let exit = child.wait()
+                timer.cancel()
                 lock.lock()
                 finished = true
                 let expired = timedOut

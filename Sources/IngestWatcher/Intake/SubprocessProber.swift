@@ -63,11 +63,12 @@ public struct SubprocessProber: MediaProber {
         KillPoint.midProbe.reached()
         let timedOut = Mutex(false)
         let pid = process.processIdentifier
-        let killer = DispatchWorkItem {
+        // Cancelled when the child ends, so that nothing of this probe waits for the timeout.
+        let killer = DeadlineTimer(label: "reel-ingest.probe-timeout") {
             timedOut.withLock { $0 = true }
             kill(pid, SIGKILL)
         }
-        DispatchQueue.global(qos: .utility).asyncAfter(deadline: .now() + timeout, execute: killer)
+        killer.schedule(at: Date().addingTimeInterval(timeout))
         // The probe writes little to stderr, so reading stdout to its end first cannot deadlock; a child
         // that fills stderr anyway is killed at the timeout.
         let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

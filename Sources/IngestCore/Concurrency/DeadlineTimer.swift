@@ -1,21 +1,22 @@
 import Dispatch
 import Foundation
 
-/// One-shot timer rescheduled to the next moment something becomes due (a file's settle time ends,
-/// a poll is due). With nothing pending it never fires, so an idle agent uses no CPU.
+/// One-shot timer rescheduled to the next moment something becomes due (a file's settle time ends, a poll is due,
+/// a worker's time limit). With nothing pending it never fires, so an idle agent uses no CPU; cancelled, it holds
+/// nothing.
 // DispatchSource methods are documented thread-safe; the source is only configured through them.
-final class DeadlineTimer: @unchecked Sendable {
+public final class DeadlineTimer: @unchecked Sendable {
     private let source: any DispatchSourceTimer
 
-    init(fire: @escaping @Sendable () -> Void) {
-        source = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "reel-ingest.watch-timer"))
+    public init(label: String = "reel-ingest.timer", fire: @escaping @Sendable () -> Void) {
+        source = DispatchSource.makeTimerSource(queue: DispatchQueue(label: label))
         source.setEventHandler(handler: fire)
         source.schedule(deadline: .distantFuture)
         source.activate()
     }
 
     /// Fires once at `date` (at once if it has passed); nil disarms.
-    func schedule(at date: Date?) {
+    public func schedule(at date: Date?) {
         guard let date else {
             source.schedule(deadline: .distantFuture)
             return
@@ -24,7 +25,9 @@ final class DeadlineTimer: @unchecked Sendable {
         source.schedule(deadline: .now() + delay, leeway: .milliseconds(5))
     }
 
-    func cancel() {
+    public func cancel() {
         source.cancel()
     }
+
+    deinit { source.cancel() }
 }
