@@ -75,7 +75,8 @@ test-install: deps-deb
 	SWIFT=$(SWIFT) packaging/test-install.sh
 
 # libFuzzer on each parser the agent owns (configuration, drop-ins, sidecars, templates, tus metadata, the chunked
-# upload API's body, the worker's JSON lines, S3 XML, the checkpoint journal), FUZZ_SECONDS each (default 60).
+# upload API's body, the worker's JSON lines, S3 XML, the checkpoint journal, container structures), FUZZ_SECONDS
+# each (default 60).
 fuzz: deps
 	SWIFT=$(SWIFT) scripts/fuzz.sh $${FUZZ_SECONDS:-60}
 

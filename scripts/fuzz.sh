@@ -10,7 +10,7 @@ SWIFT=${SWIFT:-swift}
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(config drop-in sidecar template tus chunked worker-json s3-xml checkpoint)
+[ ${#targets[@]} -gt 0 ] || targets=(config drop-in sidecar template tus chunked worker-json s3-xml checkpoint container)
 
 echo "== replay build (writes the seed corpus)"
 $SWIFT build --product reel-ingest-fuzz

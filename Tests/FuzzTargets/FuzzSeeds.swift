@@ -47,6 +47,19 @@ extension FuzzTarget {
                 "<ListMultipartUploadsResult><Upload><Key>a/b</Key><UploadId>x</UploadId>"
                     + "<Initiated>2026-12-06T12:00:00.000Z</Initiated></Upload></ListMultipartUploadsResult>",
             ]
+        case .container:
+            // Headers of each kind, whole and cut: an MP4 (ftyp, mdat of 16 bytes, moov), a Matroska segment of
+            // unknown size with Cues, an AVI RIFF, two transport stream packets.
+            let ftyp: [UInt8] = [0, 0, 0, 16] + Array("ftypisom".utf8) + [0, 0, 2, 0]
+            let mdat: [UInt8] = [0, 0, 0, 16] + Array("mdat".utf8) + [UInt8](repeating: 1, count: 8)
+            let moov: [UInt8] = [0, 0, 0, 8] + Array("moov".utf8)
+            let ebml: [UInt8] = [0x1A, 0x45, 0xDF, 0xA3, 0x84, 0x42, 0x86, 0x81, 0x01]
+            let segment: [UInt8] = [0x18, 0x53, 0x80, 0x67, 0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]
+            let cues: [UInt8] = [0x1C, 0x53, 0xBB, 0x6B, 0x82, 0, 0]
+            let riff: [UInt8] = Array("RIFF".utf8) + [12, 0, 0, 0] + Array("AVI LIST".utf8) + [0, 0, 0, 0]
+            let packet: [UInt8] = [0x47] + [UInt8](repeating: 0xFF, count: 187)
+            return [ftyp + mdat + moov, ftyp + mdat, ebml + segment + cues, riff, packet + packet, packet + [0x47]]
+                .map { Data($0) }
         case .checkpoint:
             texts = [
                 #"{"initSegment":{"bytes":1,"file":"v0/init.mp4","sha256":"x","track":"v0"}}"# + "\n"

@@ -27,6 +27,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case s3XML = "s3-xml"
     /// The transcode's checkpoint journal after its header.
     case checkpoint
+    /// A file's first bytes judged as a container that may still be being written (MP4 boxes, Matroska elements,
+    /// RIFF chunks, transport stream packets).
+    case container
 
     /// The target `REEL_INGEST_FUZZ_TARGET` names (libFuzzer passes no arguments to the code under test).
     public static let selected: FuzzTarget? = ProcessInfo.processInfo.environment["REEL_INGEST_FUZZ_TARGET"]
@@ -70,6 +73,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             )
         case .workerJSON:
             _ = WorkerMessage.decode(data)
+        case .container:
+            _ = ContainerCompleteness.check(InMemoryBytes([UInt8](data)))
         case .s3XML:
             for tag in ["Code", "Message", "UploadId", "ETag", "PartNumber", "Key", "IsTruncated"] {
                 _ = S3XML.value(tag, in: text)
