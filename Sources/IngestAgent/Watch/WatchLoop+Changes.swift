@@ -22,6 +22,7 @@ extension WatchLoop {
             takeLink(path, entry: entry)
         case .removed(let path):
             writing[path] = nil
+            known[name]?.forget(path)
             if gate.contains(path) {
                 gate.forget(path)
                 owner[path] = nil
@@ -34,6 +35,7 @@ extension WatchLoop {
             )
         case .removedTree(let path):
             gate.forget(under: path)
+            known[name]?.forget(under: path)
             await cancelQueued(
                 under: path,
                 in: entry.watch,
@@ -108,6 +110,7 @@ extension WatchLoop {
             gate.forget(path)
             owner[path] = nil
         }
+        known[entry.watch.name]?.keep(under: root, only: present)
         do {
             for job in try await database.queuedJobs(watch: entry.watch.name) {
                 let path = entry.watch.localPath(job.sourcePath)

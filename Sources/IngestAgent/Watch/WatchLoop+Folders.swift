@@ -34,7 +34,7 @@ extension WatchLoop {
         )
         do {
             try await database.relativizeSourcePaths(watch: watch)
-            known[watch.name] = try await database.knownSourceVersions(watch: watch)
+            known[watch.name] = KnownFiles(try await database.knownSourceVersions(watch: watch))
         } catch {
             logger.error("cannot read known files", metadata: ["watch": "\(watch.name)", "error": "\(error)"])
         }

@@ -38,7 +38,7 @@ struct WatchLoop {
     var gate = StabilityGate()
     /// Which watch a pending path belongs to.
     var owner: [String: String] = [:]
-    var known: [String: Set<FileObservation>] = [:]
+    var known: [String: KnownFiles] = [:]
     var inFlight: Set<FileObservation> = []
     /// Symbolic links already judged, by their own lstat.
     var links: Set<FileObservation> = []
@@ -85,7 +85,7 @@ struct WatchLoop {
                 owner[file.path] = name
                 return
             }
-            known[name, default: []].insert(file)
+            known[name, default: KnownFiles()].insert(file)
             if case .changed(let newer) = outcome { observe(newer, watch: name) }
         }
     }
