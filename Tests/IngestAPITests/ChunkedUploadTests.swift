@@ -91,6 +91,33 @@ struct ChunkedUploadTests {
         #expect(jobs.count == 1)
     }
 
+    /// An upload whose bytes all arrived but whose video does not (the client sent half a recording): rejected at
+    /// once, saying what is missing, without the wait a dropped file gets.
+    @Test func anUploadOfHalfARecordingIsRejectedAtOnceAsIncomplete() async throws {
+        let daemon = try APIDaemon()
+        defer { daemon.remove() }
+        try await daemon.start()
+        let source = daemon.dir.path + "/source.mp4"
+        try await Fixtures.clip(source, seconds: 2)
+        let whole = try Data(contentsOf: URL(fileURLWithPath: source))
+        let half = whole.prefix(whole.count / 2)
+        let started = try await daemon.call(
+            "POST",
+            "/api/videos/upload/initiate",
+            auth: true,
+            json: ["filename": "half.mp4", "size": half.count, "watch": "inbox"]
+        )
+        let id = try #require(try started.json()["uploadId"] as? String)
+        #expect(
+            try await send(Data(half), from: 0, until: half.count, chunk: 1 << 20, id: id, to: daemon) == half.count
+        )
+        let complete = try await daemon.call("POST", "/api/videos/upload/complete", auth: true, json: ["uploadId": id])
+        #expect(complete.status == 200)
+        let job = try await daemon.waitForState(1, ["rejected"])
+        let reason = try #require(job["lastError"] as? String)
+        #expect(reason.hasPrefix("incomplete video file: box 'mdat' runs"), "\(reason)")
+    }
+
     /// Sends `file` from `offset` in chunks until at least `until` bytes are acknowledged; returns the offset.
     func send(_ file: Data, from offset: Int, until: Int, chunk: Int, id: String, to daemon: APIDaemon) async throws
         -> Int

@@ -70,7 +70,8 @@ extension Intake {
                 file: file,
                 sidecarProblem: nil,
                 watch: watch,
-                config: config
+                config: config,
+                uploaded: true
             )
             // A file changed under the agent's feet is the watcher's business from here (it sees the write).
             _ = await check(recorded)

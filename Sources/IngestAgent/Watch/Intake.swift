@@ -38,6 +38,8 @@ struct Intake: Sendable {
         var sidecarProblem: SourceMetadata.SidecarError?
         var watch: WatchConfig
         var config: AgentConfig
+        /// Came over HTTP, complete: every byte the client sent is there, so nothing more is waited for.
+        var uploaded = false
     }
 
     /// Step one, quick and in arrival order: the job rows of files that settled together, in one transaction.
@@ -122,13 +124,19 @@ struct Intake: Sendable {
             )
             return .done
         }
-        // The watcher hands over a file that is not a whole container only once it waited `incomplete_wait`.
+        // The watcher hands over a file that is not a whole container only once it waited `incomplete_wait`; an
+        // upload is judged at once.
         let verdict = await runBlocking { () -> ContainerCompleteness.Verdict in ContainerCompleteness.check(path: path)
         }
         if case .incomplete(let missing) = verdict {
             let wait = Units.formatDuration(config.limits.incompleteWait)
-            let reason = "incomplete video file, unchanged for \(wait): \(missing)"
-            let advice = "The copy or the recording stopped before the end: copy the whole recording here again."
+            let reason =
+                recorded.uploaded
+                ? "incomplete video file: \(missing)" : "incomplete video file, unchanged for \(wait): \(missing)"
+            let advice =
+                recorded.uploaded
+                ? "The upload ended before the end of the recording: upload the whole file again."
+                : "The copy or the recording stopped before the end: copy the whole recording here again."
             try await reject(id, path: path, reason: reason, advice: advice, watch: watch, config: config)
             return .done
         }
