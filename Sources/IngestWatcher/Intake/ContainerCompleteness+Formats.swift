@@ -41,7 +41,9 @@ enum ISOBoxes {
             guard size >= 8 else { return .complete }  // not a box structure after all: the probe judges it
             if type == "moov" { sawMovie = true }
             guard size <= bytes.size - offset else {
-                return ends("box '\(type)'", at: offset + size, fileSize: bytes.size)
+                // A 64-bit size can be anything: where it ends may not fit in an Int64.
+                let (end, overflow) = offset.addingReportingOverflow(size)
+                return ends("box '\(type)'", at: overflow ? .max : end, fileSize: bytes.size)
             }
             offset += size
             boxes += 1
